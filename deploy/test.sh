@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# deploy/test.sh: the second command. Installs missing Debian packages, starts
+# the development PostgreSQL cluster, then builds and runs the whole test suite
+# twice: in build/ (RelWithDebInfo) and in build-asan/ (AddressSanitizer and
+# UndefinedBehaviorSanitizer). Arguments go to ctest, e.g. `deploy/test.sh -R core`.
+# ALURD_TEST_ASAN=0 skips the sanitizer pass.
+#
+# What the tests get in their environment:
+#   ALURD_TEST_ADMIN_URL  role alurd on database postgres (alurd may create databases)
+#   ALURD_TEST_TEMPLATE   a migrated database to copy, one per build:
+#                         alurd_test_template_build, alurd_test_template_build_asan
+#   ALURD_TEST_PGCTL      deploy/pg.sh, to stop and start the cluster
+# Exits non-zero when any pass fails.
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+
+SECONDS=0
+alurd_install_packages
+alurd_pg_start
+
+ALURD_TEST_ADMIN_URL=$(alurd_pg_admin_url)
+ALURD_TEST_PGCTL="$ROOT/deploy/pg.sh"
+export ALURD_TEST_ADMIN_URL ALURD_TEST_PGCTL
+
+# Node packages for the contract tests, when there are any.
+contract="$ROOT/tests/contract"
+if [ -f "$contract/package.json" ]; then
+    command -v npm >/dev/null 2>&1 || alurd_die "tests/contract needs npm, which is not on PATH"
+    if [ ! -d "$contract/node_modules" ] ||
+        [ "$contract/package-lock.json" -nt "$contract/node_modules/.package-lock.json" ]; then
+        if [ -f "$contract/package-lock.json" ]; then
+            alurd_log "installing tests/contract node packages (npm ci)"
+            (cd "$contract" && npm ci --no-audit --no-fund)
+        else
+            alurd_warn "tests/contract has no package-lock.json; using npm install (commit the lock file)"
+            (cd "$contract" && npm install --no-audit --no-fund)
+        fi
+    fi
+fi
+
+# Drops and recreates the template database NAME and migrates it with BIN.
+make_template() {
+    local bin=$1 name=$2
+    alurd_log "preparing template database $name"
+    PGOPTIONS='-c client_min_messages=warning' alurd_psql -q -d "$ALURD_TEST_ADMIN_URL" \
+        -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" \
+        -c "CREATE DATABASE $name OWNER $ALURD_PG_ROLE" || return 1
+    ALURD_DATABASE_URL="postgresql://$ALURD_PG_ROLE@127.0.0.1:$ALURD_PG_PORT/$name" \
+        "$bin" migrate || return 1
+}
+
+# run_pass DIR [cmake arguments...] -- [ctest arguments...]
+# Builds DIR, prepares its template and runs ctest; the result goes to
+# summaries[] and failed.
+summaries=()
+failed=0
+run_pass() {
+    local dir=$1 name cmake_args=() rc=0 log summary
+    shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        cmake_args+=("$1")
+        shift
+    done
+    if [ $# -gt 0 ]; then shift; fi
+    name=$(basename "$dir")
+    log="$dir/ctest.log"
+
+    alurd_log "pass $name"
+    if ! alurd_build "$dir" "${cmake_args[@]}"; then
+        summaries+=("$name: FAILED to build")
+        failed=1
+        return 0
+    fi
+    # The tests stop and start the cluster; a pass that failed half-way may have
+    # left it stopped.
+    if ! alurd_pg_start; then
+        summaries+=("$name: FAILED, the PostgreSQL cluster would not start")
+        failed=1
+        return 0
+    fi
+    ALURD_TEST_TEMPLATE="alurd_test_template_${name//-/_}"
+    export ALURD_TEST_TEMPLATE
+    if ! make_template "$dir/alurd" "$ALURD_TEST_TEMPLATE"; then
+        summaries+=("$name: FAILED to prepare $ALURD_TEST_TEMPLATE")
+        failed=1
+        return 0
+    fi
+    ctest --test-dir "$dir" --output-on-failure -j2 "$@" 2>&1 | tee "$log" || rc=$?
+    summary=$(grep -E 'tests passed|No tests were found' "$log" | tail -n 1 || true)
+    if [ "$rc" -eq 0 ]; then
+        summaries+=("$name: ok, ${summary:-no ctest summary}")
+    else
+        summaries+=("$name: FAILED (ctest status $rc), ${summary:-no ctest summary}")
+        failed=1
+    fi
+}
+
+run_pass "$ROOT/build" -- "$@"
+
+if [ "${ALURD_TEST_ASAN:-1}" != 0 ]; then
+    export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:halt_on_error=1}"
+    export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+    run_pass "$ROOT/build-asan" -DALURD_SANITIZE=ON -- "$@"
+else
+    summaries+=("build-asan: skipped (ALURD_TEST_ASAN=0)")
+fi
+
+echo
+for s in "${summaries[@]}"; do
+    echo "  $s"
+done
+elapsed=$(printf '%dm%02ds' $((SECONDS / 60)) $((SECONDS % 60)))
+if [ "$failed" -eq 0 ]; then
+    echo "all test passes succeeded in $elapsed"
+else
+    echo "some test passes FAILED (total time $elapsed)"
+fi
+exit "$failed"
