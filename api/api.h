@@ -1,0 +1,114 @@
+/* api.h — what a handler sees: the request context, route rows and the
+ * response helpers.
+ *
+ * api/ never sees libmicrohttpd. The server copies everything a handler may
+ * read (path parameters, query arguments, headers, the body) into a
+ * `struct api_ctx` whose memory is the request's arena, runs the handler on a
+ * worker thread, and turns the response fields back into HTTP. A handler reads
+ * parse -> authorise -> core -> db -> render and either fills the response
+ * with one of the api_reply_* helpers and returns true, or returns false with
+ * the struct err filled; the dispatcher renders errors (problem+json) in one
+ * place, so handlers never format an error answer themselves.
+ */
+#ifndef ALURD_API_API_H
+#define ALURD_API_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/authz.h"
+#include "core/err.h"
+
+#define API_MAX_PARAMS 4
+#define API_MAX_OUT_HEADERS 12
+
+struct api_ctx;
+typedef bool (*api_handler)(struct api_ctx *c, struct err *e);
+
+enum api_tx {
+	API_TX_NONE,  /* no database at all (runs on the HTTP thread) */
+	API_TX_READ,  /* database reads, no transaction: one round trip */
+	API_TX_WRITE, /* one transaction, committed iff the handler succeeds */
+};
+
+enum api_body {
+	API_BODY_NONE, /* a body is refused with 415 */
+	API_BODY_JSON, /* application/json, parsed into c->json (may be absent) */
+	API_BODY_RAW,  /* any type; the handler checks c->content_type */
+};
+
+/* A route is a row of data; every resource file exports a table of them
+ * ending with a zeroed row. */
+struct route {
+	const char *method;
+	const char *path;
+	api_handler handler;
+	enum action action;   /* ACT_PUBLIC: no authentication */
+	enum api_tx tx;
+	enum api_body body;
+	size_t body_limit;    /* 0: the configured ALURD_MAX_BODY */
+};
+
+struct api_kv {
+	const char *key;
+	const char *value;
+};
+
+struct api_ctx {
+	struct arena *arena;
+	const char *request_id;
+	const char *method;
+	const char *path;
+	const struct route *route;
+	const char *params[API_MAX_PARAMS]; /* path parameters, template order */
+	int nparams;
+	const struct api_kv *query;
+	int nquery;
+	const struct api_kv *headers;
+	int nheaders;
+	const char *body; /* raw body (NUL-terminated copy), NULL if none */
+	size_t body_len;
+	const char *content_type;
+	json_t *json;     /* parsed JSON body, owned by the server */
+	struct principal who;
+
+	/* response, filled by exactly one api_reply_* call */
+	int status;
+	json_t *out;              /* owned; rendered compact */
+	const char *out_type;     /* content type for out_bytes */
+	const void *out_bytes;    /* must live as long as the arena */
+	size_t out_len;
+	struct api_kv out_headers[API_MAX_OUT_HEADERS];
+	int nout_headers;
+};
+
+/* The single mapping from error kind to HTTP status. */
+int api_status_for(enum err_kind kind);
+
+/* Builds the RFC 9457 problem document for e (new reference). */
+json_t *api_problem_new(const struct err *e, int status, const char *request_id);
+
+/* Query argument / request header (case-insensitive name), or NULL. */
+const char *api_query(const struct api_ctx *c, const char *key);
+const char *api_header(const struct api_ctx *c, const char *name);
+
+/* Responses. api_reply_json takes ownership of body (NULL: no body). */
+void api_reply_json(struct api_ctx *c, int status, json_t *body);
+void api_reply_bytes(struct api_ctx *c, int status, const char *type, const void *bytes, size_t len);
+/* Adds a response header; name and value are copied into the arena. */
+void api_set_header(struct api_ctx *c, const char *name, const char *value);
+
+/* Services the server provides to handlers, set once at start-up (api/
+ * cannot include server/). issue_access signs an access token for p;
+ * render_metrics writes the /metrics page. Results are malloc'd: free(). */
+struct api_services {
+	bool (*issue_access)(const struct principal *p, char **token, long *expires_in, struct err *e);
+};
+extern struct api_services api_services;
+
+/* The route tables of every resource file, listed in api/routes.c. */
+extern const struct route *const api_route_tables[];
+
+#endif

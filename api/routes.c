@@ -1,0 +1,12 @@
+/* routes.c — the list of every resource's route table. Adding a resource
+ * file means adding its table here (and its operations to openapi.yaml). */
+#include "api/api.h"
+
+extern const struct route api_ops_routes[];
+
+struct api_services api_services;
+
+const struct route *const api_route_tables[] = {
+	api_ops_routes,
+	NULL,
+};

@@ -1,0 +1,71 @@
+/* authz.c — role names and the authorization table. */
+#include "core/authz.h"
+
+#include <string.h>
+
+static const char *const role_names[ROLE_COUNT] = {
+	[ROLE_NONE] = NULL,
+	[ROLE_ADMIN] = "admin",
+	[ROLE_KEPALA_DINAS] = "kepala_dinas",
+	[ROLE_SEKRETARIAT] = "sekretariat",
+	[ROLE_KABID_IAI] = "kabid_iai",
+	[ROLE_KASI_AI] = "kasi_ai",
+	[ROLE_TIM_SPBE] = "tim_spbe",
+	[ROLE_PD] = "pd",
+	[ROLE_INTEGRATION] = "integration",
+	[ROLE_AUDITOR] = "auditor",
+};
+
+#define R(x) (1u << (x))
+#define STAFF (R(ROLE_KEPALA_DINAS) | R(ROLE_SEKRETARIAT) | R(ROLE_KABID_IAI) | R(ROLE_KASI_AI) | R(ROLE_TIM_SPBE))
+#define HUMANS (R(ROLE_ADMIN) | STAFF | R(ROLE_PD) | R(ROLE_AUDITOR))
+#define EVERYONE (HUMANS | R(ROLE_INTEGRATION))
+
+/* The authorization table: for each action, the roles that may do it. */
+static const unsigned allowed[ACT_COUNT] = {
+	[ACT_PUBLIC] = EVERYONE,
+	[ACT_SELF_READ] = EVERYONE,
+	[ACT_SELF_PASSWORD] = HUMANS,
+	[ACT_AGENCY_READ] = EVERYONE,
+	[ACT_AGENCY_WRITE] = R(ROLE_ADMIN),
+	[ACT_USER_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+	[ACT_USER_WRITE] = R(ROLE_ADMIN),
+	[ACT_CLIENT_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+	[ACT_CLIENT_WRITE] = R(ROLE_ADMIN),
+};
+
+bool authz_allowed(enum role r, enum action a)
+{
+	if (r <= ROLE_NONE || r >= ROLE_COUNT || (unsigned)a >= ACT_COUNT)
+		return false;
+	return (allowed[a] & R(r)) != 0;
+}
+
+bool authz_agency_bound(const struct principal *p)
+{
+	return p->role == ROLE_PD || (p->role == ROLE_INTEGRATION && p->agency_id[0]);
+}
+
+bool authz_agency_visible(const struct principal *p, const char *agency_id)
+{
+	if (!authz_agency_bound(p))
+		return true;
+	return agency_id && strcmp(p->agency_id, agency_id) == 0;
+}
+
+const char *role_name(enum role r)
+{
+	if ((unsigned)r >= ROLE_COUNT)
+		return NULL;
+	return role_names[r];
+}
+
+enum role role_parse(const char *s)
+{
+	if (!s)
+		return ROLE_NONE;
+	for (int r = 1; r < ROLE_COUNT; r++)
+		if (strcmp(role_names[r], s) == 0)
+			return (enum role)r;
+	return ROLE_NONE;
+}

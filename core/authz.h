@@ -1,0 +1,64 @@
+/* authz.h — roles, actions and the principal (who is calling).
+ *
+ * The authorization table itself (which role may perform which action, and the
+ * agency rule) lives in authz.c; handlers never compare roles themselves.
+ */
+#ifndef ALURD_CORE_AUTHZ_H
+#define ALURD_CORE_AUTHZ_H
+
+#include <stdbool.h>
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_ADMIN,
+	ROLE_KEPALA_DINAS,
+	ROLE_SEKRETARIAT,
+	ROLE_KABID_IAI,
+	ROLE_KASI_AI,
+	ROLE_TIM_SPBE,
+	ROLE_PD,
+	ROLE_INTEGRATION,
+	ROLE_AUDITOR,
+	ROLE_COUNT
+};
+
+/* What a route does, as the authorization table knows it. */
+enum action {
+	ACT_PUBLIC = 0,      /* no authentication needed */
+	ACT_SELF_READ,       /* GET /me */
+	ACT_SELF_PASSWORD,   /* change one's own password */
+	ACT_AGENCY_READ,
+	ACT_AGENCY_WRITE,
+	ACT_USER_READ,
+	ACT_USER_WRITE,
+	ACT_CLIENT_READ,
+	ACT_CLIENT_WRITE,
+	ACT_COUNT
+};
+
+struct principal {
+	bool authenticated;
+	enum role role;
+	char subject[64];   /* user id (UUID) or machine client id */
+	char agency_id[40]; /* empty when not bound to one agency */
+	char jti[40];
+};
+
+/* True when role r may perform action a at all (the role x action table). */
+bool authz_allowed(enum role r, enum action a);
+
+/* The agency rule: true when p may see a record of agency_id. Callers bound
+ * to one agency (pd users, agency-bound machine clients) see only their own
+ * agency's records; everyone else sees all. A record the caller may not see
+ * must be answered as not found, never as forbidden. */
+bool authz_agency_visible(const struct principal *p, const char *agency_id);
+
+/* True when p is bound to one agency (its records only). */
+bool authz_agency_bound(const struct principal *p);
+
+/* Role key as used in JSON ("kepala_dinas"); NULL for ROLE_NONE/out of range. */
+const char *role_name(enum role r);
+/* Parses a role key; returns ROLE_NONE when unknown. */
+enum role role_parse(const char *s);
+
+#endif

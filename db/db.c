@@ -1,0 +1,292 @@
+/* db.c — per-thread connections and the statement helper.
+ *
+ * The thread-local state is a PGconn plus a bitmap of the statement slots
+ * already prepared on it; the bitmap is cleared whenever the connection is
+ * replaced, so statements are re-prepared transparently after a reconnect.
+ */
+#include "db/db.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *g_url;
+static int g_statement_timeout_ms;
+static atomic_int g_next_slot = 1;
+static atomic_uint_least64_t g_reconnects;
+
+struct tls {
+	PGconn *pg;
+	bool ever_connected;
+	bool in_tx;
+	bool unit_read_only;
+	int unit_statements;
+	unsigned char prepared[DB_MAX_STMTS / 8];
+};
+static _Thread_local struct tls t;
+
+void db_configure(const char *url, int statement_timeout_ms)
+{
+	free(g_url);
+	g_url = strdup(url);
+	if (!g_url)
+		abort();
+	g_statement_timeout_ms = statement_timeout_ms;
+}
+
+uint64_t db_reconnect_count(void)
+{
+	return atomic_load(&g_reconnects);
+}
+
+static void drop_connection(void)
+{
+	if (t.pg)
+		PQfinish(t.pg);
+	t.pg = NULL;
+	t.in_tx = false;
+	memset(t.prepared, 0, sizeof t.prepared);
+}
+
+void db_thread_cleanup(void)
+{
+	drop_connection();
+	t.ever_connected = false;
+}
+
+static void quiet_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message; /* NOTICEs (e.g. "already exists, skipping") are not errors */
+}
+
+static bool connect_now(struct err *e)
+{
+	char opts[64];
+	snprintf(opts, sizeof opts, "-c statement_timeout=%d", g_statement_timeout_ms);
+	const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
+	const char *vals[] = {g_url ? g_url : "", "alurd", "5", opts, NULL};
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+	if (!pg)
+		abort();
+	if (PQstatus(pg) != CONNECTION_OK) {
+		err_log(e, "connect: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		return err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");
+	}
+	PQsetNoticeProcessor(pg, quiet_notice, NULL);
+	if (t.ever_connected)
+		atomic_fetch_add(&g_reconnects, 1);
+	t.ever_connected = true;
+	t.pg = pg;
+	memset(t.prepared, 0, sizeof t.prepared);
+	return true;
+}
+
+static bool ensure_connection(struct err *e)
+{
+	if (t.pg && PQstatus(t.pg) == CONNECTION_OK)
+		return true;
+	drop_connection();
+	return connect_now(e);
+}
+
+void db_unit_start(bool read_only)
+{
+	t.unit_read_only = read_only;
+	t.unit_statements = 0;
+}
+
+/* Maps a failed result to the error taxonomy. Returns false. */
+static bool fail_from_result(struct err *e, PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(t.pg);
+	err_log(e, "sqlstate=%s %s", state ? state : "-", msg ? msg : "");
+	bool lost = !state || strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+		    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 || PQstatus(t.pg) != CONNECTION_OK;
+	if (lost) {
+		drop_connection();
+		return err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");
+	}
+	if (strcmp(state, "23505") == 0)
+		return err_set(e, ERR_CONFLICT, "db.unique_violation", "A record with these values already exists.");
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		return err_set(e, ERR_RETRY, "db.retry", "A concurrent change interfered; try again.");
+	if (strcmp(state, "57014") == 0)
+		return err_set(e, ERR_UNAVAILABLE, "db.timeout", "The database took too long to answer.");
+	if (strncmp(state, "22", 2) == 0 || strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)
+		return err_set(e, ERR_INVALID, "request.invalid", "A value is out of range or malformed.");
+	if (strcmp(state, "23503") == 0)
+		return err_set(e, ERR_CONFLICT, "db.reference_violation", "A referenced record does not exist or is still in use.");
+	return err_set(e, ERR_INTERNAL, "internal", "An internal error occurred.");
+}
+
+static bool result_ok(PGresult *r)
+{
+	ExecStatusType s = PQresultStatus(r);
+	return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY;
+}
+
+static int stmt_slot(struct db_stmt *st)
+{
+	int slot = __atomic_load_n(&st->slot, __ATOMIC_ACQUIRE);
+	if (slot)
+		return slot;
+	int fresh = atomic_fetch_add(&g_next_slot, 1);
+	if (fresh >= DB_MAX_STMTS)
+		abort(); /* raise DB_MAX_STMTS */
+	int expected = 0;
+	if (__atomic_compare_exchange_n(&st->slot, &expected, fresh, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return fresh;
+	return expected; /* another thread won; the fresh slot stays unused */
+}
+
+static PGresult *run_prepared(struct db_stmt *st, int slot, int nparams, const char *const *params, struct err *e,
+			      bool *ok)
+{
+	char name[16];
+	snprintf(name, sizeof name, "s%d", slot);
+	*ok = false;
+	if (!(t.prepared[slot / 8] & (1u << (slot % 8)))) {
+		PGresult *p = PQprepare(t.pg, name, st->sql, 0, NULL);
+		if (!p || !result_ok(p)) {
+			fail_from_result(e, p);
+			db_done(p);
+			return NULL;
+		}
+		PQclear(p);
+		t.prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+	}
+	PGresult *r = PQexecPrepared(t.pg, name, nparams, params, NULL, NULL, 0);
+	if (!r || !result_ok(r)) {
+		fail_from_result(e, r);
+		db_done(r);
+		return NULL;
+	}
+	*ok = true;
+	return r;
+}
+
+/* The one place that decides whether a failed first statement is re-run. */
+static bool may_retry(const struct err *e, bool is_begin)
+{
+	return e->kind == ERR_UNAVAILABLE && t.unit_statements == 1 && (is_begin || t.unit_read_only) &&
+	       t.ever_connected;
+}
+
+bool db_exec(struct err *e, struct db_stmt *st, int nparams, const char *const *params, PGresult **out)
+{
+	int slot = stmt_slot(st);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!ensure_connection(e))
+			return false;
+		t.unit_statements++;
+		bool ok;
+		PGresult *r = run_prepared(st, slot, nparams, params, e, &ok);
+		if (ok) {
+			if (out)
+				*out = r;
+			else
+				PQclear(r);
+			return true;
+		}
+		if (attempt == 0 && may_retry(e, false)) {
+			t.unit_statements = 0;
+			err_clear(e);
+			continue;
+		}
+		return false;
+	}
+	return false;
+}
+
+static bool exec_text(struct err *e, const char *sql, PGresult **out, bool is_begin)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!ensure_connection(e))
+			return false;
+		t.unit_statements++;
+		PGresult *r = PQexec(t.pg, sql);
+		if (r && result_ok(r)) {
+			if (out)
+				*out = r;
+			else
+				PQclear(r);
+			return true;
+		}
+		fail_from_result(e, r);
+		db_done(r);
+		if (attempt == 0 && may_retry(e, is_begin)) {
+			t.unit_statements = 0;
+			err_clear(e);
+			continue;
+		}
+		return false;
+	}
+	return false;
+}
+
+bool db_exec_text(struct err *e, const char *sql, PGresult **out)
+{
+	return exec_text(e, sql, out, false);
+}
+
+bool db_begin(struct err *e)
+{
+	if (!exec_text(e, "BEGIN", NULL, true))
+		return false;
+	t.in_tx = true;
+	return true;
+}
+
+bool db_commit(struct err *e)
+{
+	t.in_tx = false;
+	if (!t.pg)
+		return err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");
+	PGresult *r = PQexec(t.pg, "COMMIT");
+	if (!r || !result_ok(r)) {
+		fail_from_result(e, r);
+		db_done(r);
+		return false;
+	}
+	/* COMMIT of an aborted transaction answers ROLLBACK: a bug upstream */
+	bool rolled_back = strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
+	PQclear(r);
+	if (rolled_back)
+		return err_set(e, ERR_INTERNAL, "internal", "An internal error occurred.");
+	return true;
+}
+
+void db_rollback(void)
+{
+	if (!t.in_tx)
+		return;
+	t.in_tx = false;
+	if (!t.pg)
+		return;
+	PGresult *r = PQexec(t.pg, "ROLLBACK");
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+		drop_connection();
+	db_done(r);
+}
+
+bool db_in_transaction(void)
+{
+	return t.in_tx;
+}
+
+const char *db_get(const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	return PQgetvalue(r, row, col);
+}
+
+void db_done(PGresult *r)
+{
+	if (r)
+		PQclear(r);
+}

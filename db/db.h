@@ -1,0 +1,74 @@
+/* db.h — PostgreSQL access: one connection per thread, prepared statements,
+ * one query helper, transactions owned by the caller.
+ *
+ * Each thread that touches the database gets its own libpq connection, opened
+ * lazily on first use and re-opened after it breaks (PostgreSQL restarted):
+ * the failing call answers ERR_UNAVAILABLE ("db.unavailable") and the next one
+ * reconnects, so the daemon never needs a restart. Statements are declared once
+ * as static `struct db_stmt` and prepared on each connection the first time
+ * they run there; parameters are always passed separately (never spliced into
+ * SQL). Only this folder looks at SQLSTATEs: unique violation -> ERR_CONFLICT,
+ * serialization failure/deadlock -> ERR_RETRY, lost connection ->
+ * ERR_UNAVAILABLE, bad data -> ERR_INVALID, anything else -> ERR_INTERNAL;
+ * the server's message goes to err.log, never to the client.
+ *
+ * db/ functions never begin or commit: the caller (the dispatcher, or a CLI
+ * command) owns the transaction.
+ */
+#ifndef ALURD_DB_DB_H
+#define ALURD_DB_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+#define DB_MAX_STMTS 512
+
+struct db_stmt {
+	const char *sql;
+	int slot; /* assigned on first use; 0 = not yet */
+};
+
+/* Declares a prepared statement: DB_STMT(st_agency_get, "SELECT ... $1"); */
+#define DB_STMT(var, text) static struct db_stmt var = {text, 0}
+
+/* Sets the libpq URL every thread connects with, and the statement timeout
+ * (milliseconds, 0 = none). Call once before any other db_ function. */
+void db_configure(const char *url, int statement_timeout_ms);
+
+/* Marks the start of one unit of work on this thread (an HTTP request, a timer
+ * scan). When read_only is true and the first statement of the unit fails
+ * because the connection had silently died, it is re-run once on a fresh
+ * connection: a read has no effect, so this hides a restart from readers. */
+void db_unit_start(bool read_only);
+
+/* Runs a prepared statement with text parameters (NULL = SQL NULL).
+ * On success *out (if out is not NULL) receives the result, which the caller
+ * must PQclear (or pass to db_done). Returns false and fills e on failure. */
+bool db_exec(struct err *e, struct db_stmt *st, int nparams, const char *const *params, PGresult **out);
+
+/* Like db_exec for a statement of fixed text that is not worth preparing
+ * (DDL, BEGIN, migrations with several statements: no parameters). */
+bool db_exec_text(struct err *e, const char *sql, PGresult **out);
+
+/* Transactions on this thread's connection. db_rollback never fails
+ * (a broken connection is simply dropped) and is a no-op outside one. */
+bool db_begin(struct err *e);
+bool db_commit(struct err *e);
+void db_rollback(void);
+bool db_in_transaction(void);
+
+/* Closes this thread's connection (at thread exit). */
+void db_thread_cleanup(void);
+
+/* Times a connection was (re)opened after the first, over all threads. */
+uint64_t db_reconnect_count(void);
+
+/* Result helpers: value of (row, col) or NULL when SQL NULL. */
+const char *db_get(const PGresult *r, int row, int col);
+/* PQclear that accepts NULL. */
+void db_done(PGresult *r);
+
+#endif

@@ -1,0 +1,384 @@
+/* auth.c — JWT issue and verification, and the account snapshot.
+ *
+ * libjwt 1.10 verifies with whatever algorithm the token names, accepts
+ * `alg: none` when given no key, checks no claim, and copies the token onto
+ * the stack. So: the token's size and alphabet are checked before decoding,
+ * the decoded algorithm must equal the configured one, and every claim
+ * (exp required, nbf, iat, iss, aud, types) is checked here.
+ *
+ * The snapshot is an array of every account (users and machine clients)
+ * sorted by id, replaced wholesale by a background thread every
+ * ALURD_AUTH_REFRESH seconds; readers take a read lock for a bsearch.
+ */
+#include "server/auth.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <jwt.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "db/accounts.h"
+#include "db/db.h"
+#include "server/log.h"
+
+#define TOKEN_MAX 4096
+
+static const struct config *g_cfg;
+static jwt_alg_t g_alg;
+static unsigned char *g_sign_key, *g_verify_key;
+static size_t g_sign_len, g_verify_len;
+
+static bool issue_access(const struct principal *p, char **token, long *expires_in, struct err *e);
+
+/* ---- keys --------------------------------------------------------------- */
+
+static bool read_file(const char *path, unsigned char **out, size_t *len, struct err *e, const char *var)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, ERR_INVALID, "config.jwt", "%s: cannot open %s", var, path);
+	unsigned char *buf = malloc(65536);
+	if (!buf)
+		abort();
+	size_t n = fread(buf, 1, 65535, f);
+	fclose(f);
+	if (n == 0 || n == 65535) {
+		free(buf);
+		return err_set(e, ERR_INVALID, "config.jwt", "%s: %s is empty or too large for a PEM key", var, path);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return true;
+}
+
+bool auth_init(const struct config *cfg, struct err *e)
+{
+	g_cfg = cfg;
+	g_alg = jwt_str_alg(cfg->jwt_alg);
+	api_services.issue_access = issue_access;
+	if (g_alg == JWT_ALG_HS256) {
+		if (cfg->jwt_secret_len < 32)
+			return err_set(e, ERR_INVALID, "config.jwt",
+				       "ALURD_JWT_SECRET: required for HS256, at least 32 bytes (e.g. `openssl rand -base64 48`)");
+		g_sign_key = (unsigned char *)strdup(cfg->jwt_secret);
+		g_verify_key = (unsigned char *)strdup(cfg->jwt_secret);
+		if (!g_sign_key || !g_verify_key)
+			abort();
+		g_sign_len = g_verify_len = cfg->jwt_secret_len;
+		return true;
+	}
+	if (!cfg->jwt_public_key[0])
+		return err_set(e, ERR_INVALID, "config.jwt", "ALURD_JWT_PUBLIC_KEY: required for %s", cfg->jwt_alg);
+	if (!read_file(cfg->jwt_public_key, &g_verify_key, &g_verify_len, e, "ALURD_JWT_PUBLIC_KEY"))
+		return false;
+	if (cfg->jwt_private_key[0] &&
+	    !read_file(cfg->jwt_private_key, &g_sign_key, &g_sign_len, e, "ALURD_JWT_PRIVATE_KEY"))
+		return false;
+	return true;
+}
+
+/* ---- issuing ------------------------------------------------------------ */
+
+static bool issue_access(const struct principal *p, char **token, long *expires_in, struct err *e)
+{
+	if (!g_sign_key)
+		return err_set(e, ERR_UNAVAILABLE, "auth.signing_disabled",
+			       "This instance has no signing key (ALURD_JWT_PRIVATE_KEY); tokens come from the identity provider.");
+	jwt_t *jwt;
+	if (jwt_new(&jwt) != 0)
+		abort();
+	long now = (long)time(NULL);
+	unsigned char raw[16];
+	char jti[33];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(jti, sizeof jti, raw, sizeof raw);
+	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "sub", p->subject, "role",
+				   role_name(p->role), "iss", g_cfg->jwt_issuer, "aud", g_cfg->jwt_audience, "iat",
+				   (json_int_t)now, "nbf", (json_int_t)now, "exp", (json_int_t)(now + g_cfg->access_ttl),
+				   "jti", jti);
+	json_object_set_new(claims, "agency_id", p->agency_id[0] ? json_string(p->agency_id) : json_null());
+	char *text = json_dumps(claims, JSON_COMPACT);
+	json_decref(claims);
+	bool ok = text && jwt_add_grants_json(jwt, text) == 0 && jwt_set_alg(jwt, g_alg, g_sign_key, (int)g_sign_len) == 0;
+	free(text);
+	char *out = ok ? jwt_encode_str(jwt) : NULL;
+	jwt_free(jwt);
+	if (!out)
+		return err_set(e, ERR_INTERNAL, "internal", "Could not sign the token.");
+	*token = out;
+	*expires_in = g_cfg->access_ttl;
+	return true;
+}
+
+/* ---- the account snapshot ----------------------------------------------- */
+
+struct snapshot {
+	struct db_account *items;
+	size_t n;
+	long taken_at;
+};
+
+static pthread_rwlock_t g_snap_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct snapshot *g_snap;
+static pthread_t g_refresher;
+static bool g_refresher_running;
+static pthread_mutex_t g_stop_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_stop_cond = PTHREAD_COND_INITIALIZER;
+static bool g_stop;
+
+static void snapshot_free(struct snapshot *s)
+{
+	if (s) {
+		free(s->items);
+		free(s);
+	}
+}
+
+/* Loads a fresh snapshot and swaps it in; false when the database is down. */
+static bool snapshot_refresh(void)
+{
+	struct err e;
+	err_clear(&e);
+	struct snapshot *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	s->taken_at = (long)time(NULL);
+	db_unit_start(true);
+	if (!db_account_snapshot(&e, &s->items, &s->n)) {
+		log_msg(LOG_WARN, NULL, "account snapshot failed: %s %s", e.detail, e.log);
+		free(s);
+		return false;
+	}
+	pthread_rwlock_wrlock(&g_snap_lock);
+	struct snapshot *old = g_snap;
+	g_snap = s;
+	pthread_rwlock_unlock(&g_snap_lock);
+	snapshot_free(old);
+	return true;
+}
+
+static void *refresher(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		bool ok = snapshot_refresh();
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += ok ? g_cfg->auth_refresh : 1;
+		pthread_mutex_lock(&g_stop_lock);
+		while (!g_stop && pthread_cond_timedwait(&g_stop_cond, &g_stop_lock, &until) != ETIMEDOUT)
+			;
+		bool stop = g_stop;
+		pthread_mutex_unlock(&g_stop_lock);
+		if (stop)
+			break;
+	}
+	db_thread_cleanup();
+	return NULL;
+}
+
+void auth_start_background(void)
+{
+	g_stop = false;
+	if (pthread_create(&g_refresher, NULL, refresher, NULL) != 0)
+		abort();
+	g_refresher_running = true;
+}
+
+void auth_stop_background(void)
+{
+	if (!g_refresher_running)
+		return;
+	pthread_mutex_lock(&g_stop_lock);
+	g_stop = true;
+	pthread_cond_broadcast(&g_stop_cond);
+	pthread_mutex_unlock(&g_stop_lock);
+	pthread_join(g_refresher, NULL);
+	g_refresher_running = false;
+}
+
+void auth_cleanup(void)
+{
+	snapshot_free(g_snap);
+	g_snap = NULL;
+	free(g_sign_key);
+	free(g_verify_key);
+	g_sign_key = g_verify_key = NULL;
+}
+
+static int account_cmp(const void *key, const void *item)
+{
+	return strcmp(key, ((const struct db_account *)item)->id);
+}
+
+/* Checks the token's subject against the snapshot. */
+static bool check_account(const struct principal *p, long iat, struct err *e)
+{
+	pthread_rwlock_rdlock(&g_snap_lock);
+	bool ok = true;
+	if (!g_snap) {
+		ok = err_set(e, ERR_UNAVAILABLE, "auth.unavailable", "Accounts are not loaded yet; try again shortly.");
+	} else {
+		const struct db_account *a = bsearch(p->subject, g_snap->items, g_snap->n, sizeof *a, account_cmp);
+		if (!a) {
+			/* issued after the snapshot was taken: a brand-new account */
+			if (iat <= g_snap->taken_at)
+				ok = err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_token", "The token's subject is unknown.");
+		} else if (!a->active) {
+			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.account_inactive", "The account is deactivated.");
+		} else if (a->role != p->role || strcmp(a->agency_id, p->agency_id) != 0) {
+			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.token_stale",
+				     "The account's role or agency changed; sign in again.");
+		} else if (iat < a->valid_after) {
+			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.token_revoked", "The token was revoked; sign in again.");
+		}
+	}
+	pthread_rwlock_unlock(&g_snap_lock);
+	return ok;
+}
+
+/* ---- verification ------------------------------------------------------- */
+
+static bool bad_token(struct err *e, const char *why)
+{
+	return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_token", "The access token is invalid: %s.", why);
+}
+
+static bool token_shape_ok(const char *t)
+{
+	size_t n = strlen(t);
+	int dots = 0;
+	if (n == 0 || n > TOKEN_MAX)
+		return false;
+	for (const char *s = t; *s; s++) {
+		if (*s == '.')
+			dots++;
+		else if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+			   *s == '-' || *s == '_'))
+			return false;
+	}
+	return dots == 2;
+}
+
+static bool claim_int(json_t *claims, const char *name, bool required, long *out)
+{
+	json_t *v = json_object_get(claims, name);
+	if (!v)
+		return !required;
+	if (!json_is_integer(v))
+		return false;
+	*out = (long)json_integer_value(v);
+	return true;
+}
+
+static bool audience_ok(json_t *aud)
+{
+	if (json_is_string(aud))
+		return strcmp(json_string_value(aud), g_cfg->jwt_audience) == 0;
+	if (!json_is_array(aud))
+		return false;
+	size_t i;
+	json_t *v;
+	json_array_foreach(aud, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), g_cfg->jwt_audience) == 0)
+			return true;
+	return false;
+}
+
+static bool copy_claim(json_t *claims, const char *name, char *out, size_t n)
+{
+	json_t *v = json_object_get(claims, name);
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= n)
+		return false;
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return true;
+}
+
+static bool check_claims(json_t *c, struct principal *p, long *iat, struct err *e)
+{
+	long now = (long)time(NULL), exp = 0, nbf = 0;
+	int skew = g_cfg->jwt_skew;
+	*iat = 0;
+	if (!claim_int(c, "exp", true, &exp) || !claim_int(c, "iat", true, iat) || !claim_int(c, "nbf", false, &nbf))
+		return bad_token(e, "exp and iat must be integers (nbf too, when present)");
+	if (exp <= now - skew)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.token_expired", "The access token has expired.");
+	if (nbf > now + skew || *iat > now + skew)
+		return bad_token(e, "not valid yet");
+	json_t *iss = json_object_get(c, "iss");
+	if (!json_is_string(iss) || strcmp(json_string_value(iss), g_cfg->jwt_issuer) != 0)
+		return bad_token(e, "wrong issuer");
+	if (!audience_ok(json_object_get(c, "aud")))
+		return bad_token(e, "wrong audience");
+	char role[32];
+	if (!copy_claim(c, "sub", p->subject, sizeof p->subject) || !copy_claim(c, "role", role, sizeof role) ||
+	    !copy_claim(c, "jti", p->jti, sizeof p->jti))
+		return bad_token(e, "sub, role and jti must be non-empty strings");
+	p->role = role_parse(role);
+	if (p->role == ROLE_NONE)
+		return bad_token(e, "unknown role");
+	json_t *agency = json_object_get(c, "agency_id");
+	if (json_is_string(agency) && json_string_length(agency) < sizeof p->agency_id)
+		memcpy(p->agency_id, json_string_value(agency), json_string_length(agency) + 1);
+	else if (agency && !json_is_null(agency))
+		return bad_token(e, "agency_id must be a string or null");
+	return true;
+}
+
+bool auth_authenticate(const char *h, struct principal *p, struct err *e)
+{
+	memset(p, 0, sizeof *p);
+	if (!h || !*h)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.missing_token", "This route needs a Bearer access token.");
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_request",
+			       "The Authorization header must be \"Bearer <token>\".");
+	const char *token = h + 7;
+	if (!token_shape_ok(token))
+		return bad_token(e, "not a compact JWT of acceptable size");
+	jwt_t *jwt = NULL;
+	if (jwt_decode(&jwt, token, g_verify_key, (int)g_verify_len) != 0 || !jwt)
+		return bad_token(e, "bad signature or encoding");
+	bool ok = jwt_get_alg(jwt) == g_alg;
+	char *grants = ok ? jwt_get_grants_json(jwt, NULL) : NULL;
+	jwt_free(jwt);
+	if (!ok)
+		return bad_token(e, "wrong algorithm");
+	json_t *claims = grants ? json_loads(grants, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	free(grants);
+	if (!json_is_object(claims)) {
+		json_decref(claims);
+		return bad_token(e, "claims are not an object");
+	}
+	long iat;
+	ok = check_claims(claims, p, &iat, e);
+	json_decref(claims);
+	if (!ok || !check_account(p, iat, e))
+		return false;
+	p->authenticated = true;
+	return true;
+}
+
+bool auth_authorize(const struct principal *p, enum action a, struct err *e)
+{
+	if (authz_allowed(p->role, a))
+		return true;
+	return err_set(e, ERR_FORBIDDEN, "auth.forbidden", "Your role may not do this.");
+}
+
+const char *auth_challenge(const struct err *e, struct arena *a)
+{
+	if (strcmp(e->code, "auth.missing_token") == 0)
+		return "Bearer realm=\"alurd\"";
+	const char *error = strcmp(e->code, "auth.invalid_request") == 0 ? "invalid_request" : "invalid_token";
+	return arena_printf(a, "Bearer realm=\"alurd\", error=\"%s\", error_description=\"%s\"", error, e->code);
+}
+

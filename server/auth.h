@@ -1,0 +1,34 @@
+/* auth.h — authenticating callers (JWT) and asking the authorization table.
+ *
+ * Tokens are verified without a database round trip: signature with the
+ * pinned algorithm, then every claim by hand (libjwt 1.10 checks none), then
+ * the subject against an in-memory snapshot of accounts that a background
+ * thread refreshes (so a deactivated, re-roled or moved account stops working
+ * within ALURD_AUTH_REFRESH seconds).
+ */
+#ifndef ALURD_SERVER_AUTH_H
+#define ALURD_SERVER_AUTH_H
+
+#include <stdbool.h>
+
+#include "core/arena.h"
+#include "core/authz.h"
+#include "core/err.h"
+#include "server/config.h"
+
+/* Loads keys and settings (ALURD_JWT_*); refuses weak or missing keys. */
+bool auth_init(const struct config *cfg, struct err *e);
+void auth_cleanup(void);
+/* The account-snapshot refresher thread. */
+void auth_start_background(void);
+void auth_stop_background(void);
+
+/* Verifies "Bearer <jwt>" and fills p. ERR_UNAUTHENTICATED on any defect. */
+bool auth_authenticate(const char *authorization, struct principal *p, struct err *e);
+/* Asks the authorization table whether p may perform the action at all
+ * (the per-record agency rule is applied by the handler via core/authz). */
+bool auth_authorize(const struct principal *p, enum action a, struct err *e);
+/* The WWW-Authenticate value for a 401 carrying e. */
+const char *auth_challenge(const struct err *e, struct arena *a);
+
+#endif

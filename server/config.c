@@ -1,0 +1,294 @@
+/* config.c — parsing ALURD_* variables. Every number is range-checked and
+ * every unknown value refused, so a typo stops the daemon at start instead of
+ * running with a surprise. */
+#include "server/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool bad(char *msg, size_t n, const char *var, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static bool bad(char *msg, size_t n, const char *var, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	snprintf(msg, n, "%s: %s", var, why);
+	return false;
+}
+
+bool config_parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon;
+	size_t hl;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':')
+			return false;
+		hl = (size_t)(close - s - 1);
+		s++;
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || strchr(s, ':') != colon)
+			return false;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= hostlen)
+		return false;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	char *end;
+	errno = 0;
+	long p = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || p < 0 || p > 65535 || !isdigit((unsigned char)colon[1]))
+		return false;
+	*port = (int)p;
+	return true;
+}
+
+bool config_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	unsigned long long mult = 1;
+	if (*end) {
+		switch (toupper((unsigned char)*end)) {
+		case 'K': mult = 1ULL << 10; break;
+		case 'M': mult = 1ULL << 20; break;
+		case 'G': mult = 1ULL << 30; break;
+		default: return false;
+		}
+		end++;
+		if (*end == 'i' || *end == 'I')
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end)
+			return false;
+	}
+	if (v > ULLONG_MAX / mult || v * mult > SIZE_MAX)
+		return false;
+	*out = (size_t)(v * mult);
+	return true;
+}
+
+static bool get_int(config_getenv get, const char *var, int def, int lo, int hi, int *out, char *msg, size_t n)
+{
+	const char *s = get(var);
+	if (!s || !*s) {
+		*out = def;
+		return true;
+	}
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || end == s)
+		return bad(msg, n, var, "'%s' is not a whole number", s);
+	if (v < lo || v > hi)
+		return bad(msg, n, var, "%ld is out of range (%d..%d)", v, lo, hi);
+	*out = (int)v;
+	return true;
+}
+
+static bool get_size(config_getenv get, const char *var, size_t def, size_t lo, size_t hi, size_t *out, char *msg,
+		     size_t n)
+{
+	const char *s = get(var);
+	if (!s || !*s) {
+		*out = def;
+		return true;
+	}
+	size_t v;
+	if (!config_parse_size(s, &v))
+		return bad(msg, n, var, "'%s' is not a size (bytes, or a number with K, M or G)", s);
+	if (v < lo || v > hi)
+		return bad(msg, n, var, "%zu bytes is out of range (%zu..%zu)", v, lo, hi);
+	*out = v;
+	return true;
+}
+
+static bool get_bool(config_getenv get, const char *var, bool def, bool *out, char *msg, size_t n)
+{
+	const char *s = get(var);
+	if (!s || !*s) {
+		*out = def;
+		return true;
+	}
+	if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on"))
+		*out = true;
+	else if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"))
+		*out = false;
+	else
+		return bad(msg, n, var, "'%s' is not a boolean (true/false)", s);
+	return true;
+}
+
+static bool get_string(config_getenv get, const char *var, const char *def, char *out, size_t outlen, char *msg,
+		       size_t n)
+{
+	const char *s = get(var);
+	if (!s || !*s)
+		s = def;
+	if (strlen(s) >= outlen)
+		return bad(msg, n, var, "longer than %zu characters", outlen - 1);
+	memcpy(out, s, strlen(s) + 1);
+	return true;
+}
+
+static bool load_origins(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	const char *var = "ALURD_CORS_ORIGINS";
+	const char *s = get(var);
+	c->n_origins = 0;
+	if (!s)
+		return true;
+	while (*s) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		while (len && isspace((unsigned char)*s)) {
+			s++;
+			len--;
+		}
+		while (len && isspace((unsigned char)s[len - 1]))
+			len--;
+		if (len) {
+			if (c->n_origins >= CONFIG_MAX_ORIGINS)
+				return bad(msg, n, var, "more than %d origins", CONFIG_MAX_ORIGINS);
+			if (len >= sizeof c->origins[0])
+				return bad(msg, n, var, "an origin is longer than %zu characters", sizeof c->origins[0] - 1);
+			bool star = len == 1 && s[0] == '*';
+			if (!star && !(len > 7 && (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))))
+				return bad(msg, n, var, "'%.*s' is not an origin like https://app.example.go.id or *", (int)len, s);
+			if (!star && s[len - 1] == '/')
+				return bad(msg, n, var, "'%.*s' must not end with '/'", (int)len, s);
+			memcpy(c->origins[c->n_origins], s, len);
+			c->origins[c->n_origins][len] = '\0';
+			c->n_origins++;
+		}
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	return true;
+}
+
+static bool load_log_level(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	const char *s = get("ALURD_LOG_LEVEL");
+	static const char *const names[] = {"debug", "info", "warn", "error"};
+	c->log_level = LOG_INFO;
+	if (!s || !*s)
+		return true;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			c->log_level = (enum log_level)i;
+			return true;
+		}
+	return bad(msg, n, "ALURD_LOG_LEVEL", "'%s' is not one of debug, info, warn, error", s);
+}
+
+const char *config_log_level_name(enum log_level l)
+{
+	static const char *const names[] = {"debug", "info", "warn", "error"};
+	return (unsigned)l < 4 ? names[l] : "info";
+}
+
+static bool load_timer(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	const char *var = "ALURD_TIMER_INTERVAL";
+	const char *s = get(var);
+	c->timer_interval = 5.0;
+	if (!s || !*s)
+		return true;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || !isfinite(v))
+		return bad(msg, n, var, "'%s' is not a number of seconds", s);
+	if (v < 0.05 || v > 3600)
+		return bad(msg, n, var, "%g is out of range (0.05..3600 seconds)", v);
+	c->timer_interval = v;
+	return true;
+}
+
+static bool load_listen(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	const char *s = get("ALURD_LISTEN");
+	if (!s || !*s)
+		s = "127.0.0.1:8080";
+	if (!config_parse_listen(s, c->listen_host, sizeof c->listen_host, &c->listen_port))
+		return bad(msg, n, "ALURD_LISTEN", "'%s' is not host:port (e.g. 0.0.0.0:8080 or [::1]:8080)", s);
+	return true;
+}
+
+static bool load_alg(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	const char *s = get("ALURD_JWT_ALG");
+	if (!s || !*s)
+		s = "HS256";
+	if (strcmp(s, "HS256") && strcmp(s, "RS256") && strcmp(s, "ES256"))
+		return bad(msg, n, "ALURD_JWT_ALG", "'%s' is not one of HS256, RS256, ES256", s);
+	snprintf(c->jwt_alg, sizeof c->jwt_alg, "%s", s);
+	return true;
+}
+
+static bool load_secret(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	const char *s = get("ALURD_JWT_SECRET");
+	c->jwt_secret_len = s ? strlen(s) : 0;
+	if (c->jwt_secret_len >= sizeof c->jwt_secret)
+		return bad(msg, n, "ALURD_JWT_SECRET", "longer than %zu bytes", sizeof c->jwt_secret - 1);
+	if (c->jwt_secret_len && c->jwt_secret_len < 32)
+		return bad(msg, n, "ALURD_JWT_SECRET", "only %zu bytes; an HS256 secret needs at least 32",
+			   c->jwt_secret_len);
+	memcpy(c->jwt_secret, s ? s : "", c->jwt_secret_len + 1);
+	return true;
+}
+
+bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	memset(c, 0, sizeof *c);
+	return get_string(get, "ALURD_DATABASE_URL", "postgresql:///alurd", c->database_url, sizeof c->database_url,
+			  msg, n) &&
+	       load_listen(c, get, msg, n) &&
+	       get_int(get, "ALURD_THREADS", 8, 1, 256, &c->threads, msg, n) &&
+	       get_int(get, "ALURD_HTTP_THREADS", 1, 1, 64, &c->http_threads, msg, n) &&
+	       load_secret(c, get, msg, n) &&
+	       load_alg(c, get, msg, n) &&
+	       get_string(get, "ALURD_JWT_PRIVATE_KEY", "", c->jwt_private_key, sizeof c->jwt_private_key, msg, n) &&
+	       get_string(get, "ALURD_JWT_PUBLIC_KEY", "", c->jwt_public_key, sizeof c->jwt_public_key, msg, n) &&
+	       get_string(get, "ALURD_JWT_ISSUER", "alurd", c->jwt_issuer, sizeof c->jwt_issuer, msg, n) &&
+	       get_string(get, "ALURD_JWT_AUDIENCE", "alurd-api", c->jwt_audience, sizeof c->jwt_audience, msg, n) &&
+	       get_int(get, "ALURD_JWT_SKEW", 30, 0, 600, &c->jwt_skew, msg, n) &&
+	       get_int(get, "ALURD_ACCESS_TTL", 900, 30, 86400, &c->access_ttl, msg, n) &&
+	       get_int(get, "ALURD_REFRESH_TTL", 14 * 86400, 300, 365 * 86400, &c->refresh_ttl, msg, n) &&
+	       get_int(get, "ALURD_AUTH_REFRESH", 60, 1, 3600, &c->auth_refresh, msg, n) &&
+	       get_int(get, "ALURD_HASH_CONCURRENCY", 2, 1, 64, &c->hash_concurrency, msg, n) &&
+	       get_int(get, "ALURD_LOGIN_MAX_FAILURES", 5, 1, 100, &c->login_max_failures, msg, n) &&
+	       load_log_level(c, get, msg, n) &&
+	       get_size(get, "ALURD_MAX_BODY", 1 << 20, 1024, (size_t)64 << 20, &c->max_body, msg, n) &&
+	       get_size(get, "ALURD_MAX_UPLOAD", (size_t)20 << 20, 1024, (size_t)1 << 30, &c->max_upload, msg, n) &&
+	       load_origins(c, get, msg, n) &&
+	       get_int(get, "ALURD_HTTP_TIMEOUT", 30, 1, 3600, &c->http_timeout, msg, n) &&
+	       get_int(get, "ALURD_PER_IP_LIMIT", 64, 1, 100000, &c->per_ip_limit, msg, n) &&
+	       get_int(get, "ALURD_CONNECTION_LIMIT", 1024, 1, 100000, &c->connection_limit, msg, n) &&
+	       get_int(get, "ALURD_SHUTDOWN_TIMEOUT", 10, 0, 3600, &c->shutdown_timeout, msg, n) &&
+	       get_int(get, "ALURD_DB_STATEMENT_TIMEOUT", 30000, 0, 3600000, &c->statement_timeout_ms, msg, n) &&
+	       load_timer(c, get, msg, n) &&
+	       get_bool(get, "ALURD_MIGRATE_ON_START", false, &c->migrate_on_start, msg, n) &&
+	       get_bool(get, "ALURD_METRICS_PUBLIC", true, &c->metrics_public, msg, n);
+}

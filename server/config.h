@@ -1,0 +1,66 @@
+/* config.h — the daemon's configuration, read from ALURD_* environment
+ * variables (see README "Configuration" for every variable and default).
+ *
+ * config_load is pure: it reads through a lookup function so tests can feed
+ * any environment. A bad value fails with one line naming the variable.
+ */
+#ifndef ALURD_SERVER_CONFIG_H
+#define ALURD_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+#define CONFIG_MAX_ORIGINS 16
+
+struct config {
+	char database_url[1024];
+	char listen_host[256];
+	int listen_port;
+	int threads;            /* worker threads = database connections */
+	int http_threads;       /* libmicrohttpd event threads */
+	char jwt_secret[512];
+	size_t jwt_secret_len;
+	char jwt_alg[8];            /* HS256 | RS256 | ES256 */
+	char jwt_private_key[512];  /* PEM file (RS256/ES256) that signs alurd's tokens */
+	char jwt_public_key[512];   /* PEM file (RS256/ES256) that verifies them */
+	char jwt_issuer[256];
+	char jwt_audience[256];
+	int jwt_skew;               /* seconds of clock skew tolerated */
+	int access_ttl;             /* seconds */
+	int refresh_ttl;            /* seconds */
+	int auth_refresh;           /* seconds between account snapshots */
+	int hash_concurrency;       /* password hashes computed at once */
+	int login_max_failures;     /* before throttling */
+	enum log_level log_level;
+	size_t max_body;        /* JSON bodies */
+	size_t max_upload;      /* document uploads */
+	int n_origins;
+	char origins[CONFIG_MAX_ORIGINS][256]; /* "*" allows any */
+	int http_timeout;       /* seconds a connection may sit idle */
+	int per_ip_limit;       /* connections per client address */
+	int connection_limit;   /* connections in all */
+	int shutdown_timeout;   /* seconds to let in-flight requests finish */
+	int statement_timeout_ms;
+	double timer_interval;  /* seconds */
+	bool migrate_on_start;
+	bool metrics_public;
+};
+
+typedef const char *(*config_getenv)(const char *name);
+
+/* Fills c from the environment (defaults for unset variables). On a bad value
+ * returns false with a one-line message naming the variable in msg. */
+bool config_load(struct config *c, config_getenv get, char *msg, size_t msglen);
+
+/* Parses "host:port" or "[v6]:port"; false when malformed. */
+bool config_parse_listen(const char *s, char *host, size_t hostlen, int *port);
+
+/* Parses a byte size: "1048576", "64k", "20M", "1G" (binary units). */
+bool config_parse_size(const char *s, size_t *out);
+
+/* Returns "debug", "info", ... */
+const char *config_log_level_name(enum log_level l);
+
+#endif

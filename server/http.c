@@ -1,0 +1,651 @@
+/* http.c — libmicrohttpd glue and the dispatcher (see http.h).
+ *
+ * One `struct hreq` per request, created on the first call of the access
+ * handler and freed when libmicrohttpd reports the request completed; its
+ * arena owns every copy the handler sees. The first call decides everything
+ * that needs no body (framing, route, 404/405, 413 from Content-Length, 415,
+ * authentication); a rejection of a request that carries a body is answered at
+ * once (the connection then closes, the body is never read), others on the
+ * final call so keep-alive survives. libmicrohttpd 0.9.75 mishandles ambiguous
+ * framing, so duplicate Content-Length, Content-Length with Transfer-Encoding,
+ * and any transfer coding but chunked are refused with 400 here.
+ */
+#include "server/http.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "db/db.h"
+#include "server/auth.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/pool.h"
+#include "server/router.h"
+
+static const struct config *g_cfg;
+static struct MHD_Daemon *g_daemon;
+static int g_port;
+
+struct hreq {
+	struct arena arena;
+	struct api_ctx ctx;
+	struct MHD_Connection *conn;
+	struct timespec t0;
+	struct router_match m;
+	struct err early;   /* rejection decided before the body */
+	bool preflight;
+	bool has_body;
+	char *body;
+	size_t len, cap, limit;
+	struct MHD_Response *resp;
+	int status;
+	bool problem;
+	bool queued;
+	const char *origin; /* the caller's Origin when it is allowed */
+	char request_id[129];
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static bool request_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 128)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+static void request_id_init(struct hreq *r)
+{
+	const char *given = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Request-Id");
+	if (given && request_id_valid(given)) {
+		snprintf(r->request_id, sizeof r->request_id, "%s", given);
+		return;
+	}
+	unsigned char raw[16];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(r->request_id, sizeof r->request_id, raw, sizeof raw);
+}
+
+static bool origin_allowed(const char *origin)
+{
+	for (int i = 0; i < g_cfg->n_origins; i++)
+		if (strcmp(g_cfg->origins[i], "*") == 0 || strcmp(g_cfg->origins[i], origin) == 0)
+			return true;
+	return false;
+}
+
+/* ---- framing ------------------------------------------------------------ */
+
+struct framing {
+	int content_length_count;
+	int transfer_encoding_count;
+	bool chunked;
+	bool bad_length;
+	unsigned long long content_length;
+};
+
+static enum MHD_Result framing_visit(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct framing *f = cls;
+	if (strcasecmp(key, "Content-Length") == 0) {
+		f->content_length_count++;
+		char *end;
+		if (!value || !*value || strspn(value, "0123456789") != strlen(value))
+			f->bad_length = true;
+		else
+			f->content_length = strtoull(value, &end, 10);
+	} else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		f->transfer_encoding_count++;
+		f->chunked = value && strcasecmp(value, "chunked") == 0;
+	}
+	return MHD_YES;
+}
+
+/* Returns false (with e filled) on ambiguous framing. */
+static bool check_framing(struct hreq *r, struct err *e)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, framing_visit, &f);
+	if (f.content_length_count > 1)
+		return err_set(e, ERR_INVALID, "http.bad_framing", "More than one Content-Length header.");
+	if (f.content_length_count && f.transfer_encoding_count)
+		return err_set(e, ERR_INVALID, "http.bad_framing", "Content-Length together with Transfer-Encoding.");
+	if (f.transfer_encoding_count > 1 || (f.transfer_encoding_count && !f.chunked))
+		return err_set(e, ERR_INVALID, "http.bad_framing", "Only the chunked transfer coding is accepted.");
+	if (f.bad_length)
+		return err_set(e, ERR_INVALID, "http.bad_framing", "Content-Length is not a number.");
+	r->has_body = f.chunked || f.content_length > 0;
+	if (f.content_length > r->limit && r->limit)
+		return err_set(e, ERR_TOO_LARGE, "http.body_too_large", "The body is larger than %zu bytes.", r->limit);
+	return true;
+}
+
+/* ---- the first call: every decision that needs no body ------------------ */
+
+static bool media_type_is_json(const char *ct)
+{
+	if (!ct)
+		return false;
+	size_t n = strcspn(ct, ";");
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (!(n == 16 && strncasecmp(ct, "application/json", 16) == 0))
+		return false;
+	const char *cs = strcasestr(ct, "charset=");
+	return !cs || strncasecmp(cs + 8, "utf-8", 5) == 0 || strncasecmp(cs + 8, "\"utf-8\"", 7) == 0;
+}
+
+static bool check_route(struct hreq *r, const char *method, struct err *e)
+{
+	if (strcmp(method, "OPTIONS") == 0) {
+		router_find(method, r->ctx.path, &r->m);
+		if (!r->m.allow[0])
+			return err_set(e, ERR_NOT_FOUND, "http.not_found", "No such resource.");
+		r->preflight = true;
+		return true;
+	}
+	if (!router_find(method, r->ctx.path, &r->m)) {
+		if (r->m.allow[0])
+			return err_set(e, ERR_METHOD, "http.method_not_allowed", "%s is not allowed here; use %s.", method,
+				       r->m.allow);
+		return err_set(e, ERR_NOT_FOUND, "http.not_found", "No such resource.");
+	}
+	const struct route *rt = r->m.route;
+	r->limit = rt->body_limit ? rt->body_limit : rt->body == API_BODY_RAW ? g_cfg->max_upload : g_cfg->max_body;
+	return true;
+}
+
+static bool check_body_kind(struct hreq *r, struct err *e)
+{
+	if (!r->has_body || !r->m.route)
+		return true;
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+	switch (r->m.route->body) {
+	case API_BODY_NONE:
+		return err_set(e, ERR_MEDIA_TYPE, "http.unsupported_media_type", "This route takes no request body.");
+	case API_BODY_JSON:
+		if (!media_type_is_json(ct))
+			return err_set(e, ERR_MEDIA_TYPE, "http.unsupported_media_type",
+				       "The body must be application/json (UTF-8).");
+		return true;
+	case API_BODY_RAW:
+		if (!ct || !*ct)
+			return err_set(e, ERR_MEDIA_TYPE, "http.unsupported_media_type", "A Content-Type is required.");
+		return true;
+	}
+	return true;
+}
+
+static bool check_auth(struct hreq *r, struct err *e)
+{
+	if (!r->m.route || r->m.route->action == ACT_PUBLIC)
+		return true;
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+	return auth_authenticate(h, &r->ctx.who, e) && auth_authorize(&r->ctx.who, r->m.route->action, e);
+}
+
+static void first_call(struct hreq *r, const char *method, const char *url)
+{
+	r->ctx.arena = &r->arena;
+	r->ctx.method = arena_strdup(&r->arena, method);
+	r->ctx.path = arena_strdup(&r->arena, url);
+	r->ctx.request_id = r->request_id;
+	request_id_init(r);
+	const char *origin = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Origin");
+	if (origin && origin_allowed(origin))
+		r->origin = arena_strdup(&r->arena, origin);
+	err_clear(&r->early);
+	/* the route first (it sets the size limit), then the framing */
+	struct err route_err;
+	err_clear(&route_err);
+	bool route_ok = check_route(r, method, &route_err);
+	if (!check_framing(r, &r->early))
+		return;
+	if (!route_ok) {
+		r->early = route_err;
+		return;
+	}
+	if (!r->preflight && (!check_body_kind(r, &r->early) || !check_auth(r, &r->early)))
+		return;
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+static void add_header(struct MHD_Response *resp, const char *name, const char *value, const char *rid)
+{
+	if (MHD_add_response_header(resp, name, value) == MHD_NO)
+		log_msg(LOG_ERROR, rid, "response header %s refused (control characters?)", name);
+}
+
+static void set_problem(struct hreq *r, const struct err *e)
+{
+	struct api_ctx *c = &r->ctx;
+	int status = api_status_for(e->kind);
+	api_reply_json(c, status, api_problem_new(e, status, r->request_id));
+	r->problem = true;
+	if (e->kind == ERR_METHOD && r->m.allow[0])
+		api_set_header(c, "Allow", r->m.allow);
+	if (e->kind == ERR_UNAUTHENTICATED)
+		api_set_header(c, "WWW-Authenticate", auth_challenge(e, &r->arena));
+	if (e->kind == ERR_TOO_MANY && e->retry_after > 0)
+		api_set_header(c, "Retry-After", arena_printf(&r->arena, "%d", e->retry_after));
+	if (status >= 500)
+		log_json(LOG_ERROR, r->request_id, "request failed",
+			 json_pack("{s:s, s:s}", "code", e->code, "cause", e->log));
+	else if (e->log[0])
+		log_json(LOG_DEBUG, r->request_id, "request refused",
+			 json_pack("{s:s, s:s}", "code", e->code, "cause", e->log));
+}
+
+static bool has_out_header(const struct api_ctx *c, const char *name)
+{
+	for (int i = 0; i < c->nout_headers; i++)
+		if (strcasecmp(c->out_headers[i].key, name) == 0)
+			return true;
+	return false;
+}
+
+static void add_cors(struct hreq *r, struct MHD_Response *resp)
+{
+	if (!r->origin)
+		return;
+	add_header(resp, "Access-Control-Allow-Origin", r->origin, r->request_id);
+	add_header(resp, "Vary", "Origin", r->request_id);
+	add_header(resp, "Access-Control-Expose-Headers",
+		   "ETag, Location, Retry-After, WWW-Authenticate, X-Request-Id, Allow, Content-Disposition",
+		   r->request_id);
+}
+
+/* Turns the api_ctx response fields into r->resp. */
+static void build_response(struct hreq *r)
+{
+	struct api_ctx *c = &r->ctx;
+	struct MHD_Response *resp;
+	const char *type = NULL;
+	if (c->out) {
+		char *text = json_dumps(c->out, JSON_COMPACT);
+		if (!text)
+			abort();
+		json_decref(c->out);
+		c->out = NULL;
+		resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+		type = r->problem ? "application/problem+json" : "application/json";
+	} else {
+		resp = MHD_create_response_from_buffer(c->out_len, (void *)(uintptr_t)c->out_bytes,
+						       MHD_RESPMEM_PERSISTENT);
+		type = c->out_type;
+	}
+	if (!resp)
+		abort();
+	if (type)
+		add_header(resp, "Content-Type", type, r->request_id);
+	add_header(resp, "X-Request-Id", r->request_id, r->request_id);
+	add_header(resp, "X-Content-Type-Options", "nosniff", r->request_id);
+	if (!has_out_header(c, "Cache-Control"))
+		add_header(resp, "Cache-Control", "no-store", r->request_id);
+	add_cors(r, resp);
+	for (int i = 0; i < c->nout_headers; i++)
+		add_header(resp, c->out_headers[i].key, c->out_headers[i].value, r->request_id);
+	r->status = c->status;
+	r->resp = resp;
+}
+
+static void build_preflight(struct hreq *r)
+{
+	struct api_ctx *c = &r->ctx;
+	const char *origin = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Origin");
+	const char *want = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Access-Control-Request-Method");
+	if (origin && want && !r->origin) {
+		struct err e;
+		err_clear(&e);
+		err_set(&e, ERR_FORBIDDEN, "http.cors_origin_denied", "This origin is not allowed.");
+		set_problem(r, &e);
+		build_response(r);
+		return;
+	}
+	api_reply_bytes(c, 204, NULL, NULL, 0);
+	api_set_header(c, "Allow", r->m.allow);
+	if (r->origin && want) {
+		api_set_header(c, "Access-Control-Allow-Methods", r->m.allow);
+		api_set_header(c, "Access-Control-Allow-Headers",
+			       "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id");
+		api_set_header(c, "Access-Control-Max-Age", "600");
+	}
+	build_response(r);
+}
+
+static enum MHD_Result queue(struct hreq *r)
+{
+	if (r->queued)
+		return MHD_YES;
+	r->queued = true;
+	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, r->resp);
+	MHD_destroy_response(r->resp);
+	r->resp = NULL;
+	return ret;
+}
+
+/* ---- the dispatcher: runs on a worker (or inline for API_TX_NONE) ------- */
+
+struct collect {
+	struct hreq *r;
+	struct api_kv *kv;
+	int n, cap;
+};
+
+static enum MHD_Result collect_visit(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct collect *k = cls;
+	if (k->kv && k->n < k->cap) {
+		k->kv[k->n].key = arena_strdup(&k->r->arena, key);
+		k->kv[k->n].value = arena_strdup(&k->r->arena, value ? value : "");
+	}
+	k->n++;
+	return MHD_YES;
+}
+
+static const struct api_kv *collect(struct hreq *r, enum MHD_ValueKind kind, int *n)
+{
+	struct collect k = {r, NULL, 0, 0};
+	MHD_get_connection_values(r->conn, kind, collect_visit, &k);
+	k.cap = k.n;
+	k.n = 0;
+	k.kv = arena_alloc(&r->arena, sizeof *k.kv * (size_t)(k.cap ? k.cap : 1));
+	MHD_get_connection_values(r->conn, kind, collect_visit, &k);
+	*n = k.n < k.cap ? k.n : k.cap;
+	return k.kv;
+}
+
+/* Copies what the handler may read into the arena (on the HTTP thread). */
+static void prepare_ctx(struct hreq *r)
+{
+	struct api_ctx *c = &r->ctx;
+	c->route = r->m.route;
+	c->nparams = r->m.nparams;
+	for (int i = 0; i < r->m.nparams; i++)
+		c->params[i] = arena_strndup(&r->arena, r->m.params[i].start, r->m.params[i].len);
+	c->headers = collect(r, MHD_HEADER_KIND, &c->nheaders);
+	c->query = collect(r, MHD_GET_ARGUMENT_KIND, &c->nquery);
+	c->content_type = api_header(c, "Content-Type");
+	c->body = r->body;
+	c->body_len = r->len;
+}
+
+static bool parse_json(struct hreq *r, struct err *e)
+{
+	if (r->m.route->body != API_BODY_JSON || r->len == 0)
+		return true;
+	json_error_t je;
+	r->ctx.json = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &je);
+	if (!r->ctx.json)
+		return err_set(e, ERR_INVALID, "http.malformed_json", "The body is not valid JSON: %s (line %d, column %d).",
+			       je.text, je.line, je.column);
+	if (!json_is_object(r->ctx.json))
+		return err_set(e, ERR_INVALID, "http.malformed_json", "The body must be a JSON object.");
+	return true;
+}
+
+static bool call_handler(struct hreq *r, struct err *e)
+{
+	const struct route *rt = r->m.route;
+	struct api_ctx *c = &r->ctx;
+	for (int attempt = 0;; attempt++) {
+		if (rt->tx != API_TX_NONE)
+			db_unit_start(rt->tx == API_TX_READ);
+		bool ok = (rt->tx != API_TX_WRITE || db_begin(e)) && rt->handler(c, e);
+		if (rt->tx == API_TX_WRITE && db_in_transaction()) {
+			if (ok)
+				ok = db_commit(e);
+			else
+				db_rollback();
+		}
+		if (ok || e->kind != ERR_RETRY || attempt == 2)
+			return ok;
+		api_reply_json(c, 0, NULL);
+		c->nout_headers = 0;
+		err_clear(e);
+	}
+}
+
+static void run(struct hreq *r)
+{
+	struct err e;
+	err_clear(&e);
+	bool ok = parse_json(r, &e) && call_handler(r, &e);
+	if (ok && r->ctx.status == 0)
+		ok = err_set(&e, ERR_INTERNAL, "internal", "The handler gave no answer.");
+	if (!ok) {
+		r->ctx.nout_headers = 0;
+		set_problem(r, &e);
+	}
+	build_response(r);
+}
+
+static void run_job(void *arg)
+{
+	struct hreq *r = arg;
+	run(r);
+	MHD_resume_connection(r->conn);
+}
+
+/* ---- libmicrohttpd callbacks -------------------------------------------- */
+
+static enum MHD_Result answer_now(struct hreq *r)
+{
+	if (r->early.kind != ERR_NONE) {
+		set_problem(r, &r->early);
+		build_response(r);
+	} else if (r->preflight) {
+		build_preflight(r);
+	}
+	return queue(r);
+}
+
+static enum MHD_Result take_upload(struct hreq *r, const char *data, size_t n)
+{
+	if (r->early.kind != ERR_NONE)
+		return MHD_YES; /* already answered or will be: discard */
+	if (n > r->limit - r->len) {
+		free(r->body);
+		r->body = NULL;
+		r->len = 0;
+		err_set(&r->early, ERR_TOO_LARGE, "http.body_too_large", "The body is larger than %zu bytes.", r->limit);
+		/* a chunked body over the limit: stop reading it now */
+		return MHD_NO;
+	}
+	if (r->len + n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 4096;
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		if (cap > r->limit + 1)
+			cap = r->limit + 1;
+		char *b = realloc(r->body, cap);
+		if (!b)
+			abort();
+		r->body = b;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	struct hreq *r = *con_cls;
+	if (!r) {
+		r = calloc(1, sizeof *r);
+		if (!r)
+			abort();
+		r->conn = conn;
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		arena_init(&r->arena);
+		*con_cls = r;
+		metrics_inflight_add(1);
+		first_call(r, method, url);
+		if (r->early.kind != ERR_NONE && r->has_body)
+			return answer_now(r); /* never read a body we refuse */
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		return take_upload(r, upload_data, n);
+	}
+	if (r->resp || r->queued)
+		return queue(r);
+	if (r->early.kind != ERR_NONE || r->preflight)
+		return answer_now(r);
+	prepare_ctx(r);
+	if (r->m.route->tx == API_TX_NONE) {
+		run(r);
+		return queue(r);
+	}
+	MHD_suspend_connection(conn);
+	pool_submit(run_job, r);
+	return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	struct hreq *r = *con_cls;
+	if (!r)
+		return;
+	*con_cls = NULL;
+	double secs = elapsed(&r->t0);
+	int status = r->queued ? r->status : 0;
+	metrics_observe(r->m.index, status, secs);
+	metrics_inflight_add(-1);
+	if (log_enabled(LOG_INFO)) {
+		json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:f}", "event", "access", "method",
+				      r->ctx.method ? r->ctx.method : "-", "route",
+				      r->m.route ? r->m.route->path : "unmatched", "status", status, "duration_ms",
+				      secs * 1000.0);
+		if (r->ctx.who.authenticated)
+			json_object_set_new(f, "user", json_string(r->ctx.who.subject));
+		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			json_object_set_new(f, "terminated", json_integer((json_int_t)toe));
+		log_json(LOG_INFO, r->request_id, NULL, f);
+	}
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	json_decref(r->ctx.json);
+	json_decref(r->ctx.out);
+	free(r->body);
+	arena_cleanup(&r->arena);
+	free(r);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char buf[512];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	log_msg(LOG_DEBUG, NULL, "http: %s", buf);
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+bool http_start(const struct config *cfg, struct err *e)
+{
+	g_cfg = cfg;
+	char port[8];
+	snprintf(port, sizeof port, "%d", cfg->listen_port);
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
+	struct addrinfo *ai;
+	int rc = getaddrinfo(cfg->listen_host, port, &hints, &ai);
+	if (rc != 0)
+		return err_set(e, ERR_INVALID, "config.listen", "ALURD_LISTEN: cannot resolve %s: %s", cfg->listen_host,
+			       gai_strerror(rc));
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	pool_start(cfg->threads);
+	g_daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)cfg->http_timeout, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		/* a pool of one is no pool: libmicrohttpd warns, so pass it only when > 1 */
+		cfg->http_threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (unsigned)cfg->http_threads,
+		MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!g_daemon) {
+		pool_stop();
+		return err_set(e, ERR_UNAVAILABLE, "config.listen", "ALURD_LISTEN: cannot listen on %s:%d (in use?)",
+			       cfg->listen_host, cfg->listen_port);
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(g_daemon, MHD_DAEMON_INFO_BIND_PORT);
+	g_port = info ? info->port : cfg->listen_port;
+	return true;
+}
+
+int http_port(void)
+{
+	return g_port;
+}
+
+void http_quiesce(void)
+{
+	if (g_daemon) {
+		MHD_socket s = MHD_quiesce_daemon(g_daemon);
+		if (s != MHD_INVALID_SOCKET)
+			close(s);
+	}
+}
+
+bool http_drain(int timeout_s)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (metrics_inflight() > 0) {
+		if (elapsed(&t0) >= timeout_s)
+			return false;
+		struct timespec nap = {0, 20 * 1000 * 1000};
+		nanosleep(&nap, NULL);
+	}
+	return true;
+}
+
+void http_stop(void)
+{
+	pool_stop(); /* finishes queued jobs, which resume their connections */
+	if (g_daemon)
+		MHD_stop_daemon(g_daemon);
+	g_daemon = NULL;
+}

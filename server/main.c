@@ -1,0 +1,134 @@
+/* main.c — the alurd command line: serve (default), migrate, --help,
+ * --version, and the administrative sub-commands. Configuration comes only
+ * from ALURD_* environment variables; a bad value stops here with one line
+ * naming the variable. */
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "db/migrate.h"
+#include "server/auth.h"
+#include "server/config.h"
+#include "server/http.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/router.h"
+
+static const char usage[] =
+	"usage: alurd [COMMAND]\n"
+	"\n"
+	"Runs the application-development SOP service (REST/JSON over HTTP).\n"
+	"\n"
+	"commands:\n"
+	"  serve                 run the daemon (the default)\n"
+	"  migrate               apply pending database migrations and exit\n"
+	"  --help, -h            this text\n"
+	"  --version, -V         the version\n"
+	"\n"
+	"Configuration is read from ALURD_* environment variables; see README.md.\n";
+
+static const char *env(const char *name)
+{
+	return getenv(name);
+}
+
+static bool load_config(struct config *cfg)
+{
+	char msg[512];
+	if (!config_load(cfg, env, msg, sizeof msg)) {
+		fprintf(stderr, "alurd: configuration error: %s\n", msg);
+		return false;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "alurd: libsodium failed to initialise\n");
+		return false;
+	}
+	log_set_level(cfg->log_level);
+	db_configure(cfg->database_url, cfg->statement_timeout_ms);
+	return true;
+}
+
+static int cmd_migrate(const struct config *cfg)
+{
+	(void)cfg;
+	struct err e;
+	err_clear(&e);
+	int applied;
+	if (!db_migrate(&e, stdout, &applied)) {
+		fprintf(stderr, "alurd: migrate: %s%s%s\n", e.detail, e.log[0] ? " — " : "", e.log);
+		db_thread_cleanup();
+		return 1;
+	}
+	printf("migrations: %d applied now, database up to date\n", applied);
+	db_thread_cleanup();
+	return 0;
+}
+
+static int cmd_serve(struct config *cfg)
+{
+	struct err e;
+	err_clear(&e);
+	if (!auth_init(cfg, &e)) {
+		fprintf(stderr, "alurd: configuration error: %s\n", e.detail);
+		return 2;
+	}
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL); /* every thread inherits this */
+	signal(SIGPIPE, SIG_IGN);
+	if (cfg->migrate_on_start && cmd_migrate(cfg) != 0)
+		return 1;
+	router_init();
+	metrics_init(router_count(), router_labels());
+	if (!http_start(cfg, &e)) {
+		fprintf(stderr, "alurd: %s\n", e.detail);
+		return 1;
+	}
+	log_json(LOG_INFO, NULL, "listening",
+		 json_pack("{s:s, s:i, s:i, s:s}", "host", cfg->listen_host, "port", http_port(), "threads",
+			   cfg->threads, "version", ALURD_VERSION));
+	auth_start_background();
+	int sig = 0;
+	sigwait(&stop, &sig);
+	log_json(LOG_INFO, NULL, "shutting down", json_pack("{s:i, s:i}", "signal", sig, "in_flight", (int)metrics_inflight()));
+	http_quiesce();
+	bool drained = http_drain(cfg->shutdown_timeout);
+	auth_stop_background();
+	http_stop();
+	log_json(LOG_INFO, NULL, "stopped", json_pack("{s:b}", "drained", drained));
+	router_cleanup();
+	metrics_free();
+	auth_cleanup();
+	db_thread_cleanup();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "serve";
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+		printf("alurd %s\n", ALURD_VERSION);
+		return 0;
+	}
+	struct config cfg;
+	if (!strcmp(cmd, "serve") || !strcmp(cmd, "migrate")) {
+		if (!load_config(&cfg))
+			return 2;
+	} else {
+		fprintf(stderr, "alurd: unknown command '%s'\n\n%s", cmd, usage);
+		return 2;
+	}
+	if (!strcmp(cmd, "migrate"))
+		return cmd_migrate(&cfg);
+	return cmd_serve(&cfg);
+}

@@ -1,0 +1,86 @@
+/* test_authz.c — the role x action table, checked cell by cell against an
+ * independent expectation, and the agency rule. */
+#include <string.h>
+
+#include "core/authz.h"
+#include "tests/core/suites.h"
+
+/* The expectation, written as lists of role keys per action. */
+static const struct {
+	enum action a;
+	const char *roles;
+} expect[] = {
+	{ACT_PUBLIC, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_SELF_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_SELF_PASSWORD, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd auditor"},
+	{ACT_AGENCY_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_AGENCY_WRITE, "admin"},
+	{ACT_USER_READ, "admin auditor"},
+	{ACT_USER_WRITE, "admin"},
+	{ACT_CLIENT_READ, "admin auditor"},
+	{ACT_CLIENT_WRITE, "admin"},
+};
+
+static bool listed(const char *roles, const char *role)
+{
+	size_t n = strlen(role);
+	for (const char *p = strstr(roles, role); p; p = strstr(p + 1, role))
+		if ((p == roles || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+START_TEST(test_every_cell)
+{
+	ck_assert_int_eq((int)(sizeof expect / sizeof expect[0]), ACT_COUNT);
+	for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++)
+		for (int r = ROLE_NONE; r <= ROLE_COUNT; r++) {
+			bool want = r > ROLE_NONE && r < ROLE_COUNT && listed(expect[i].roles, role_name((enum role)r));
+			ck_assert_msg(authz_allowed((enum role)r, expect[i].a) == want, "action %d role %d", expect[i].a, r);
+		}
+	ck_assert(!authz_allowed(ROLE_ADMIN, ACT_COUNT));
+}
+END_TEST
+
+START_TEST(test_role_names)
+{
+	for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++)
+		ck_assert_int_eq(role_parse(role_name((enum role)r)), r);
+	ck_assert_int_eq(role_parse("root"), ROLE_NONE);
+	ck_assert_int_eq(role_parse(NULL), ROLE_NONE);
+	ck_assert_int_eq(role_parse("ADMIN"), ROLE_NONE);
+	ck_assert_ptr_null(role_name(ROLE_NONE));
+	ck_assert_ptr_null(role_name(ROLE_COUNT));
+}
+END_TEST
+
+START_TEST(test_agency_rule)
+{
+	struct principal pd = {.role = ROLE_PD, .agency_id = "a1"};
+	struct principal staff = {.role = ROLE_KASI_AI};
+	struct principal eoffice_one = {.role = ROLE_INTEGRATION, .agency_id = "a1"};
+	struct principal eoffice_all = {.role = ROLE_INTEGRATION};
+	struct principal auditor = {.role = ROLE_AUDITOR};
+	ck_assert(authz_agency_visible(&pd, "a1"));
+	ck_assert(!authz_agency_visible(&pd, "a2"));
+	ck_assert(!authz_agency_visible(&pd, NULL));
+	ck_assert(authz_agency_visible(&staff, "a2"));
+	ck_assert(authz_agency_visible(&eoffice_one, "a1"));
+	ck_assert(!authz_agency_visible(&eoffice_one, "a2"));
+	ck_assert(authz_agency_visible(&eoffice_all, "a2"));
+	ck_assert(authz_agency_visible(&auditor, "a2"));
+	ck_assert(authz_agency_bound(&pd) && authz_agency_bound(&eoffice_one));
+	ck_assert(!authz_agency_bound(&staff) && !authz_agency_bound(&eoffice_all));
+}
+END_TEST
+
+Suite *authz_suite(void)
+{
+	Suite *s = suite_create("authz");
+	TCase *tc = tcase_create("table");
+	tcase_add_test(tc, test_every_cell);
+	tcase_add_test(tc, test_role_names);
+	tcase_add_test(tc, test_agency_rule);
+	suite_add_tcase(s, tc);
+	return s;
+}
