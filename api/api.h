@@ -71,6 +71,9 @@ struct api_ctx {
 	const char *body; /* raw body (NUL-terminated copy), NULL if none */
 	size_t body_len;
 	const char *content_type;
+	const char *client_addr; /* numeric address of the peer */
+	bool commit_on_error;    /* keep the transaction's writes even when refusing
+	                            (e.g. the audit row and counter of a failed login) */
 	json_t *json;     /* parsed JSON body, owned by the server */
 	struct principal who;
 
@@ -96,15 +99,20 @@ const char *api_header(const struct api_ctx *c, const char *name);
 
 /* Responses. api_reply_json takes ownership of body (NULL: no body). */
 void api_reply_json(struct api_ctx *c, int status, json_t *body);
+/* Passes JSON text through unparsed (it is copied into the arena). */
+void api_reply_json_text(struct api_ctx *c, int status, const char *text);
 void api_reply_bytes(struct api_ctx *c, int status, const char *type, const void *bytes, size_t len);
 /* Adds a response header; name and value are copied into the arena. */
 void api_set_header(struct api_ctx *c, const char *name, const char *value);
 
 /* Services the server provides to handlers, set once at start-up (api/
  * cannot include server/). issue_access signs an access token for p;
- * render_metrics writes the /metrics page. Results are malloc'd: free(). */
+ * the token string is malloc'd: free() it. */
 struct api_services {
 	bool (*issue_access)(const struct principal *p, char **token, long *expires_in, struct err *e);
+	int refresh_ttl;        /* seconds a refresh token lives */
+	int login_max_failures; /* failed logins before throttling starts */
+	int hash_concurrency;   /* password hashes computed at once */
 };
 extern struct api_services api_services;
 

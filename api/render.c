@@ -94,6 +94,12 @@ void api_reply_json(struct api_ctx *c, int status, json_t *body)
 	c->out_type = NULL;
 }
 
+void api_reply_json_text(struct api_ctx *c, int status, const char *text)
+{
+	const char *copy = arena_strdup(c->arena, text);
+	api_reply_bytes(c, status, "application/json", copy, strlen(copy));
+}
+
 void api_reply_bytes(struct api_ctx *c, int status, const char *type, const void *bytes, size_t len)
 {
 	if (c->out)

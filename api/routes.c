@@ -3,10 +3,18 @@
 #include "api/api.h"
 
 extern const struct route api_ops_routes[];
+extern const struct route api_auth_routes[];
+extern const struct route api_users_routes[];
+extern const struct route api_agencies_routes[];
+extern const struct route api_clients_routes[];
 
 struct api_services api_services;
 
 const struct route *const api_route_tables[] = {
 	api_ops_routes,
+	api_auth_routes,
+	api_users_routes,
+	api_agencies_routes,
+	api_clients_routes,
 	NULL,
 };

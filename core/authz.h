@@ -42,6 +42,7 @@ struct principal {
 	char subject[64];   /* user id (UUID) or machine client id */
 	char agency_id[40]; /* empty when not bound to one agency */
 	char jti[40];
+	bool must_change_password; /* only /me and the password change allowed */
 };
 
 /* True when role r may perform action a at all (the role x action table). */

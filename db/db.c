@@ -64,7 +64,7 @@ static void quiet_notice(void *arg, const char *message)
 static bool connect_now(struct err *e)
 {
 	char opts[64];
-	snprintf(opts, sizeof opts, "-c statement_timeout=%d", g_statement_timeout_ms);
+	snprintf(opts, sizeof opts, "-c statement_timeout=%d -c TimeZone=UTC", g_statement_timeout_ms);
 	const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
 	const char *vals[] = {g_url ? g_url : "", "alurd", "5", opts, NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
@@ -289,4 +289,54 @@ void db_done(PGresult *r)
 {
 	if (r)
 		PQclear(r);
+}
+
+bool db_one(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params, int ncols,
+	    const char **cols, bool *found)
+{
+	PGresult *r;
+	if (!db_exec(e, st, nparams, params, &r))
+		return false;
+	*found = PQntuples(r) > 0;
+	if (*found) {
+		int have = PQnfields(r);
+		for (int i = 0; i < ncols; i++)
+			cols[i] = i < have && !PQgetisnull(r, 0, i) ? arena_strdup(a, PQgetvalue(r, 0, i)) : NULL;
+	}
+	PQclear(r);
+	return true;
+}
+
+bool db_page(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params, int limit,
+	     int nkeys, struct db_page *out)
+{
+	PGresult *r;
+	if (!db_exec(e, st, nparams, params, &r))
+		return false;
+	int rows = PQntuples(r);
+	out->more = rows > limit;
+	out->count = out->more ? limit : rows;
+	size_t len = 3;
+	for (int i = 0; i < out->count; i++)
+		len += (size_t)PQgetlength(r, i, 0) + 1;
+	char *items = arena_alloc(a, len);
+	char *p = items;
+	*p++ = '[';
+	for (int i = 0; i < out->count; i++) {
+		if (i)
+			*p++ = ',';
+		size_t n = (size_t)PQgetlength(r, i, 0);
+		memcpy(p, PQgetvalue(r, i, 0), n);
+		p += n;
+	}
+	*p++ = ']';
+	*p = '\0';
+	out->items = items;
+	for (int k = 0; k < DB_PAGE_MAX_KEYS; k++)
+		out->next[k] = NULL;
+	if (out->count > 0)
+		for (int k = 0; k < nkeys && k < DB_PAGE_MAX_KEYS; k++)
+			out->next[k] = arena_strdup(a, PQgetvalue(r, out->count - 1, k + 1));
+	PQclear(r);
+	return true;
 }

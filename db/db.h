@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 #define DB_MAX_STMTS 512
@@ -59,6 +60,25 @@ bool db_begin(struct err *e);
 bool db_commit(struct err *e);
 void db_rollback(void);
 bool db_in_transaction(void);
+
+/* Runs st and copies the first row's columns into the arena: cols[i] is the
+ * text value or NULL for SQL NULL (ncols columns; extra columns ignored).
+ * *found tells whether there was a row (cols untouched when not). */
+bool db_one(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params, int ncols,
+	    const char **cols, bool *found);
+
+/* One page of a keyset-paginated list. The statement's rows are
+ * (json document, key_1, ..., key_nkeys) in the list's order, and it must
+ * fetch limit + 1 rows so the helper can tell whether more follow. */
+#define DB_PAGE_MAX_KEYS 3
+struct db_page {
+	const char *items;                    /* JSON array text of up to limit documents */
+	int count;
+	bool more;                            /* a next page exists */
+	const char *next[DB_PAGE_MAX_KEYS];   /* keys of the last row on this page */
+};
+bool db_page(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params, int limit,
+	     int nkeys, struct db_page *out);
 
 /* Closes this thread's connection (at thread exit). */
 void db_thread_cleanup(void);

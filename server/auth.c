@@ -64,6 +64,9 @@ bool auth_init(const struct config *cfg, struct err *e)
 	g_cfg = cfg;
 	g_alg = jwt_str_alg(cfg->jwt_alg);
 	api_services.issue_access = issue_access;
+	api_services.refresh_ttl = cfg->refresh_ttl;
+	api_services.login_max_failures = cfg->login_max_failures;
+	api_services.hash_concurrency = cfg->hash_concurrency;
 	if (g_alg == JWT_ALG_HS256) {
 		if (cfg->jwt_secret_len < 32)
 			return err_set(e, ERR_INVALID, "config.jwt",
@@ -105,6 +108,8 @@ static bool issue_access(const struct principal *p, char **token, long *expires_
 				   (json_int_t)now, "nbf", (json_int_t)now, "exp", (json_int_t)(now + g_cfg->access_ttl),
 				   "jti", jti);
 	json_object_set_new(claims, "agency_id", p->agency_id[0] ? json_string(p->agency_id) : json_null());
+	if (p->must_change_password)
+		json_object_set_new(claims, "mcp", json_true());
 	char *text = json_dumps(claims, JSON_COMPACT);
 	json_decref(claims);
 	bool ok = text && jwt_add_grants_json(jwt, text) == 0 && jwt_set_alg(jwt, g_alg, g_sign_key, (int)g_sign_len) == 0;
@@ -330,6 +335,10 @@ static bool check_claims(json_t *c, struct principal *p, long *iat, struct err *
 		memcpy(p->agency_id, json_string_value(agency), json_string_length(agency) + 1);
 	else if (agency && !json_is_null(agency))
 		return bad_token(e, "agency_id must be a string or null");
+	json_t *mcp = json_object_get(c, "mcp");
+	if (mcp && !json_is_boolean(mcp))
+		return bad_token(e, "mcp must be a boolean");
+	p->must_change_password = json_is_true(mcp);
 	return true;
 }
 
@@ -369,6 +378,9 @@ bool auth_authenticate(const char *h, struct principal *p, struct err *e)
 
 bool auth_authorize(const struct principal *p, enum action a, struct err *e)
 {
+	if (p->must_change_password && a != ACT_SELF_READ && a != ACT_SELF_PASSWORD)
+		return err_set(e, ERR_FORBIDDEN, "auth.password_change_required",
+			       "Change your password first (POST /api/v1/me/password).");
 	if (authz_allowed(p->role, a))
 		return true;
 	return err_set(e, ERR_FORBIDDEN, "auth.forbidden", "Your role may not do this.");
@@ -376,7 +388,10 @@ bool auth_authorize(const struct principal *p, enum action a, struct err *e)
 
 const char *auth_challenge(const struct err *e, struct arena *a)
 {
-	if (strcmp(e->code, "auth.missing_token") == 0)
+	/* only a presented access token that failed earns error="invalid_token" */
+	if (strcmp(e->code, "auth.missing_token") == 0 || strcmp(e->code, "auth.invalid_credentials") == 0 ||
+	    strcmp(e->code, "auth.invalid_client") == 0 || strncmp(e->code, "auth.refresh", 12) == 0 ||
+	    strcmp(e->code, "auth.invalid_refresh_token") == 0)
 		return "Bearer realm=\"alurd\"";
 	const char *error = strcmp(e->code, "auth.invalid_request") == 0 ? "invalid_request" : "invalid_token";
 	return arena_printf(a, "Bearer realm=\"alurd\", error=\"%s\", error_description=\"%s\"", error, e->code);

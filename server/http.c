@@ -379,6 +379,17 @@ static const struct api_kv *collect(struct hreq *r, enum MHD_ValueKind kind, int
 	return k.kv;
 }
 
+static const char *client_address(struct hreq *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char host[64] = "unknown";
+	if (ci && ci->client_addr) {
+		socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+		getnameinfo(ci->client_addr, len, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+	}
+	return arena_strdup(&r->arena, host);
+}
+
 /* Copies what the handler may read into the arena (on the HTTP thread). */
 static void prepare_ctx(struct hreq *r)
 {
@@ -390,6 +401,7 @@ static void prepare_ctx(struct hreq *r)
 	c->headers = collect(r, MHD_HEADER_KIND, &c->nheaders);
 	c->query = collect(r, MHD_GET_ARGUMENT_KIND, &c->nquery);
 	c->content_type = api_header(c, "Content-Type");
+	c->client_addr = client_address(r);
 	c->body = r->body;
 	c->body_len = r->len;
 }
@@ -408,6 +420,16 @@ static bool parse_json(struct hreq *r, struct err *e)
 	return true;
 }
 
+/* Commits the writes that record a refusal (audit row, throttle counter);
+ * the refusal itself stays the answer. */
+static void keep_refusal(struct err *e)
+{
+	struct err commit_err;
+	err_clear(&commit_err);
+	if (!db_commit(&commit_err))
+		*e = commit_err;
+}
+
 static bool call_handler(struct hreq *r, struct err *e)
 {
 	const struct route *rt = r->m.route;
@@ -419,6 +441,8 @@ static bool call_handler(struct hreq *r, struct err *e)
 		if (rt->tx == API_TX_WRITE && db_in_transaction()) {
 			if (ok)
 				ok = db_commit(e);
+			else if (c->commit_on_error && e->kind != ERR_UNAVAILABLE && e->kind != ERR_INTERNAL)
+				keep_refusal(e);
 			else
 				db_rollback();
 		}
@@ -426,6 +450,7 @@ static bool call_handler(struct hreq *r, struct err *e)
 			return ok;
 		api_reply_json(c, 0, NULL);
 		c->nout_headers = 0;
+		c->commit_on_error = false;
 		err_clear(e);
 	}
 }

@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "server/auth.h"
+#include "server/cli.h"
 #include "server/config.h"
 #include "server/http.h"
 #include "server/log.h"
@@ -26,6 +27,8 @@ static const char usage[] =
 	"commands:\n"
 	"  serve                 run the daemon (the default)\n"
 	"  migrate               apply pending database migrations and exit\n"
+	"  admin create USER     create an administrator; the password is read from stdin\n"
+	"  seed-demo             create demo agencies and one account per role (development)\n"
 	"  --help, -h            this text\n"
 	"  --version, -V         the version\n"
 	"\n"
@@ -121,7 +124,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	struct config cfg;
-	if (!strcmp(cmd, "serve") || !strcmp(cmd, "migrate")) {
+	if (!strcmp(cmd, "serve") || !strcmp(cmd, "migrate") || !strcmp(cmd, "admin") || !strcmp(cmd, "seed-demo")) {
 		if (!load_config(&cfg))
 			return 2;
 	} else {
@@ -130,5 +133,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "migrate"))
 		return cmd_migrate(&cfg);
+	if (!strcmp(cmd, "admin"))
+		return cli_admin(&cfg, argc - 2, argv + 2);
+	if (!strcmp(cmd, "seed-demo"))
+		return cli_seed_demo(&cfg);
 	return cmd_serve(&cfg);
 }

@@ -1,0 +1,259 @@
+/* auth.c — sign-in and tokens: password login, refresh-token rotation with
+ * reuse detection, logout, and the client-credentials grant for the e-office.
+ *
+ * Failed attempts are counted per username (or client id) and per client
+ * address in PostgreSQL, so every instance sees them; from a few failures on
+ * each failure blocks for a doubling time (429 + Retry-After), capped, never
+ * permanent; a success clears the counters. An unknown username is verified
+ * against a dummy hash, so it costs the same and answers the same as a wrong
+ * password. Refusals keep their audit row and counter (commit_on_error).
+ */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "core/validate.h"
+#include "api/input.h"
+#include "db/clients.h"
+#include "db/users.h"
+
+#define TOKEN_TYPE "Bearer"
+
+static bool throttled(struct api_ctx *c, const char *key1, const char *key2, struct err *e)
+{
+	int retry;
+	if (!db_throttle_check(e, key1, key2, &retry))
+		return true;
+	if (retry <= 0)
+		return false;
+	if (api_audit(c, "auth.login_throttled", "login", key1, NULL, NULL, NULL, e))
+		c->commit_on_error = true;
+	err_set(e, ERR_TOO_MANY, "auth.throttled", "Too many failed attempts; try again in %d seconds.", retry);
+	e->retry_after = retry;
+	return true;
+}
+
+/* Counts one failure on both keys; the refusal itself is the caller's. */
+static bool count_failure(struct api_ctx *c, const char *key1, const char *key2, const char *action,
+			  const char *record_type, const char *record_id, struct err *e)
+{
+	int b1, b2;
+	if (!db_throttle_fail(e, key1, api_services.login_max_failures, &b1) ||
+	    !db_throttle_fail(e, key2, api_services.login_max_failures, &b2) ||
+	    !api_audit(c, action, record_type, record_id, NULL, NULL, NULL, e))
+		return false;
+	if (b1 || b2) {
+		const char *after = arena_printf(c->arena, "{\"blocked_seconds\": %d}", b1 > b2 ? b1 : b2);
+		if (!api_audit(c, "auth.lockout", record_type, record_id, NULL, NULL, after, e))
+			return false;
+	}
+	c->commit_on_error = true;
+	return true;
+}
+
+static void principal_from_user(struct principal *p, const struct db_user *u)
+{
+	memset(p, 0, sizeof *p);
+	p->authenticated = true;
+	p->role = role_parse(u->role);
+	snprintf(p->subject, sizeof p->subject, "%s", u->id);
+	snprintf(p->agency_id, sizeof p->agency_id, "%s", u->agency_id ? u->agency_id : "");
+	p->must_change_password = u->must_change_password;
+}
+
+/* Issues an access token and a refresh token in family (a new family when
+ * family is NULL) and answers 200 with both. */
+static bool answer_tokens(struct api_ctx *c, const struct db_user *u, const char *family, struct err *e)
+{
+	if (!family) {
+		unsigned char raw[16];
+		randombytes_buf(raw, sizeof raw);
+		raw[6] = (raw[6] & 0x0F) | 0x40; /* a version-4 UUID */
+		raw[8] = (raw[8] & 0x3F) | 0x80;
+		char hex[33];
+		sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+		family = arena_printf(c->arena, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	}
+	const char *refresh = api_random_token(c->arena, 32);
+	if (!db_session_create(e, u->id, family, api_sha256_bytea(c->arena, refresh), api_services.refresh_ttl))
+		return false;
+	struct principal p;
+	principal_from_user(&p, u);
+	char *access;
+	long expires_in;
+	if (!api_services.issue_access(&p, &access, &expires_in, e))
+		return false;
+	api_reply_json(c, 200,
+		       json_pack("{s:s, s:s, s:I, s:s, s:I, s:b}", "access_token", access, "token_type", TOKEN_TYPE,
+				 "expires_in", (json_int_t)expires_in, "refresh_token", refresh, "refresh_expires_in",
+				 (json_int_t)api_services.refresh_ttl, "must_change_password", u->must_change_password));
+	free(access);
+	return true;
+}
+
+static const char *const login_fields[] = {"username", "password", NULL};
+
+static bool login(struct api_ctx *c, struct err *e)
+{
+	json_t *b = api_body(c);
+	const char *username, *password;
+	api_only_fields(b, "", login_fields, e);
+	api_in_str(b, "username", API_REQUIRED, 64, &username, e);
+	api_in_str(b, "password", API_REQUIRED, 1024, &password, e);
+	if (e->kind)
+		return false;
+	if (strlen(password) > VAL_PASSWORD_MAX_BYTES)
+		return err_field(e, "password", "too_long", "At most %d bytes.", VAL_PASSWORD_MAX_BYTES);
+	char *lower = arena_strdup(c->arena, username); /* usernames are stored lowercase */
+	for (char *s = lower; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+	username = lower;
+	const char *user_key = arena_printf(c->arena, "user:%s", username);
+	const char *addr_key = arena_printf(c->arena, "addr:%s", c->client_addr);
+	if (throttled(c, user_key, addr_key, e))
+		return false;
+	struct db_user u;
+	bool found, ok, rehash;
+	if (!db_user_by_username(e, c->arena, username, &u, &found) ||
+	    !api_password_verify(found ? u.password_hash : NULL, password, &ok, &rehash, e))
+		return false;
+	if (!ok || !u.active) {
+		if (!count_failure(c, user_key, addr_key, "auth.login_failed", "user", found ? u.id : username, e))
+			return false;
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_credentials", "Wrong username or password.");
+	}
+	if (!db_throttle_reset(e, user_key, addr_key))
+		return false;
+	if (rehash) {
+		char hash[crypto_pwhash_STRBYTES];
+		struct db_user_change ch = {.password_hash = hash};
+		if (!api_password_hash(password, hash, e) || !db_user_update(e, c->arena, u.id, &ch, false, &u))
+			return false;
+	}
+	principal_from_user(&c->who, &u);
+	return api_audit(c, "auth.login", "user", u.id, NULL, NULL, NULL, e) && answer_tokens(c, &u, NULL, e);
+}
+
+static const char *const refresh_fields[] = {"refresh_token", NULL};
+
+static bool read_refresh_token(struct api_ctx *c, const char **token, struct err *e)
+{
+	json_t *b = api_body(c);
+	api_only_fields(b, "", refresh_fields, e);
+	api_in_str(b, "refresh_token", API_REQUIRED, 256, token, e);
+	return e->kind == ERR_NONE;
+}
+
+static bool refresh(struct api_ctx *c, struct err *e)
+{
+	const char *token;
+	if (!read_refresh_token(c, &token, e))
+		return false;
+	struct db_session s;
+	bool found;
+	if (!db_session_find(e, c->arena, api_sha256_bytea(c->arena, token), &s, &found))
+		return false;
+	if (!found || s.revoked || s.expired)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_refresh_token", "The refresh token is not valid.");
+	struct db_user u;
+	if (!db_user_get(e, c->arena, s.user_id, false, &u, &found))
+		return false;
+	if (s.rotated) {
+		/* a token already exchanged comes back: someone holds a copy */
+		principal_from_user(&c->who, &u);
+		if (!db_session_revoke_family(e, s.family_id) ||
+		    !api_audit(c, "auth.refresh_reuse_detected", "session", s.family_id, NULL, NULL, NULL, e))
+			return false;
+		c->commit_on_error = true;
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.refresh_token_reused",
+			       "This refresh token was already used; every session of this sign-in is now closed.");
+	}
+	if (!found || !u.active) {
+		if (!db_session_revoke_family(e, s.family_id))
+			return false;
+		c->commit_on_error = true;
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.account_inactive", "The account is deactivated.");
+	}
+	return db_session_rotate(e, s.id) && answer_tokens(c, &u, s.family_id, e);
+}
+
+static bool logout(struct api_ctx *c, struct err *e)
+{
+	const char *token;
+	if (!read_refresh_token(c, &token, e))
+		return false;
+	struct db_session s;
+	bool found;
+	if (!db_session_find(e, c->arena, api_sha256_bytea(c->arena, token), &s, &found))
+		return false;
+	if (found && !s.revoked) {
+		struct db_user u;
+		bool user_found;
+		if (!db_user_get(e, c->arena, s.user_id, false, &u, &user_found))
+			return false;
+		if (user_found)
+			principal_from_user(&c->who, &u);
+		if (!db_session_revoke_family(e, s.family_id) ||
+		    !api_audit(c, "auth.logout", "session", s.family_id, NULL, NULL, NULL, e))
+			return false;
+	}
+	api_reply_bytes(c, 204, NULL, NULL, 0);
+	return true;
+}
+
+static const char *const token_fields[] = {"grant_type", "client_id", "client_secret", NULL};
+
+static bool client_token(struct api_ctx *c, struct err *e)
+{
+	json_t *b = api_body(c);
+	const char *grant, *client_id, *secret;
+	api_only_fields(b, "", token_fields, e);
+	api_in_str(b, "grant_type", API_REQUIRED, 64, &grant, e);
+	api_in_str(b, "client_id", API_REQUIRED, 64, &client_id, e);
+	api_in_str(b, "client_secret", API_REQUIRED, 128, &secret, e);
+	if (e->kind)
+		return false;
+	if (strcmp(grant, "client_credentials") != 0)
+		return err_field(e, "grant_type", "unsupported", "Only client_credentials is supported.");
+	const char *client_key = arena_printf(c->arena, "client:%s", client_id);
+	const char *addr_key = arena_printf(c->arena, "addr:%s", c->client_addr);
+	if (throttled(c, client_key, addr_key, e))
+		return false;
+	struct db_client k;
+	bool found;
+	if (!db_client_by_client_id(e, c->arena, client_id, &k, &found))
+		return false;
+	const char *presented = api_sha256_bytea(c->arena, secret);
+	bool ok = found && !k.revoked && strlen(k.secret_hash) == strlen(presented) &&
+		  sodium_memcmp(k.secret_hash, presented, strlen(presented)) == 0;
+	if (!ok) {
+		if (!count_failure(c, client_key, addr_key, "auth.client_failed", "client", client_id, e))
+			return false;
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_client", "Unknown client or wrong secret.");
+	}
+	struct principal p = {.authenticated = true, .role = ROLE_INTEGRATION};
+	snprintf(p.subject, sizeof p.subject, "%s", k.id);
+	snprintf(p.agency_id, sizeof p.agency_id, "%s", k.agency_id ? k.agency_id : "");
+	c->who = p;
+	char *access;
+	long expires_in;
+	if (!db_throttle_reset(e, client_key, addr_key) ||
+	    !api_audit(c, "auth.client_token", "client", k.id, NULL, NULL, NULL, e) ||
+	    !api_services.issue_access(&p, &access, &expires_in, e))
+		return false;
+	api_reply_json(c, 200,
+		       json_pack("{s:s, s:s, s:I}", "access_token", access, "token_type", TOKEN_TYPE, "expires_in",
+				 (json_int_t)expires_in));
+	free(access);
+	return true;
+}
+
+const struct route api_auth_routes[] = {
+	{"POST", "/api/v1/auth/login", login, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192},
+	{"POST", "/api/v1/auth/refresh", refresh, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192},
+	{"POST", "/api/v1/auth/logout", logout, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192},
+	{"POST", "/api/v1/auth/token", client_token, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192},
+	{0},
+};
