@@ -113,6 +113,8 @@ struct api_services {
 	int refresh_ttl;        /* seconds a refresh token lives */
 	int login_max_failures; /* failed logins before throttling starts */
 	int hash_concurrency;   /* password hashes computed at once */
+	const char *timezone;   /* IANA zone for numbering years */
+	const char *agenda_format, *ba_number_format, *st_number_format;
 };
 extern struct api_services api_services;
 

@@ -18,6 +18,7 @@ int api_status_for(enum err_kind kind)
 	case ERR_METHOD: return 405;
 	case ERR_CONFLICT: return 409;
 	case ERR_PRECONDITION: return 412;
+	case ERR_PRECONDITION_REQUIRED: return 428;
 	case ERR_TOO_LARGE: return 413;
 	case ERR_MEDIA_TYPE: return 415;
 	case ERR_UNPROCESSABLE: return 422;
@@ -41,6 +42,7 @@ static const char *title_for(int status)
 	case 412: return "Precondition Failed";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
+	case 428: return "Precondition Required";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";

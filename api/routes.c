@@ -7,6 +7,7 @@ extern const struct route api_auth_routes[];
 extern const struct route api_users_routes[];
 extern const struct route api_agencies_routes[];
 extern const struct route api_clients_routes[];
+extern const struct route api_requests_routes[];
 
 struct api_services api_services;
 
@@ -16,5 +17,6 @@ const struct route *const api_route_tables[] = {
 	api_users_routes,
 	api_agencies_routes,
 	api_clients_routes,
+	api_requests_routes,
 	NULL,
 };

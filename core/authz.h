@@ -33,6 +33,15 @@ enum action {
 	ACT_USER_WRITE,
 	ACT_CLIENT_READ,
 	ACT_CLIENT_WRITE,
+	ACT_REQUEST_READ,     /* requests, their timeline and audit trail */
+	ACT_REQUEST_CREATE,
+	ACT_REQUEST_EDIT,     /* edit a draft */
+	ACT_REQUEST_ACT,      /* transitions; the workflow table decides which */
+	ACT_DOCUMENT_READ,
+	ACT_DOCUMENT_UPLOAD,
+	ACT_DISPOSITION_READ,
+	ACT_DISPOSITION_WRITE,
+	ACT_DISPOSITION_RECEIPT,
 	ACT_COUNT
 };
 

@@ -61,6 +61,7 @@ const char *err_kind_name(enum err_kind kind)
 		[ERR_METHOD] = "method_not_allowed",
 		[ERR_CONFLICT] = "conflict",
 		[ERR_PRECONDITION] = "precondition",
+		[ERR_PRECONDITION_REQUIRED] = "precondition_required",
 		[ERR_TOO_LARGE] = "too_large",
 		[ERR_MEDIA_TYPE] = "media_type",
 		[ERR_UNPROCESSABLE] = "unprocessable",

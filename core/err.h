@@ -23,6 +23,7 @@ enum err_kind {
 	ERR_METHOD,          /* 405 */
 	ERR_CONFLICT,        /* state does not allow it: 409 */
 	ERR_PRECONDITION,    /* stale If-Match: 412 */
+	ERR_PRECONDITION_REQUIRED, /* If-Match missing where required: 428 */
 	ERR_TOO_LARGE,       /* 413 */
 	ERR_MEDIA_TYPE,      /* 415 */
 	ERR_UNPROCESSABLE,   /* well-formed but semantically refused: 422 */

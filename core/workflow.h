@@ -52,7 +52,10 @@ enum wf_action {
 	WF_SIGN_BA_COMPLETE,       /* the berita acara got its last signature: step 7 done */
 	WF_ISSUE_ST,               /* the Kepala Dinas issued the surat tugas: step 7 done */
 	WF_WITHDRAW,               /* the PD withdraws an open request */
-	WF_REJECT,                 /* the Kepala Dinas or the Kabid rejects a submitted request */
+	WF_REJECT,
+	WF_UNDO_DISPOSE, /* the Kepala Dinas withdraws an unread disposition */
+	WF_UNDO_DERIVE,  /* the Kabid withdraws an unread derived disposition */
+	                 /* the Kepala Dinas or the Kabid rejects a submitted request */
 	WF_ACTION_COUNT /* also what wf_action_parse answers for an unknown key */
 };
 
@@ -81,6 +84,8 @@ struct wf_transition {
 	int completes_step;
 	int starts_step;
 	bool closes_open_step;
+	int reopens_step; /* a withdrawn disposition: this step runs again and the
+			     instance of the step after it is removed (0 = none) */
 };
 
 /* The unique key of a state, as stored in the database ("draft",

@@ -15,7 +15,7 @@ DB_STMT(st_update, "UPDATE agencies AS g SET code = coalesce($2, g.code), name =
 		   " head_name = CASE WHEN $4::bool THEN $5 ELSE g.head_name END,"
 		   " active = coalesce($6::bool, g.active), updated_at = now()"
 		   " WHERE g.id = $1::uuid RETURNING " AGENCY_JSON);
-DB_STMT(st_list, "SELECT " AGENCY_JSON ", g.code FROM agencies g"
+DB_STMT_ADHOC(st_list, "SELECT " AGENCY_JSON ", g.code FROM agencies g"
 		 " WHERE ($1::bool IS NULL OR g.active = $1::bool)"
 		 "   AND ($2::text IS NULL OR strpos(lower(g.name), lower($2)) > 0 OR strpos(lower(g.code), lower($2)) > 0)"
 		 "   AND ($3::text IS NULL OR g.code > $3)"
@@ -51,4 +51,16 @@ bool db_agency_list(struct err *e, struct arena *a, const char *active, const ch
 	snprintf(lim, sizeof lim, "%d", limit);
 	const char *p[] = {active, q, after, lim};
 	return db_page(e, a, &st_list, 4, p, limit, 1, page);
+}
+
+DB_STMT(st_active, "SELECT active FROM agencies WHERE id = $1::uuid");
+
+bool db_agency_is_active(struct err *e, const char *id, bool *active)
+{
+	PGresult *r;
+	if (!db_exec(e, &st_active, 1, &id, &r))
+		return false;
+	*active = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return true;
 }

@@ -18,6 +18,8 @@ struct db_agency_change {
 bool db_agency_insert(struct err *e, struct arena *a, const struct db_agency_change *c, const char **json);
 /* *json NULL when not found. */
 bool db_agency_get(struct err *e, struct arena *a, const char *id, bool lock, const char **json);
+/* *active is false also when there is no such agency. */
+bool db_agency_is_active(struct err *e, const char *id, bool *active);
 bool db_agency_update(struct err *e, struct arena *a, const char *id, const struct db_agency_change *c,
 		      const char **json);
 bool db_agency_list(struct err *e, struct arena *a, const char *active, const char *q, const char *after,

@@ -6,7 +6,9 @@
 
 #include <stdbool.h>
 
+#include "core/arena.h"
 #include "core/err.h"
+#include "db/db.h"
 
 struct db_audit {
 	const char *actor_id;        /* NULL: anonymous or the system */
@@ -21,5 +23,10 @@ struct db_audit {
 };
 
 bool db_audit_write(struct err *e, const struct db_audit *a);
+
+/* One page of the audit rows of SOP request request_id, oldest first;
+ * after_id is the last row id of the previous page (NULL for the first). */
+bool db_audit_list(struct err *e, struct arena *a, const char *request_id, const char *after_id, int limit,
+		   struct db_page *page);
 
 #endif

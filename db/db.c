@@ -149,6 +149,16 @@ static PGresult *run_prepared(struct db_stmt *st, int slot, int nparams, const c
 	char name[16];
 	snprintf(name, sizeof name, "s%d", slot);
 	*ok = false;
+	if (st->adhoc) {
+		PGresult *r = PQexecParams(t.pg, st->sql, nparams, NULL, params, NULL, NULL, 0);
+		if (!r || !result_ok(r)) {
+			fail_from_result(e, r);
+			db_done(r);
+			return NULL;
+		}
+		*ok = true;
+		return r;
+	}
 	if (!(t.prepared[slot / 8] & (1u << (slot % 8)))) {
 		PGresult *p = PQprepare(t.pg, name, st->sql, 0, NULL);
 		if (!p || !result_ok(p)) {

@@ -29,11 +29,17 @@
 
 struct db_stmt {
 	const char *sql;
-	int slot; /* assigned on first use; 0 = not yet */
+	int slot;    /* assigned on first use; 0 = not yet */
+	bool adhoc;  /* planned on every run with its actual parameters */
 };
 
 /* Declares a prepared statement: DB_STMT(st_agency_get, "SELECT ... $1"); */
-#define DB_STMT(var, text) static struct db_stmt var = {text, 0}
+#define DB_STMT(var, text) static struct db_stmt var = {text, 0, false}
+/* A statement whose best plan depends on which optional filters are set
+ * ("$1 IS NULL OR col = $1"): a prepared statement's generic plan could not
+ * use the index of the filter given, so it is planned per call (still one
+ * round trip: parse, bind and execute travel together). */
+#define DB_STMT_ADHOC(var, text) static struct db_stmt var = {text, 0, true}
 
 /* Sets the libpq URL every thread connects with, and the statement timeout
  * (milliseconds, 0 = none). Call once before any other db_ function. */

@@ -120,7 +120,7 @@ bool db_user_update(struct err *e, struct arena *a, const char *id, const struct
 	return true;
 }
 
-DB_STMT(st_list,
+DB_STMT_ADHOC(st_list,
 	"SELECT " USER_JSON ", u.username FROM users u"
 	" WHERE ($1::text IS NULL OR u.role = $1)"
 	"   AND ($2::uuid IS NULL OR u.agency_id = $2::uuid)"

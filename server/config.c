@@ -3,6 +3,8 @@
  * running with a surprise. */
 #include "server/config.h"
 
+#include "core/numfmt.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -225,6 +227,29 @@ static bool load_timer(struct config *c, config_getenv get, char *msg, size_t n)
 	return true;
 }
 
+static bool get_format(config_getenv get, const char *var, const char *def, char *out, size_t outlen, char *msg,
+		       size_t n)
+{
+	if (!get_string(get, var, def, out, outlen, msg, n))
+		return false;
+	struct err e;
+	err_clear(&e);
+	if (!numfmt_check(out, &e))
+		return bad(msg, n, var, "%s", e.detail);
+	return true;
+}
+
+static bool load_timezone(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	if (!get_string(get, "ALURD_TIMEZONE", "Asia/Makassar", c->timezone, sizeof c->timezone, msg, n))
+		return false;
+	size_t len = strlen(c->timezone);
+	if (strspn(c->timezone, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != len ||
+	    strstr(c->timezone, "..") || c->timezone[0] == '/')
+		return bad(msg, n, "ALURD_TIMEZONE", "'%s' is not an IANA zone name like Asia/Makassar", c->timezone);
+	return true;
+}
+
 static bool load_listen(struct config *c, config_getenv get, char *msg, size_t n)
 {
 	const char *s = get("ALURD_LISTEN");
@@ -289,6 +314,13 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 	       get_int(get, "ALURD_SHUTDOWN_TIMEOUT", 10, 0, 3600, &c->shutdown_timeout, msg, n) &&
 	       get_int(get, "ALURD_DB_STATEMENT_TIMEOUT", 30000, 0, 3600000, &c->statement_timeout_ms, msg, n) &&
 	       load_timer(c, get, msg, n) &&
+	       load_timezone(c, get, msg, n) &&
+	       get_format(get, "ALURD_AGENDA_FORMAT", "{seq:4}/AGENDA/D.KOMINFOS/{year}", c->agenda_format,
+			  sizeof c->agenda_format, msg, n) &&
+	       get_format(get, "ALURD_BA_NUMBER_FORMAT", "050/{seq:3}/BA/IAI/D.KOMINFOS/{year}", c->ba_number_format,
+			  sizeof c->ba_number_format, msg, n) &&
+	       get_format(get, "ALURD_ST_NUMBER_FORMAT", "800/{seq:3}/ST/D.KOMINFOS/{year}", c->st_number_format,
+			  sizeof c->st_number_format, msg, n) &&
 	       get_bool(get, "ALURD_MIGRATE_ON_START", false, &c->migrate_on_start, msg, n) &&
 	       get_bool(get, "ALURD_METRICS_PUBLIC", true, &c->metrics_public, msg, n);
 }

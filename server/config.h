@@ -44,6 +44,10 @@ struct config {
 	int shutdown_timeout;   /* seconds to let in-flight requests finish */
 	int statement_timeout_ms;
 	double timer_interval;  /* seconds */
+	char timezone[64];      /* IANA zone of the business calendar and numbering */
+	char agenda_format[128];
+	char ba_number_format[128];
+	char st_number_format[128];
 	bool migrate_on_start;
 	bool metrics_public;
 };

@@ -19,6 +19,15 @@ static const struct {
 	{ACT_USER_WRITE, "admin"},
 	{ACT_CLIENT_READ, "admin auditor"},
 	{ACT_CLIENT_WRITE, "admin"},
+	{ACT_REQUEST_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_REQUEST_CREATE, "pd integration"},
+	{ACT_REQUEST_EDIT, "pd integration"},
+	{ACT_REQUEST_ACT, "kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration"},
+	{ACT_DOCUMENT_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_DOCUMENT_UPLOAD, "kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration"},
+	{ACT_DISPOSITION_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe auditor"},
+	{ACT_DISPOSITION_WRITE, "kepala_dinas kabid_iai"},
+	{ACT_DISPOSITION_RECEIPT, "kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe"},
 };
 
 static bool listed(const char *roles, const char *role)

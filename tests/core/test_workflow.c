@@ -57,6 +57,8 @@ static const struct {
 	{WF_ISSUE_ST, "issue_st"},
 	{WF_WITHDRAW, "withdraw"},
 	{WF_REJECT, "reject"},
+	{WF_UNDO_DISPOSE, "undo_dispose"},
+	{WF_UNDO_DERIVE, "undo_derive"},
 };
 #define NACTIONS (sizeof action_facts / sizeof action_facts[0])
 
@@ -66,42 +68,46 @@ static const struct move_fact {
 	const char *from, *action, *to, *roles;
 	int completes, starts;
 	bool closes;
+	int reopens;
 } moves[] = {
-	{"draft", "submit", "submitted", "pd integration", 1, 2, false},
-	{"submitted", "register", "awaiting_disposition", "sekretariat", 0, 0, false},
-	{"awaiting_disposition", "dispose", "disposed", "kepala_dinas", 2, 3, false},
-	{"disposed", "derive", "in_discussion_awal", "kabid_iai", 3, 4, false},
-	{"in_discussion_awal", "record_awal", "in_discussion_lanjutan", "kasi_ai tim_spbe", 4, 5, false},
-	{"in_discussion_awal", "record_awal_incomplete", "awaiting_pd_completion", "kasi_ai tim_spbe", 0, 0, false},
-	{"awaiting_pd_completion", "pd_complete", "in_discussion_awal", "pd integration", 0, 0, false},
-	{"in_discussion_lanjutan", "record_lanjutan", "in_discussion_final", "kasi_ai tim_spbe", 5, 6, false},
-	{"in_discussion_final", "record_final", "agreed", "kasi_ai tim_spbe", 6, 7, false},
-	{"agreed", "sign_ba_complete", "completed", "kepala_dinas pd", 7, 0, false},
-	{"agreed", "issue_st", "completed", "kepala_dinas", 7, 0, false},
+	{"draft", "submit", "submitted", "pd integration", 1, 2, false, 0},
+	{"submitted", "register", "awaiting_disposition", "sekretariat", 0, 0, false, 0},
+	{"awaiting_disposition", "dispose", "disposed", "kepala_dinas", 2, 3, false, 0},
+	{"disposed", "derive", "in_discussion_awal", "kabid_iai", 3, 4, false, 0},
+	{"in_discussion_awal", "record_awal", "in_discussion_lanjutan", "kasi_ai tim_spbe", 4, 5, false, 0},
+	{"in_discussion_awal", "record_awal_incomplete", "awaiting_pd_completion", "kasi_ai tim_spbe", 0, 0, false, 0},
+	{"awaiting_pd_completion", "pd_complete", "in_discussion_awal", "pd integration", 0, 0, false, 0},
+	{"in_discussion_lanjutan", "record_lanjutan", "in_discussion_final", "kasi_ai tim_spbe", 5, 6, false, 0},
+	{"in_discussion_final", "record_final", "agreed", "kasi_ai tim_spbe", 6, 7, false, 0},
+	{"agreed", "sign_ba_complete", "completed", "kepala_dinas pd", 7, 0, false, 0},
+	{"agreed", "issue_st", "completed", "kepala_dinas", 7, 0, false, 0},
+	{"disposed", "undo_dispose", "awaiting_disposition", "kepala_dinas", 0, 0, false, 2},
+	{"in_discussion_awal", "undo_derive", "disposed", "kabid_iai", 0, 0, false, 3},
 
-	{"draft", "withdraw", "withdrawn", "pd integration", 0, 0, true},
-	{"submitted", "withdraw", "withdrawn", "pd integration", 0, 0, true},
-	{"awaiting_disposition", "withdraw", "withdrawn", "pd integration", 0, 0, true},
-	{"disposed", "withdraw", "withdrawn", "pd integration", 0, 0, true},
-	{"in_discussion_awal", "withdraw", "withdrawn", "pd integration", 0, 0, true},
-	{"in_discussion_lanjutan", "withdraw", "withdrawn", "pd integration", 0, 0, true},
-	{"in_discussion_final", "withdraw", "withdrawn", "pd integration", 0, 0, true},
-	{"awaiting_pd_completion", "withdraw", "withdrawn", "pd integration", 0, 0, true},
-	{"agreed", "withdraw", "withdrawn", "pd integration", 0, 0, true},
+	{"draft", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
+	{"submitted", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
+	{"awaiting_disposition", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
+	{"disposed", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
+	{"in_discussion_awal", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
+	{"in_discussion_lanjutan", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
+	{"in_discussion_final", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
+	{"awaiting_pd_completion", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
+	{"agreed", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
 
-	{"submitted", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true},
-	{"awaiting_disposition", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true},
-	{"disposed", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true},
-	{"in_discussion_awal", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true},
-	{"in_discussion_lanjutan", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true},
-	{"in_discussion_final", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true},
-	{"awaiting_pd_completion", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true},
-	{"agreed", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true},
+	{"submitted", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
+	{"awaiting_disposition", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
+	{"disposed", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
+	{"in_discussion_awal", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
+	{"in_discussion_lanjutan", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
+	{"in_discussion_final", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
+	{"awaiting_pd_completion", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
+	{"agreed", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
 };
 #define NMOVES (sizeof moves / sizeof moves[0])
 
-/* 11 procedure moves with 18 role grants, 9 withdrawals x 2, 8 rejections x 2. */
-#define ALLOWED_TRIPLES 52
+/* 11 procedure moves with 18 role grants, 2 disposition withdrawals x 1,
+ * 9 withdrawals x 2, 8 rejections x 2. */
+#define ALLOWED_TRIPLES 54
 
 /* Roles tried: every enum value, and two out of range. */
 static const int roles_tried[] = {
@@ -271,6 +277,7 @@ START_TEST(test_every_combination)
 					      t->completes_step);
 				ck_assert_msg(t->starts_step == m->starts, "%s %s starts %d", from, act, t->starts_step);
 				ck_assert_msg(t->closes_open_step == m->closes, "%s %s closes", from, act);
+				ck_assert_msg(t->reopens_step == m->reopens, "%s %s reopens %d", from, act, t->reopens_step);
 				continue;
 			}
 			ck_assert_ptr_null(t);
@@ -334,6 +341,10 @@ START_TEST(test_steps_agree_with_states)
 		if (t[i].closes_open_step) {
 			ck_assert_msg(t[i].completes_step == 0 && t[i].starts_step == 0, "%s row moves steps", k);
 			ck_assert(wf_is_terminal(t[i].to));
+		} else if (t[i].reopens_step) {
+			ck_assert_msg(t[i].reopens_step == st && st == sf - 1, "%s reopens %d going %d -> %d", k,
+				      t[i].reopens_step, sf, st);
+			ck_assert(t[i].completes_step == 0 && t[i].starts_step == 0);
 		} else if (t[i].completes_step) {
 			ck_assert_msg(t[i].completes_step == sf, "%s completes %d but %d runs", k, t[i].completes_step, sf);
 			ck_assert_msg(t[i].starts_step == st, "%s starts %d, %d runs after", k, t[i].starts_step, st);
@@ -464,6 +475,8 @@ START_TEST(test_allowed_actions)
 	check_allowed(WF_SUBMITTED, ROLE_KABID_IAI, "reject");
 	check_allowed(WF_AWAITING_DISPOSITION, ROLE_KEPALA_DINAS, "dispose reject");
 	check_allowed(WF_DISPOSED, ROLE_KABID_IAI, "derive reject");
+	check_allowed(WF_DISPOSED, ROLE_KEPALA_DINAS, "reject undo_dispose");
+	check_allowed(WF_IN_DISCUSSION_AWAL, ROLE_KABID_IAI, "reject undo_derive");
 	check_allowed(WF_IN_DISCUSSION_AWAL, ROLE_KASI_AI, "record_awal record_awal_incomplete");
 	check_allowed(WF_IN_DISCUSSION_AWAL, ROLE_TIM_SPBE, "record_awal record_awal_incomplete");
 	check_allowed(WF_IN_DISCUSSION_AWAL, ROLE_PD, "withdraw");

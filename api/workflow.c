@@ -1,0 +1,107 @@
+/* workflow.c — see workflow.h. The one place where a request changes state,
+ * so every transition gets the same checks, step bookkeeping and audit. */
+#include "api/workflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "api/input.h"
+
+bool api_request_load(struct api_ctx *c, int param, bool lock, struct db_request *r, struct err *e)
+{
+	const char *id;
+	bool found;
+	if (!api_param_uuid(c, param, "request.not_found", &id, e) || !db_request_get(e, c->arena, id, lock, r, &found))
+		return false;
+	if (!found || !authz_agency_visible(&c->who, r->agency_id))
+		return err_set(e, ERR_NOT_FOUND, "request.not_found", "No such request.");
+	return true;
+}
+
+bool api_if_match(struct api_ctx *c, int version, bool required, struct err *e)
+{
+	const char *h = api_header(c, "If-Match");
+	if (!h) {
+		if (required)
+			return err_set(e, ERR_PRECONDITION_REQUIRED, "request.if_match_required",
+				       "Send If-Match with the ETag you last read.");
+		return true;
+	}
+	if (strcmp(h, "*") == 0)
+		return true;
+	char want[24];
+	snprintf(want, sizeof want, "\"%d\"", version);
+	/* a list of tags matches when any matches; weak tags compare equal too */
+	for (const char *p = h; *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		size_t n = strcspn(p, ",");
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n == strlen(want) && strncmp(p, want, n) == 0)
+			return true;
+		p += strcspn(p, ",");
+	}
+	return err_set(e, ERR_PRECONDITION, "request.version_mismatch",
+		       "The request changed since you read it (now version %d); reload and retry.", version);
+}
+
+void api_set_etag(struct api_ctx *c, int version)
+{
+	api_set_header(c, "ETag", arena_printf(c->arena, "\"%d\"", version));
+}
+
+bool api_step_start(struct api_ctx *c, const char *request_id, int step, struct err *e)
+{
+	(void)c;
+	return db_step_start(e, request_id, step, NULL, NULL);
+}
+
+bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action action,
+		       const struct api_move_extra *x, struct err *e)
+{
+	static const struct api_move_extra none = {0};
+	const struct wf_transition *t;
+	enum wf_state from = wf_state_parse(r->state);
+	if (!x)
+		x = &none;
+	if (!wf_apply(from, action, c->who.role, &t, e))
+		return false;
+	const char *actor = c->who.subject;
+	if (t->completes_step && !db_step_complete(e, r->id, t->completes_step, actor))
+		return false;
+	if (t->closes_open_step &&
+	    !db_step_close_open(e, r->id, action == WF_REJECT ? "rejected" : "withdrawn", actor))
+		return false;
+	if (t->starts_step && !api_step_start(c, r->id, t->starts_step, e))
+		return false;
+	if (t->reopens_step && !db_step_reopen(e, r->id, t->reopens_step))
+		return false;
+	struct db_request_move m = {
+		.state = wf_state_key(t->to),
+		.current_step = wf_step_of_state(t->to),
+		.agenda_number = x->agenda_number,
+		.closing_reason = x->closing_reason,
+		.submitted = action == WF_SUBMIT,
+	};
+	const char *before = arena_printf(c->arena, "{\"state\": \"%s\", \"version\": %d}", r->state, r->version);
+	if (!db_request_move(e, c->arena, r->id, &m, actor, r))
+		return false;
+	json_t *after = json_pack("{s:s, s:i, s:i}", "state", r->state, "version", r->version, "current_step",
+				  r->current_step);
+	if (x->audit_after) {
+		json_t *extra = json_loads(x->audit_after, 0, NULL);
+		json_object_update(after, extra);
+		json_decref(extra);
+	}
+	char *after_text = json_dumps(after, JSON_COMPACT);
+	json_decref(after);
+	bool ok = api_audit(c, arena_printf(c->arena, "request.%s", wf_action_key(action)), "request", r->id, r->id,
+			    before, after_text, e);
+	free(after_text);
+	return ok;
+}

@@ -1,0 +1,40 @@
+/* workflow.h — what every handler of a request's life shares: loading a
+ * request the caller may see, optimistic concurrency (ETag / If-Match), and
+ * applying a state-machine action with its step instances and audit row.
+ */
+#ifndef ALURD_API_WORKFLOW_H
+#define ALURD_API_WORKFLOW_H
+
+#include "api/api.h"
+#include "core/workflow.h"
+#include "db/requests.h"
+
+/* Loads the request named by path parameter `param` (FOR UPDATE when lock).
+ * A malformed id, a missing request and a request of another agency (for a
+ * caller bound to one agency) all answer 404 request.not_found. */
+bool api_request_load(struct api_ctx *c, int param, bool lock, struct db_request *r, struct err *e);
+
+/* Checks If-Match against version: a stale value answers 412
+ * request.version_mismatch; a missing one answers 428 when required. */
+bool api_if_match(struct api_ctx *c, int version, bool required, struct err *e);
+
+/* Sets ETag: "<version>". */
+void api_set_etag(struct api_ctx *c, int version);
+
+/* Extra values a transition writes. */
+struct api_move_extra {
+	const char *agenda_number;
+	const char *closing_reason;
+	const char *audit_after; /* JSON text merged into the audit row's after, or NULL */
+};
+
+/* Applies action to the locked request r as the caller: asks core/workflow,
+ * completes/starts/closes step instances, moves the request (version + 1),
+ * writes the audit row. On success *r is the updated request. */
+bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action action,
+		       const struct api_move_extra *x, struct err *e);
+
+/* Starts step instance `step` of request_id now (deadlines per SLA policy). */
+bool api_step_start(struct api_ctx *c, const char *request_id, int step, struct err *e);
+
+#endif
