@@ -70,6 +70,7 @@ struct api_ctx {
 	int nheaders;
 	const char *body; /* raw body (NUL-terminated copy), NULL if none */
 	size_t body_len;
+	const char *body_sha256; /* hex SHA-256 of the body, hashed as it arrived */
 	const char *content_type;
 	const char *client_addr; /* numeric address of the peer */
 	bool commit_on_error;    /* keep the transaction's writes even when refusing

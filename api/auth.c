@@ -160,6 +160,8 @@ static bool refresh(struct api_ctx *c, struct err *e)
 	struct db_user u;
 	if (!db_user_get(e, c->arena, s.user_id, false, &u, &found))
 		return false;
+	if (!found)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_refresh_token", "The refresh token is not valid.");
 	if (s.rotated) {
 		/* a token already exchanged comes back: someone holds a copy */
 		principal_from_user(&c->who, &u);
@@ -170,7 +172,7 @@ static bool refresh(struct api_ctx *c, struct err *e)
 		return err_set(e, ERR_UNAUTHENTICATED, "auth.refresh_token_reused",
 			       "This refresh token was already used; every session of this sign-in is now closed.");
 	}
-	if (!found || !u.active) {
+	if (!u.active) {
 		if (!db_session_revoke_family(e, s.family_id))
 			return false;
 		c->commit_on_error = true;

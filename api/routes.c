@@ -8,6 +8,8 @@ extern const struct route api_users_routes[];
 extern const struct route api_agencies_routes[];
 extern const struct route api_clients_routes[];
 extern const struct route api_requests_routes[];
+extern const struct route api_dispositions_routes[];
+extern const struct route api_documents_routes[];
 
 struct api_services api_services;
 
@@ -18,5 +20,7 @@ const struct route *const api_route_tables[] = {
 	api_agencies_routes,
 	api_clients_routes,
 	api_requests_routes,
+	api_dispositions_routes,
+	api_documents_routes,
 	NULL,
 };

@@ -49,12 +49,14 @@ static bool change_password(struct api_ctx *c, struct err *e)
 		return false;
 	if (!found)
 		return err_set(e, ERR_NOT_FOUND, "user.not_found", "No such user.");
-	if (!val_password(e, "new_password", new_pw, u.username))
+	if (strlen(old_pw) > VAL_PASSWORD_MAX_BYTES)
+		return err_field(e, "old_password", "wrong", "The current password is wrong.");
+	if (!api_password_verify(u.password_hash, old_pw, &ok, &rehash, e))
 		return false;
-	if (strlen(old_pw) > VAL_PASSWORD_MAX_BYTES || !api_password_verify(u.password_hash, old_pw, &ok, &rehash, e))
-		return e->kind ? false : err_field(e, "old_password", "wrong", "The current password is wrong.");
 	if (!ok)
 		return err_field(e, "old_password", "wrong", "The current password is wrong.");
+	if (!val_password(e, "new_password", new_pw, u.username))
+		return false;
 	char hash[crypto_pwhash_STRBYTES];
 	struct db_user_change ch = {.password_hash = hash, .must_change_password = "false"};
 	if (!api_password_hash(new_pw, hash, e) || !db_user_update(e, c->arena, u.id, &ch, true, &u) ||

@@ -12,8 +12,13 @@
 bool api_request_load(struct api_ctx *c, int param, bool lock, struct db_request *r, struct err *e)
 {
 	const char *id;
+	return api_param_uuid(c, param, "request.not_found", &id, e) && api_request_load_id(c, id, lock, r, e);
+}
+
+bool api_request_load_id(struct api_ctx *c, const char *id, bool lock, struct db_request *r, struct err *e)
+{
 	bool found;
-	if (!api_param_uuid(c, param, "request.not_found", &id, e) || !db_request_get(e, c->arena, id, lock, r, &found))
+	if (!db_request_get(e, c->arena, id, lock, r, &found))
 		return false;
 	if (!found || !authz_agency_visible(&c->who, r->agency_id))
 		return err_set(e, ERR_NOT_FOUND, "request.not_found", "No such request.");

@@ -13,6 +13,8 @@
  * A malformed id, a missing request and a request of another agency (for a
  * caller bound to one agency) all answer 404 request.not_found. */
 bool api_request_load(struct api_ctx *c, int param, bool lock, struct db_request *r, struct err *e);
+/* The same for a request id the handler already has. */
+bool api_request_load_id(struct api_ctx *c, const char *id, bool lock, struct db_request *r, struct err *e);
 
 /* Checks If-Match against version: a stale value answers 412
  * request.version_mismatch; a missing one answers 428 when required. */

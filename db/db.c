@@ -143,14 +143,19 @@ static int stmt_slot(struct db_stmt *st)
 	return expected; /* another thread won; the fresh slot stays unused */
 }
 
-static PGresult *run_prepared(struct db_stmt *st, int slot, int nparams, const char *const *params, struct err *e,
-			      bool *ok)
+struct bin {
+	const int *lengths, *formats;
+	int result_format;
+};
+
+static PGresult *run_prepared(struct db_stmt *st, int slot, int nparams, const char *const *params,
+			      const struct bin *b, struct err *e, bool *ok)
 {
 	char name[16];
 	snprintf(name, sizeof name, "s%d", slot);
 	*ok = false;
 	if (st->adhoc) {
-		PGresult *r = PQexecParams(t.pg, st->sql, nparams, NULL, params, NULL, NULL, 0);
+		PGresult *r = PQexecParams(t.pg, st->sql, nparams, NULL, params, b->lengths, b->formats, b->result_format);
 		if (!r || !result_ok(r)) {
 			fail_from_result(e, r);
 			db_done(r);
@@ -169,7 +174,7 @@ static PGresult *run_prepared(struct db_stmt *st, int slot, int nparams, const c
 		PQclear(p);
 		t.prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
 	}
-	PGresult *r = PQexecPrepared(t.pg, name, nparams, params, NULL, NULL, 0);
+	PGresult *r = PQexecPrepared(t.pg, name, nparams, params, b->lengths, b->formats, b->result_format);
 	if (!r || !result_ok(r)) {
 		fail_from_result(e, r);
 		db_done(r);
@@ -186,7 +191,8 @@ static bool may_retry(const struct err *e, bool is_begin)
 	       t.ever_connected;
 }
 
-bool db_exec(struct err *e, struct db_stmt *st, int nparams, const char *const *params, PGresult **out)
+static bool exec_stmt(struct err *e, struct db_stmt *st, int nparams, const char *const *params, const struct bin *b,
+		      PGresult **out)
 {
 	int slot = stmt_slot(st);
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -194,7 +200,7 @@ bool db_exec(struct err *e, struct db_stmt *st, int nparams, const char *const *
 			return false;
 		t.unit_statements++;
 		bool ok;
-		PGresult *r = run_prepared(st, slot, nparams, params, e, &ok);
+		PGresult *r = run_prepared(st, slot, nparams, params, b, e, &ok);
 		if (ok) {
 			if (out)
 				*out = r;
@@ -210,6 +216,19 @@ bool db_exec(struct err *e, struct db_stmt *st, int nparams, const char *const *
 		return false;
 	}
 	return false;
+}
+
+bool db_exec(struct err *e, struct db_stmt *st, int nparams, const char *const *params, PGresult **out)
+{
+	static const struct bin text = {NULL, NULL, 0};
+	return exec_stmt(e, st, nparams, params, &text, out);
+}
+
+bool db_exec_bin(struct err *e, struct db_stmt *st, int nparams, const char *const *params, const int *lengths,
+		 const int *formats, bool binary_result, PGresult **out)
+{
+	struct bin b = {lengths, formats, binary_result ? 1 : 0};
+	return exec_stmt(e, st, nparams, params, &b, out);
 }
 
 static bool exec_text(struct err *e, const char *sql, PGresult **out, bool is_begin)

@@ -56,6 +56,11 @@ void db_unit_start(bool read_only);
  * must PQclear (or pass to db_done). Returns false and fills e on failure. */
 bool db_exec(struct err *e, struct db_stmt *st, int nparams, const char *const *params, PGresult **out);
 
+/* db_exec with per-parameter lengths and formats (1 = binary, for bytea
+ * content) and, when binary_result, the result columns in binary. */
+bool db_exec_bin(struct err *e, struct db_stmt *st, int nparams, const char *const *params, const int *lengths,
+		 const int *formats, bool binary_result, PGresult **out);
+
 /* Like db_exec for a statement of fixed text that is not worth preparing
  * (DDL, BEGIN, migrations with several statements: no parameters). */
 bool db_exec_text(struct err *e, const char *sql, PGresult **out);

@@ -238,8 +238,10 @@ static bool check_account(const struct principal *p, long iat, struct err *e)
 	} else {
 		const struct db_account *a = bsearch(p->subject, g_snap->items, g_snap->n, sizeof *a, account_cmp);
 		if (!a) {
-			/* issued after the snapshot was taken: a brand-new account */
-			if (iat <= g_snap->taken_at)
+			/* accounts are never deleted, so a missing one is newer than the
+			 * snapshot: its tokens are issued after it (whole seconds: allow
+			 * the snapshot's own second) */
+			if (iat < g_snap->taken_at - 1)
 				ok = err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_token", "The token's subject is unknown.");
 		} else if (!a->active) {
 			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.account_inactive", "The account is deactivated.");

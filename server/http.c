@@ -25,6 +25,7 @@
 
 #include "api/api.h"
 #include "db/db.h"
+#include "db/idempotency.h"
 #include "server/auth.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -46,6 +47,7 @@ struct hreq {
 	bool has_body;
 	char *body;
 	size_t len, cap, limit;
+	crypto_hash_sha256_state sha;
 	struct MHD_Response *resp;
 	int status;
 	bool problem;
@@ -404,6 +406,13 @@ static void prepare_ctx(struct hreq *r)
 	c->client_addr = client_address(r);
 	c->body = r->body;
 	c->body_len = r->len;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	if (r->len == 0)
+		crypto_hash_sha256_init(&r->sha);
+	crypto_hash_sha256_final(&r->sha, digest);
+	char *hex = arena_alloc(&r->arena, 2 * sizeof digest + 1);
+	sodium_bin2hex(hex, 2 * sizeof digest + 1, digest, sizeof digest);
+	c->body_sha256 = hex;
 }
 
 static bool parse_json(struct hreq *r, struct err *e)
@@ -420,6 +429,83 @@ static bool parse_json(struct hreq *r, struct err *e)
 	return true;
 }
 
+/* ---- Idempotency-Key (POST on write routes) ------------------------------ */
+
+static bool idem_key_valid(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > 200)
+		return false;
+	for (const char *p = k; *p; p++)
+		if (*p < 0x21 || *p > 0x7E)
+			return false;
+	return true;
+}
+
+/* The fingerprint of the request a key is bound to: method, path, query
+ * and the body's hash. */
+static const char *idem_fingerprint(struct hreq *r)
+{
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_init(&st);
+	struct api_ctx *c = &r->ctx;
+	crypto_hash_sha256_update(&st, (const unsigned char *)c->method, strlen(c->method) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)c->path, strlen(c->path) + 1);
+	for (int i = 0; i < c->nquery; i++) {
+		crypto_hash_sha256_update(&st, (const unsigned char *)c->query[i].key, strlen(c->query[i].key) + 1);
+		crypto_hash_sha256_update(&st, (const unsigned char *)c->query[i].value, strlen(c->query[i].value) + 1);
+	}
+	crypto_hash_sha256_update(&st, (const unsigned char *)c->body_sha256, strlen(c->body_sha256));
+	crypto_hash_sha256_final(&st, h);
+	char *hex = arena_alloc(&r->arena, 2 * sizeof h + 1);
+	sodium_bin2hex(hex, 2 * sizeof h + 1, h, sizeof h);
+	return hex;
+}
+
+/* Before the handler: claims the key, or answers from the stored result.
+ * *replayed tells the handler must not run. */
+static bool idem_claim(struct hreq *r, const char *key, bool *replayed, struct err *e)
+{
+	struct api_ctx *c = &r->ctx;
+	enum db_idem_outcome outcome;
+	struct db_idem_answer a;
+	*replayed = false;
+	if (!db_idem_claim(e, &r->arena, c->who.subject, key, idem_fingerprint(r), &outcome, &a))
+		return false;
+	if (outcome == DB_IDEM_MISMATCH)
+		return err_set(e, ERR_UNPROCESSABLE, "idempotency.key_reused",
+			       "This Idempotency-Key was used for a different request.");
+	if (outcome == DB_IDEM_REPLAY) {
+		*replayed = true;
+		const char *body = a.body ? a.body : "";
+		api_reply_bytes(c, a.status, a.content_type, body, strlen(body));
+		if (a.location)
+			api_set_header(c, "Location", a.location);
+		api_set_header(c, "Idempotent-Replayed", "true");
+	}
+	return true;
+}
+
+/* After a successful handler: stores its answer with the key. */
+static bool idem_store(struct hreq *r, const char *key, struct err *e)
+{
+	struct api_ctx *c = &r->ctx;
+	struct db_idem_answer a = {.status = c->status, .content_type = c->out_type};
+	if (c->out) {
+		char *text = json_dumps(c->out, JSON_COMPACT);
+		a.body = arena_strdup(&r->arena, text);
+		a.content_type = "application/json";
+		free(text);
+	} else if (c->out_bytes) {
+		a.body = arena_strndup(&r->arena, c->out_bytes, c->out_len);
+	}
+	for (int i = 0; i < c->nout_headers; i++)
+		if (strcasecmp(c->out_headers[i].key, "Location") == 0)
+			a.location = c->out_headers[i].value;
+	return db_idem_store(e, c->who.subject, key, &a);
+}
+
 /* Commits the writes that record a refusal (audit row, throttle counter);
  * the refusal itself stays the answer. */
 static void keep_refusal(struct err *e)
@@ -434,10 +520,19 @@ static bool call_handler(struct hreq *r, struct err *e)
 {
 	const struct route *rt = r->m.route;
 	struct api_ctx *c = &r->ctx;
+	const char *key = NULL;
+	if (rt->tx == API_TX_WRITE && strcmp(rt->method, "POST") == 0 && c->who.authenticated) {
+		key = api_header(c, "Idempotency-Key");
+		if (key && !idem_key_valid(key))
+			return err_set(e, ERR_INVALID, "http.invalid_idempotency_key",
+				       "Idempotency-Key is 1 to 200 visible ASCII characters.");
+	}
 	for (int attempt = 0;; attempt++) {
+		bool replayed = false;
 		if (rt->tx != API_TX_NONE)
 			db_unit_start(rt->tx == API_TX_READ);
-		bool ok = (rt->tx != API_TX_WRITE || db_begin(e)) && rt->handler(c, e);
+		bool ok = (rt->tx != API_TX_WRITE || db_begin(e)) && (!key || idem_claim(r, key, &replayed, e)) &&
+			  (replayed || rt->handler(c, e)) && (!key || replayed || c->status >= 300 || idem_store(r, key, e));
 		if (rt->tx == API_TX_WRITE && db_in_transaction()) {
 			if (ok)
 				ok = db_commit(e);
@@ -514,6 +609,9 @@ static enum MHD_Result take_upload(struct hreq *r, const char *data, size_t n)
 		r->cap = cap;
 	}
 	memcpy(r->body + r->len, data, n);
+	if (r->len == 0)
+		crypto_hash_sha256_init(&r->sha);
+	crypto_hash_sha256_update(&r->sha, (const unsigned char *)data, n);
 	r->len += n;
 	r->body[r->len] = '\0';
 	return MHD_YES;

@@ -163,7 +163,8 @@ assert.equal(matchPath(doc, '/items/'), null);
 {
   const real = YAML.parse(readFileSync(join(here, '../../openapi.yaml'), 'utf8'));
   const ops = documentedOperations(real).map((o) => `${o.method} ${o.path}`).sort();
-  assert.deepEqual(ops, ['GET /healthz', 'GET /metrics', 'GET /openapi.yaml', 'GET /readyz']);
+  for (const op of ['GET /healthz', 'GET /metrics', 'GET /openapi.yaml', 'GET /readyz'])
+    assert.ok(ops.includes(op), `${op} is documented`);
   const r = validateExchanges(real, [
     { method: 'GET', path: '/healthz', status: 200, content_type: json, body: '{"status":"ok"}' },
     { method: 'GET', path: '/healthz', status: 200, content_type: json, body: '{"status":"up"}' },

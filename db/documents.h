@@ -1,0 +1,25 @@
+/* documents.h — typed, hashed, immutable files stored in PostgreSQL. */
+#ifndef ALURD_DB_DOCUMENTS_H
+#define ALURD_DB_DOCUMENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+
+struct db_document {
+	const char *id, *request_id, *agency_id, *type, *filename, *content_type, *sha256, *json;
+};
+
+bool db_document_insert(struct err *e, struct arena *a, const char *request_id, const char *type,
+			const char *filename, const char *content_type, const void *content, size_t len,
+			const char *sha256, const char *uploaded_by, struct db_document *out);
+/* Metadata only; agency_id is the request's (for the visibility rule). */
+bool db_document_get(struct err *e, struct arena *a, const char *id, struct db_document *out, bool *found);
+/* The bytes, copied into the arena. */
+bool db_document_content(struct err *e, struct arena *a, const char *id, const void **data, size_t *len);
+bool db_document_list(struct err *e, struct arena *a, const char *request_id, const char **json);
+
+#endif
