@@ -47,6 +47,7 @@ struct hreq {
 	bool has_body;
 	char *body;
 	size_t len, cap, limit;
+	size_t drained; /* bytes of a refused body read and dropped */
 	crypto_hash_sha256_state sha;
 	struct MHD_Response *resp;
 	int status;
@@ -125,11 +126,15 @@ static enum MHD_Result framing_visit(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
-/* Returns false (with e filled) on ambiguous framing. */
+/* Returns false (with e filled) on ambiguous framing. Any framing header
+ * means a body follows, so a refusal is answered at once and the
+ * connection closed: the bytes after it are never read as a request. */
 static bool check_framing(struct hreq *r, struct err *e)
 {
 	struct framing f = {0};
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, framing_visit, &f);
+	r->has_body = f.transfer_encoding_count > 0 || f.content_length_count > 1 || f.bad_length ||
+		      f.content_length > 0;
 	if (f.content_length_count > 1)
 		return err_set(e, ERR_INVALID, "http.bad_framing", "More than one Content-Length header.");
 	if (f.content_length_count && f.transfer_encoding_count)
@@ -138,7 +143,6 @@ static bool check_framing(struct hreq *r, struct err *e)
 		return err_set(e, ERR_INVALID, "http.bad_framing", "Only the chunked transfer coding is accepted.");
 	if (f.bad_length)
 		return err_set(e, ERR_INVALID, "http.bad_framing", "Content-Length is not a number.");
-	r->has_body = f.chunked || f.content_length > 0;
 	if (f.content_length > r->limit && r->limit)
 		return err_set(e, ERR_TOO_LARGE, "http.body_too_large", "The body is larger than %zu bytes.", r->limit);
 	return true;
@@ -249,6 +253,8 @@ static void set_problem(struct hreq *r, const struct err *e)
 	r->problem = true;
 	if (e->kind == ERR_METHOD && r->m.allow[0])
 		api_set_header(c, "Allow", r->m.allow);
+	if (strcmp(e->code, "http.bad_framing") == 0 || e->kind == ERR_TOO_LARGE)
+		api_set_header(c, "Connection", "close");
 	if (e->kind == ERR_UNAUTHENTICATED)
 		api_set_header(c, "WWW-Authenticate", auth_challenge(e, &r->arena));
 	if (e->kind == ERR_TOO_MANY && e->retry_after > 0)
@@ -584,17 +590,25 @@ static enum MHD_Result answer_now(struct hreq *r)
 	return queue(r);
 }
 
+/* A chunked body over the limit is read on (and dropped) up to this many
+ * further bytes so the client gets its 413; past that the connection is cut. */
+#define DRAIN_MAX ((size_t)1 << 20)
+
 static enum MHD_Result take_upload(struct hreq *r, const char *data, size_t n)
 {
-	if (r->early.kind != ERR_NONE)
-		return MHD_YES; /* already answered or will be: discard */
+	if (r->early.kind != ERR_NONE) {
+		/* refused: drop the rest (a Content-Length refusal was answered
+		 * already and the connection closes) */
+		r->drained += n;
+		return r->drained > DRAIN_MAX ? MHD_NO : MHD_YES;
+	}
 	if (n > r->limit - r->len) {
 		free(r->body);
 		r->body = NULL;
 		r->len = 0;
+		r->drained = n;
 		err_set(&r->early, ERR_TOO_LARGE, "http.body_too_large", "The body is larger than %zu bytes.", r->limit);
-		/* a chunked body over the limit: stop reading it now */
-		return MHD_NO;
+		return MHD_YES;
 	}
 	if (r->len + n + 1 > r->cap) {
 		size_t cap = r->cap ? r->cap : 4096;
