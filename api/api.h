@@ -116,6 +116,8 @@ struct api_services {
 	int hash_concurrency;   /* password hashes computed at once */
 	const char *timezone;   /* IANA zone for numbering years */
 	const char *agenda_format, *ba_number_format, *st_number_format;
+	const char *organisation; /* printed as the first party */
+	const char *letterhead;   /* lines separated by '|' */
 };
 extern struct api_services api_services;
 

@@ -10,6 +10,7 @@ extern const struct route api_clients_routes[];
 extern const struct route api_requests_routes[];
 extern const struct route api_dispositions_routes[];
 extern const struct route api_documents_routes[];
+extern const struct route api_discussions_routes[];
 
 struct api_services api_services;
 
@@ -22,5 +23,6 @@ const struct route *const api_route_tables[] = {
 	api_requests_routes,
 	api_dispositions_routes,
 	api_documents_routes,
+	api_discussions_routes,
 	NULL,
 };

@@ -42,6 +42,12 @@ enum action {
 	ACT_DISPOSITION_READ,
 	ACT_DISPOSITION_WRITE,
 	ACT_DISPOSITION_RECEIPT,
+	ACT_DISCUSSION_READ,
+	ACT_DISCUSSION_WRITE,
+	ACT_AGREEMENT_READ,   /* berita acara (and its PDF), surat tugas */
+	ACT_BA_WRITE,         /* draft, edit and send the berita acara */
+	ACT_BA_SIGN,
+	ACT_ST_ISSUE,
 	ACT_COUNT
 };
 

@@ -123,3 +123,46 @@ bool val_date(struct err *e, const char *field, const char *s)
 		return err_field(e, field, "invalid", "Not a date that exists.");
 	return true;
 }
+
+static bool digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+bool val_timestamp(struct err *e, const char *field, const char *s)
+{
+	const char *msg = "An RFC 3339 timestamp with offset, e.g. 2026-11-28T09:30:00+08:00.";
+	size_t n = strlen(s);
+	if (n < 20 || (s[10] != 'T' && s[10] != 't'))
+		return err_field(e, field, "invalid", "%s", msg);
+	char date[11];
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	struct err scratch;
+	err_clear(&scratch);
+	if (!val_date(&scratch, field, date))
+		return err_field(e, field, "invalid", "%s", msg);
+	const char *t = s + 11;
+	if (!digits(t, 2) || t[2] != ':' || !digits(t + 3, 2) || t[5] != ':' || !digits(t + 6, 2))
+		return err_field(e, field, "invalid", "%s", msg);
+	int hh = (t[0] - '0') * 10 + t[1] - '0', mm = (t[3] - '0') * 10 + t[4] - '0', ss = (t[6] - '0') * 10 + t[7] - '0';
+	if (hh > 23 || mm > 59 || ss > 59)
+		return err_field(e, field, "invalid", "%s", msg);
+	const char *z = t + 8;
+	if (*z == '.') {
+		z++;
+		size_t f = strspn(z, "0123456789");
+		if (f == 0 || f > 9)
+			return err_field(e, field, "invalid", "%s", msg);
+		z += f;
+	}
+	if ((z[0] == 'Z' || z[0] == 'z') && z[1] == '\0')
+		return true;
+	if ((z[0] == '+' || z[0] == '-') && digits(z + 1, 2) && z[3] == ':' && digits(z + 4, 2) && z[6] == '\0' &&
+	    (z[1] - '0') * 10 + z[2] - '0' <= 23 && (z[4] - '0') * 10 + z[5] - '0' <= 59)
+		return true;
+	return err_field(e, field, "invalid", "%s", msg);
+}

@@ -40,4 +40,8 @@ bool val_password(struct err *e, const char *field, const char *password, const 
 /* A calendar date YYYY-MM-DD that exists. */
 bool val_date(struct err *e, const char *field, const char *s);
 
+/* An RFC 3339 timestamp with an explicit offset: YYYY-MM-DDTHH:MM:SS,
+ * optional fraction, then Z or +HH:MM / -HH:MM. */
+bool val_timestamp(struct err *e, const char *field, const char *s);
+
 #endif

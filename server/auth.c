@@ -71,6 +71,8 @@ bool auth_init(const struct config *cfg, struct err *e)
 	api_services.agenda_format = cfg->agenda_format;
 	api_services.ba_number_format = cfg->ba_number_format;
 	api_services.st_number_format = cfg->st_number_format;
+	api_services.organisation = cfg->organisation;
+	api_services.letterhead = cfg->letterhead;
 	if (g_alg == JWT_ALG_HS256) {
 		if (cfg->jwt_secret_len < 32)
 			return err_set(e, ERR_INVALID, "config.jwt",

@@ -315,6 +315,12 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 	       get_int(get, "ALURD_DB_STATEMENT_TIMEOUT", 30000, 0, 3600000, &c->statement_timeout_ms, msg, n) &&
 	       load_timer(c, get, msg, n) &&
 	       load_timezone(c, get, msg, n) &&
+	       get_string(get, "ALURD_ORGANISATION", "Dinas Komunikasi, Informatika dan Statistik Provinsi Bali",
+			  c->organisation, sizeof c->organisation, msg, n) &&
+	       get_string(get, "ALURD_LETTERHEAD",
+			  "PEMERINTAH PROVINSI BALI|DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK|"
+			  "Jl. D.I. Panjaitan No. 7, Niti Mandala, Denpasar",
+			  c->letterhead, sizeof c->letterhead, msg, n) &&
 	       get_format(get, "ALURD_AGENDA_FORMAT", "{seq:4}/AGENDA/D.KOMINFOS/{year}", c->agenda_format,
 			  sizeof c->agenda_format, msg, n) &&
 	       get_format(get, "ALURD_BA_NUMBER_FORMAT", "050/{seq:3}/BA/IAI/D.KOMINFOS/{year}", c->ba_number_format,

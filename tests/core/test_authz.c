@@ -28,6 +28,12 @@ static const struct {
 	{ACT_DISPOSITION_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe auditor"},
 	{ACT_DISPOSITION_WRITE, "kepala_dinas kabid_iai"},
 	{ACT_DISPOSITION_RECEIPT, "kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe"},
+	{ACT_DISCUSSION_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_DISCUSSION_WRITE, "kasi_ai tim_spbe"},
+	{ACT_AGREEMENT_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_BA_WRITE, "kasi_ai"},
+	{ACT_BA_SIGN, "kepala_dinas pd"},
+	{ACT_ST_ISSUE, "kepala_dinas"},
 };
 
 static bool listed(const char *roles, const char *role)
