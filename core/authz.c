@@ -47,6 +47,7 @@ static const unsigned allowed[ACT_COUNT] = {
 	[ACT_BA_WRITE] = R(ROLE_KASI_AI),
 	[ACT_BA_SIGN] = R(ROLE_KEPALA_DINAS) | R(ROLE_PD),
 	[ACT_ST_ISSUE] = R(ROLE_KEPALA_DINAS),
+	[ACT_METRICS_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 };
 
 bool authz_allowed(enum role r, enum action a)

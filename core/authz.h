@@ -48,6 +48,7 @@ enum action {
 	ACT_BA_WRITE,         /* draft, edit and send the berita acara */
 	ACT_BA_SIGN,
 	ACT_ST_ISSUE,
+	ACT_METRICS_READ,     /* /metrics when ALURD_METRICS_PUBLIC=false */
 	ACT_COUNT
 };
 

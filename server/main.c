@@ -87,6 +87,7 @@ static int cmd_serve(struct config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	if (cfg->migrate_on_start && cmd_migrate(cfg) != 0)
 		return 1;
+	metrics_restrict(!cfg->metrics_public);
 	router_init();
 	metrics_init(router_count(), router_labels());
 	if (!http_start(cfg, &e)) {

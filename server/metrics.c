@@ -150,7 +150,13 @@ static bool get_metrics(struct api_ctx *c, struct err *e)
 	return true;
 }
 
-const struct route server_routes[] = {
+/* Not const: metrics_restrict() sets the action before the router is built. */
+struct route server_routes[] = {
 	{"GET", "/metrics", get_metrics, ACT_PUBLIC, API_TX_NONE, API_BODY_NONE, 0},
 	{0},
 };
+
+void metrics_restrict(bool restricted)
+{
+	server_routes[0].action = restricted ? ACT_METRICS_READ : ACT_PUBLIC;
+}

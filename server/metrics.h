@@ -8,6 +8,7 @@
 #ifndef ALURD_SERVER_METRICS_H
 #define ALURD_SERVER_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -22,6 +23,10 @@ long metrics_inflight(void);
 typedef void (*metrics_collector)(FILE *out);
 /* Adds a collector called on every render (at start-up only). */
 void metrics_add_collector(metrics_collector fn);
+
+/* With restricted, /metrics needs a token of a role allowed ACT_METRICS_READ
+ * (admin, auditor). Call before router_init. */
+void metrics_restrict(bool restricted);
 
 /* Renders the whole page; the caller frees *text with free(). */
 void metrics_render(char **text, size_t *len);

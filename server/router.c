@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct route server_routes[];
+extern struct route server_routes[];
 
 static const struct route **g_routes;
 static char **g_labels;

@@ -34,6 +34,7 @@ static const struct {
 	{ACT_BA_WRITE, "kasi_ai"},
 	{ACT_BA_SIGN, "kepala_dinas pd"},
 	{ACT_ST_ISSUE, "kepala_dinas"},
+	{ACT_METRICS_READ, "admin auditor"},
 };
 
 static bool listed(const char *roles, const char *role)
