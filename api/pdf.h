@@ -1,0 +1,53 @@
+/* pdf.h — the printable Berita Acara (A4 PDF, libharu).
+ *
+ * Rendering only: the caller gathers every text; this file lays it out. All
+ * strings are UTF-8; characters outside Latin-1 print as '?' (the built-in
+ * PDF fonts carry WinAnsi only).
+ */
+#ifndef ALURD_API_PDF_H
+#define ALURD_API_PDF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct pdf_milestone {
+	const char *name, *start, *end; /* dates YYYY-MM-DD */
+};
+
+struct pdf_signer {
+	const char *party;     /* "Kepala Dinas Kominfos", "Kepala Perangkat Daerah" */
+	const char *name;
+	const char *nip;       /* NULL when none */
+	const char *signed_at; /* RFC 3339, NULL when not signed yet */
+};
+
+struct pdf_berita_acara {
+	const char *const *letterhead; /* lines, NULL-terminated */
+	const char *title;             /* e.g. "BERITA ACARA KESEPAKATAN" */
+	const char *number;
+	const char *date;              /* YYYY-MM-DD */
+	const char *request_title;
+	const char *agency_name;
+	const char *party_first;       /* the Kominfos side, one line */
+	const char *party_second;      /* the PD side, one line */
+	const char *scope_summary;     /* free text, may hold newlines */
+	const char *const *features;   /* NULL-terminated */
+	const struct pdf_milestone *milestones;
+	size_t nmilestones;
+	const struct pdf_signer *signers;
+	size_t nsigners;
+	const char *content_sha256;    /* hex, printed in the footer of every page */
+	const char *status;            /* "draft", "awaiting_signatures", "signed" */
+};
+
+/* Renders the document: A4, letterhead, title and number, the parties, scope
+ * and features, the timeline table, the signature block, and on every page a
+ * footer with the status, the content hash and "Halaman N dari M". NULL
+ * strings print as empty. On success *pdf is malloc'd (the caller frees it)
+ * and *len is its size; on failure (a libharu error) returns false with
+ * ERR_INTERNAL "pdf.render_failed", *pdf NULL and *len 0. */
+bool pdf_berita_acara(const struct pdf_berita_acara *ba, unsigned char **pdf, size_t *len, struct err *e);
+
+#endif
