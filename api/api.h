@@ -19,6 +19,7 @@
 
 #include "core/arena.h"
 #include "core/authz.h"
+#include "core/calendar.h"
 #include "core/err.h"
 
 #define API_MAX_PARAMS 4
@@ -116,6 +117,7 @@ struct api_services {
 	int hash_concurrency;   /* password hashes computed at once */
 	const char *timezone;   /* IANA zone for numbering years */
 	const char *agenda_format, *ba_number_format, *st_number_format;
+	struct calendar calendar; /* zone and office hours; holidays come from the database */
 	const char *organisation; /* printed as the first party */
 	const char *letterhead;   /* lines separated by '|' */
 };

@@ -11,6 +11,7 @@ extern const struct route api_requests_routes[];
 extern const struct route api_dispositions_routes[];
 extern const struct route api_documents_routes[];
 extern const struct route api_discussions_routes[];
+extern const struct route api_agreements_routes[];
 
 struct api_services api_services;
 
@@ -24,5 +25,6 @@ const struct route *const api_route_tables[] = {
 	api_dispositions_routes,
 	api_documents_routes,
 	api_discussions_routes,
+	api_agreements_routes,
 	NULL,
 };

@@ -131,21 +131,22 @@ DB_STMT(st_print,
 	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'kominfos'),"
 	" (SELECT u.nip FROM berita_acara_signatures s JOIN users u ON u.id = s.signer_id"
 	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'kominfos'),"
-	" (SELECT s.signed_at::text FROM berita_acara_signatures s WHERE s.berita_acara_id = $1::uuid AND s.party = 'kominfos'),"
+	" (SELECT to_char(s.signed_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI:SS') FROM berita_acara_signatures s"
+	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'kominfos'),"
 	" (SELECT u.full_name FROM berita_acara_signatures s JOIN users u ON u.id = s.signer_id"
 	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah'),"
 	" (SELECT u.nip FROM berita_acara_signatures s JOIN users u ON u.id = s.signer_id"
 	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah'),"
-	" (SELECT s.signed_at::text FROM berita_acara_signatures s WHERE s.berita_acara_id = $1::uuid"
-	"   AND s.party = 'perangkat_daerah')"
+	" (SELECT to_char(s.signed_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI:SS') FROM berita_acara_signatures s"
+	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah')"
 	" FROM requests q JOIN agencies g ON g.id = q.agency_id WHERE q.id = $2::uuid");
 
-bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, struct db_ba_print *out)
+bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, const char *tz, struct db_ba_print *out)
 {
-	const char *p[] = {ba->id, ba->request_id};
+	const char *p[] = {ba->id, ba->request_id, tz};
 	const char *c[8];
 	bool found;
-	if (!db_one(e, a, &st_print, 2, p, 8, c, &found))
+	if (!db_one(e, a, &st_print, 3, p, 8, c, &found))
 		return false;
 	if (!found)
 		return err_set(e, ERR_NOT_FOUND, "berita_acara.not_found", "No such berita acara.");

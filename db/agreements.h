@@ -34,12 +34,13 @@ bool db_ba_sign(struct err *e, const char *id, const char *party, const char *si
 bool db_ba_mark_signed(struct err *e, struct arena *a, const char *id, struct db_ba *out);
 
 /* What the PDF prints beyond the record: request title, agency name, and
- * per party the signer's name, NIP and time (NULLs when unsigned). */
+ * per party the signer's name, NIP and local signing time in zone tz
+ * (NULLs when unsigned). */
 struct db_ba_print {
 	const char *request_title, *agency_name;
 	const char *name[2], *nip[2], *signed_at[2]; /* [0] kominfos, [1] perangkat_daerah */
 };
-bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, struct db_ba_print *out);
+bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, const char *tz, struct db_ba_print *out);
 
 /* People the Berita Acara names as signatories: the Kepala Dinas who
  * disposed the request, and the signatory of the request's agency. */

@@ -64,15 +64,6 @@ bool auth_init(const struct config *cfg, struct err *e)
 	g_cfg = cfg;
 	g_alg = jwt_str_alg(cfg->jwt_alg);
 	api_services.issue_access = issue_access;
-	api_services.refresh_ttl = cfg->refresh_ttl;
-	api_services.login_max_failures = cfg->login_max_failures;
-	api_services.hash_concurrency = cfg->hash_concurrency;
-	api_services.timezone = cfg->timezone;
-	api_services.agenda_format = cfg->agenda_format;
-	api_services.ba_number_format = cfg->ba_number_format;
-	api_services.st_number_format = cfg->st_number_format;
-	api_services.organisation = cfg->organisation;
-	api_services.letterhead = cfg->letterhead;
 	if (g_alg == JWT_ALG_HS256) {
 		if (cfg->jwt_secret_len < 32)
 			return err_set(e, ERR_INVALID, "config.jwt",

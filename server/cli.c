@@ -15,10 +15,6 @@
 #include "db/audit.h"
 #include "db/users.h"
 
-static void cli_init(const struct config *cfg)
-{
-	api_services.hash_concurrency = cfg->hash_concurrency;
-}
 
 static bool read_password(char *buf, size_t n)
 {
@@ -87,7 +83,7 @@ int cli_admin(const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "usage: alurd admin create USERNAME   (password on standard input)\n");
 		return 2;
 	}
-	cli_init(cfg);
+	(void)cfg;
 	const char *username = argv[1];
 	char password[VAL_PASSWORD_MAX_BYTES + 2];
 	struct err e;
@@ -138,7 +134,7 @@ int cli_seed_demo(const struct config *cfg)
 		{"pd.bapenda", "Staf Bapenda", "pd", 1, false, NULL},
 		{"auditor", "Inspektorat", "auditor", -1, false, NULL},
 	};
-	cli_init(cfg);
+	(void)cfg;
 	struct err e;
 	err_clear(&e);
 	struct arena a;

@@ -4,6 +4,7 @@
 #include "server/config.h"
 
 #include "core/numfmt.h"
+#include "core/officehours.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -250,6 +251,19 @@ static bool load_timezone(struct config *c, config_getenv get, char *msg, size_t
 	return true;
 }
 
+static bool load_office_hours(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	if (!get_string(get, "ALURD_OFFICE_HOURS", "mon-fri 08:00-16:00", c->office_hours, sizeof c->office_hours, msg,
+			n))
+		return false;
+	struct cal_hours hours[7];
+	struct err e;
+	err_clear(&e);
+	if (!officehours_parse(c->office_hours, hours, &e))
+		return bad(msg, n, "ALURD_OFFICE_HOURS", "%s", e.detail);
+	return true;
+}
+
 static bool load_listen(struct config *c, config_getenv get, char *msg, size_t n)
 {
 	const char *s = get("ALURD_LISTEN");
@@ -315,6 +329,8 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 	       get_int(get, "ALURD_DB_STATEMENT_TIMEOUT", 30000, 0, 3600000, &c->statement_timeout_ms, msg, n) &&
 	       load_timer(c, get, msg, n) &&
 	       load_timezone(c, get, msg, n) &&
+	       get_string(get, "ALURD_ZONEINFO", "/usr/share/zoneinfo", c->zoneinfo, sizeof c->zoneinfo, msg, n) &&
+	       load_office_hours(c, get, msg, n) &&
 	       get_string(get, "ALURD_ORGANISATION", "Dinas Komunikasi, Informatika dan Statistik Provinsi Bali",
 			  c->organisation, sizeof c->organisation, msg, n) &&
 	       get_string(get, "ALURD_LETTERHEAD",

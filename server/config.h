@@ -47,6 +47,8 @@ struct config {
 	char organisation[200];  /* the agency running the SOP, as printed */
 	char letterhead[600];    /* letterhead lines separated by '|' */
 	char timezone[64];      /* IANA zone of the business calendar and numbering */
+	char zoneinfo[256];     /* directory of the TZif files */
+	char office_hours[200]; /* e.g. "mon-fri 08:00-16:00" */
 	char agenda_format[128];
 	char ba_number_format[128];
 	char st_number_format[128];

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
+#include "core/officehours.h"
+#include "core/tz.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "server/auth.h"
@@ -34,6 +37,8 @@ static const char usage[] =
 	"\n"
 	"Configuration is read from ALURD_* environment variables; see README.md.\n";
 
+static bool configure_api(const struct config *cfg);
+
 static const char *env(const char *name)
 {
 	return getenv(name);
@@ -52,6 +57,50 @@ static bool load_config(struct config *cfg)
 	}
 	log_set_level(cfg->log_level);
 	db_configure(cfg->database_url, cfg->statement_timeout_ms);
+	return configure_api(cfg);
+}
+
+static struct tz g_tz;
+
+/* Reads the business calendar's zone (a TZif file) — the only file read
+ * after start-up configuration. */
+static bool load_zone(const struct config *cfg)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", cfg->zoneinfo, cfg->timezone);
+	FILE *f = fopen(path, "rb");
+	unsigned char buf[1 << 16];
+	size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+	if (f)
+		fclose(f);
+	struct err e;
+	err_clear(&e);
+	if (n == 0 || n == sizeof buf || !tz_parse(&g_tz, buf, n, &e)) {
+		fprintf(stderr, "alurd: configuration error: ALURD_TIMEZONE: cannot load %s (%s)\n", path,
+			n ? e.detail : "no such zone file; see ALURD_ZONEINFO");
+		return false;
+	}
+	return true;
+}
+
+/* Hands the settings handlers need to api/ (which cannot see server/). */
+static bool configure_api(const struct config *cfg)
+{
+	if (!load_zone(cfg))
+		return false;
+	struct err e;
+	err_clear(&e);
+	api_services.calendar.tz = &g_tz;
+	officehours_parse(cfg->office_hours, api_services.calendar.hours, &e); /* checked by config_load */
+	api_services.refresh_ttl = cfg->refresh_ttl;
+	api_services.login_max_failures = cfg->login_max_failures;
+	api_services.hash_concurrency = cfg->hash_concurrency;
+	api_services.timezone = cfg->timezone;
+	api_services.agenda_format = cfg->agenda_format;
+	api_services.ba_number_format = cfg->ba_number_format;
+	api_services.st_number_format = cfg->st_number_format;
+	api_services.organisation = cfg->organisation;
+	api_services.letterhead = cfg->letterhead;
 	return true;
 }
 
@@ -110,6 +159,7 @@ static int cmd_serve(struct config *cfg)
 	metrics_free();
 	auth_cleanup();
 	db_thread_cleanup();
+	tz_cleanup(&g_tz);
 	return 0;
 }
 

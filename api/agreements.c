@@ -1,0 +1,444 @@
+/* agreements.c — step 7: the Berita Acara and the Surat Tugas.
+ *
+ * The Kasi drafts the Berita Acara from the final agreement (scope and
+ * milestones copied; editable with If-Match while draft) and sends it for
+ * signature, which freezes its canonical content: the JSON of number, date,
+ * parties, scope, milestones and request id with sorted keys, whose SHA-256
+ * every signature records. The Kepala Dinas and the signatory of the
+ * request's own agency each sign once; with both, it is signed and immutable.
+ * The Kepala Dinas issues a Surat Tugas to Tim SPBE members. Whichever comes
+ * first completes step 7.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "api/discussions.h"
+#include "api/input.h"
+#include "api/pdf.h"
+#include "api/workflow.h"
+#include "core/numfmt.h"
+#include "core/validate.h"
+#include "db/agreements.h"
+#include "db/discussions.h"
+#include "db/dispositions.h"
+#include "db/users.h"
+
+/* The next number of a yearly sequence in format fmt. */
+static const char *next_number(struct api_ctx *c, const char *sequence, const char *fmt, struct err *e)
+{
+	int seq, year, month;
+	char number[160];
+	if (!db_number_next(e, sequence, api_services.timezone, &seq, &year, &month))
+		return NULL;
+	if (!numfmt_render(fmt, seq, year, month, number, sizeof number))
+		return err_set(e, ERR_INTERNAL, "internal", "The number format does not fit."), NULL;
+	return arena_strdup(c->arena, number);
+}
+
+static json_t *party(const char *organisation, const struct db_signatory *s)
+{
+	return json_pack("{s:s, s:s?, s:s?, s:s?}", "organisation", organisation, "signatory_id", s->id, "name",
+			 s->name, "nip", s->nip);
+}
+
+static bool create_ba(struct api_ctx *c, struct err *e)
+{
+	static const char *const none[] = {NULL};
+	struct db_request r;
+	if (!api_only_fields(api_body(c), "", none, e) || !api_request_load(c, 0, true, &r, e))
+		return false;
+	if (strcmp(r.state, "agreed") != 0)
+		return err_set(e, ERR_CONFLICT, "berita_acara.not_agreed",
+			       "A Berita Acara is drafted once the final discussion is recorded; the request is %s.",
+			       r.state);
+	struct db_ba ba;
+	struct db_discussion final;
+	struct db_signatory kominfos, pd;
+	const char *agency_name;
+	bool found;
+	if (!db_ba_by_request(e, c->arena, r.id, &ba, &found))
+		return false;
+	if (found)
+		return err_set(e, ERR_CONFLICT, "berita_acara.exists", "This request has a Berita Acara already.");
+	if (!db_discussion_latest(e, c->arena, r.id, "final", &final, &found) ||
+	    !db_ba_signatories(e, c->arena, r.id, r.agency_id, &kominfos, &pd, &agency_name))
+		return false;
+	if (!found)
+		return err_set(e, ERR_CONFLICT, "berita_acara.not_agreed", "There is no final discussion.");
+	if (!pd.id)
+		return err_set(e, ERR_CONFLICT, "berita_acara.no_signatory",
+			       "The agency has no active signatory (a pd user with is_signatory).");
+	json_t *parties = json_pack("{s:o, s:o}", "kominfos", party(api_services.organisation, &kominfos),
+				    "perangkat_daerah", party(agency_name, &pd));
+	json_object_set_new(json_object_get(parties, "perangkat_daerah"), "agency_id", json_string(r.agency_id));
+	char *parties_text = json_dumps(parties, JSON_COMPACT);
+	json_decref(parties);
+	const char *number = next_number(c, "berita_acara", api_services.ba_number_format, e);
+	bool ok = number && db_ba_insert(e, c->arena, r.id, number, api_services.timezone, parties_text, final.scope,
+					 final.milestones, c->who.subject, &ba) &&
+		  api_audit(c, "berita_acara.create", "berita_acara", ba.id, r.id, NULL, ba.json, e);
+	free(parties_text);
+	if (!ok)
+		return false;
+	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/berita-acara/%s", ba.id));
+	api_set_etag(c, ba.version);
+	api_reply_json_text(c, 201, ba.json);
+	return true;
+}
+
+static bool load_ba(struct api_ctx *c, bool lock, struct db_ba *ba, struct err *e)
+{
+	const char *id;
+	bool found;
+	if (!api_param_uuid(c, 0, "berita_acara.not_found", &id, e) || !db_ba_get(e, c->arena, id, lock, ba, &found))
+		return false;
+	if (!found || !authz_agency_visible(&c->who, ba->agency_id))
+		return err_set(e, ERR_NOT_FOUND, "berita_acara.not_found", "No such Berita Acara.");
+	return true;
+}
+
+static bool answer_ba(struct api_ctx *c, int status, const struct db_ba *ba)
+{
+	api_set_etag(c, ba->version);
+	api_reply_json_text(c, status, ba->json);
+	return true;
+}
+
+static bool get_ba(struct api_ctx *c, struct err *e)
+{
+	struct db_ba ba;
+	return load_ba(c, false, &ba, e) && answer_ba(c, 200, &ba);
+}
+
+static bool get_request_ba(struct api_ctx *c, struct err *e)
+{
+	struct db_request r;
+	struct db_ba ba;
+	bool found;
+	if (!api_request_load(c, 0, false, &r, e) || !db_ba_by_request(e, c->arena, r.id, &ba, &found))
+		return false;
+	if (!found)
+		return err_set(e, ERR_NOT_FOUND, "berita_acara.not_found", "This request has no Berita Acara yet.");
+	return answer_ba(c, 200, &ba);
+}
+
+/* Only a draft changes; anything later answers 409 with its state. */
+static bool must_be_draft(const struct db_ba *ba, struct err *e)
+{
+	if (strcmp(ba->status, "signed") == 0)
+		return err_set(e, ERR_CONFLICT, "berita_acara.signed", "A signed Berita Acara cannot change.");
+	if (strcmp(ba->status, "draft") != 0)
+		return err_set(e, ERR_CONFLICT, "berita_acara.frozen", "The content was frozen when sent for signature.");
+	return true;
+}
+
+static const char *const patch_fields[] = {"date", "scope", "milestones", NULL};
+
+static bool patch_ba(struct api_ctx *c, struct err *e)
+{
+	struct db_ba ba;
+	if (!load_ba(c, true, &ba, e) || !must_be_draft(&ba, e) || !api_if_match(c, ba.version, true, e))
+		return false;
+	json_t *b = api_body(c);
+	const char *date = NULL, *scope = NULL, *milestones = NULL;
+	api_only_fields(b, "", patch_fields, e);
+	if (api_in_str(b, "date", API_OPTIONAL, 10, &date, e))
+		val_date(e, "date", date);
+	if (json_object_get(b, "scope"))
+		scope = api_read_scope(c, b, e);
+	if (json_object_get(b, "milestones"))
+		milestones = api_read_milestones(c, json_object_get(b, "milestones"), e);
+	if (e->kind)
+		return false;
+	const char *before = ba.json;
+	return db_ba_update(e, c->arena, ba.id, date, scope, milestones, &ba) &&
+	       api_audit(c, "berita_acara.update", "berita_acara", ba.id, ba.request_id, before, ba.json, e) &&
+	       answer_ba(c, 200, &ba);
+}
+
+/* The canonical content: sorted keys, compact, UTF-8. */
+static const char *canonical(struct api_ctx *c, const struct db_ba *ba)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "request_id", ba->request_id, "number", ba->number,
+				"date", ba->date, "parties", json_loads(ba->parties, 0, NULL), "scope",
+				json_loads(ba->scope, 0, NULL), "milestones", json_loads(ba->milestones, 0, NULL));
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(doc);
+	const char *copy = arena_strdup(c->arena, text);
+	free(text);
+	return copy;
+}
+
+static const char *sha256_hex(struct api_ctx *c, const char *s)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+	char *hex = arena_alloc(c->arena, 2 * sizeof h + 1);
+	sodium_bin2hex(hex, 2 * sizeof h + 1, h, sizeof h);
+	return hex;
+}
+
+static bool send_ba(struct api_ctx *c, struct err *e)
+{
+	static const char *const none[] = {NULL};
+	struct db_ba ba;
+	if (!api_only_fields(api_body(c), "", none, e) || !load_ba(c, true, &ba, e) || !must_be_draft(&ba, e) ||
+	    !api_if_match(c, ba.version, false, e))
+		return false;
+	const char *text = canonical(c, &ba);
+	const char *sha = sha256_hex(c, text);
+	const char *after = arena_printf(c->arena, "{\"status\": \"awaiting_signatures\", \"content_sha256\": \"%s\"}", sha);
+	return db_ba_send(e, c->arena, ba.id, text, sha, &ba) &&
+	       api_audit(c, "berita_acara.send", "berita_acara", ba.id, ba.request_id, NULL, after, e) &&
+	       answer_ba(c, 200, &ba);
+}
+
+/* Which party the caller signs for: the Kepala Dinas for Kominfos, the
+ * agency's signatory for the Perangkat Daerah. */
+static const char *signing_party(struct api_ctx *c, const struct db_ba *ba, struct err *e)
+{
+	if (c->who.role == ROLE_KEPALA_DINAS)
+		return "kominfos";
+	struct db_user u;
+	bool found;
+	if (!db_user_get(e, c->arena, c->who.subject, false, &u, &found))
+		return NULL;
+	if (!found || !u.is_signatory || !u.agency_id || strcmp(u.agency_id, ba->agency_id) != 0)
+		return err_set(e, ERR_FORBIDDEN, "berita_acara.not_signatory",
+			       "Only the signatory of the requesting agency signs for it."), NULL;
+	return "perangkat_daerah";
+}
+
+static const char *const sign_fields[] = {"content_sha256", NULL};
+
+static bool sign_ba(struct api_ctx *c, struct err *e)
+{
+	struct db_ba ba;
+	json_t *b = api_body(c);
+	const char *confirmed;
+	api_only_fields(b, "", sign_fields, e);
+	api_in_str(b, "content_sha256", API_OPTIONAL, 64, &confirmed, e);
+	if (e->kind || !load_ba(c, true, &ba, e))
+		return false;
+	if (strcmp(ba.status, "signed") == 0)
+		return err_set(e, ERR_CONFLICT, "berita_acara.signed", "Both parties have signed already.");
+	if (strcmp(ba.status, "awaiting_signatures") != 0)
+		return err_set(e, ERR_CONFLICT, "berita_acara.not_sent", "The Berita Acara has not been sent for signature.");
+	if (confirmed && strcmp(confirmed, ba.content_sha256) != 0)
+		return err_set(e, ERR_CONFLICT, "berita_acara.content_changed",
+			       "The content you confirmed is not the content awaiting signature.");
+	const char *party = signing_party(c, &ba, e);
+	int count;
+	if (!party)
+		return false;
+	if (!db_ba_sign(e, ba.id, party, c->who.subject, ba.content_sha256, &count))
+		return e->kind == ERR_CONFLICT ? err_set(e, ERR_CONFLICT, "berita_acara.already_signed",
+							 "This party has signed already.")
+					       : false;
+	const char *after = arena_printf(c->arena, "{\"party\": \"%s\", \"content_sha256\": \"%s\"}", party,
+					 ba.content_sha256);
+	if (!api_audit(c, "berita_acara.sign", "berita_acara", ba.id, ba.request_id, NULL, after, e))
+		return false;
+	if (count == 2) {
+		struct db_request r;
+		if (!db_ba_mark_signed(e, c->arena, ba.id, &ba) || !api_request_load_id(c, ba.request_id, true, &r, e))
+			return false;
+		struct api_move_extra x = {.audit_after = arena_printf(c->arena, "{\"berita_acara_id\": \"%s\"}", ba.id)};
+		if (strcmp(r.state, "agreed") == 0 && !api_request_apply(c, &r, WF_SIGN_BA_COMPLETE, &x, e))
+			return false;
+	} else {
+		bool found;
+		if (!db_ba_get(e, c->arena, ba.id, false, &ba, &found))
+			return false;
+	}
+	return answer_ba(c, 201, &ba);
+}
+
+/* Splits "a|b|c" into a NULL-terminated list in the arena. */
+static const char **split_lines(struct arena *a, const char *s)
+{
+	size_t n = 2;
+	for (const char *p = s; *p; p++)
+		n += *p == '|';
+	const char **lines = arena_alloc(a, n * sizeof *lines);
+	char *copy = arena_strdup(a, s);
+	size_t i = 0;
+	for (char *tok = copy, *bar; tok; tok = bar ? bar + 1 : NULL) {
+		bar = strchr(tok, '|');
+		if (bar)
+			*bar = '\0';
+		lines[i++] = tok;
+	}
+	lines[i] = NULL;
+	return lines;
+}
+
+static bool get_ba_pdf(struct api_ctx *c, struct err *e)
+{
+	struct db_ba ba;
+	struct db_ba_print pr;
+	if (!load_ba(c, false, &ba, e) || !db_ba_print_data(e, c->arena, &ba, api_services.timezone, &pr))
+		return false;
+	json_t *scope = json_loads(ba.scope, 0, NULL), *ms = json_loads(ba.milestones, 0, NULL);
+	json_t *parties = json_loads(ba.parties, 0, NULL);
+	json_t *features = json_object_get(scope, "features");
+	const char **feat = arena_alloc(c->arena, (json_array_size(features) + 1) * sizeof *feat);
+	for (size_t i = 0; i < json_array_size(features); i++)
+		feat[i] = arena_strdup(c->arena, json_string_value(json_array_get(features, i)));
+	struct pdf_milestone *m = arena_alloc(c->arena, (json_array_size(ms) + 1) * sizeof *m);
+	for (size_t i = 0; i < json_array_size(ms); i++) {
+		json_t *x = json_array_get(ms, i);
+		m[i] = (struct pdf_milestone){arena_strdup(c->arena, json_string_value(json_object_get(x, "name"))),
+					      arena_strdup(c->arena, json_string_value(json_object_get(x, "start"))),
+					      arena_strdup(c->arena, json_string_value(json_object_get(x, "end")))};
+	}
+	json_t *pk = json_object_get(parties, "kominfos"), *pp = json_object_get(parties, "perangkat_daerah");
+	for (int i = 0; i < 2; i++)
+		if (pr.signed_at[i])
+			pr.signed_at[i] = arena_printf(c->arena, "%s (%s)", pr.signed_at[i], api_services.timezone);
+	struct pdf_signer signers[2] = {
+		{"Kepala Dinas", arena_strdup(c->arena, pr.name[0] ? pr.name[0] : json_string_value(json_object_get(pk, "name"))),
+		 pr.name[0] ? pr.nip[0] : arena_strdup(c->arena, json_string_value(json_object_get(pk, "nip"))), pr.signed_at[0]},
+		{"Kepala Perangkat Daerah",
+		 arena_strdup(c->arena, pr.name[1] ? pr.name[1] : json_string_value(json_object_get(pp, "name"))),
+		 pr.name[1] ? pr.nip[1] : arena_strdup(c->arena, json_string_value(json_object_get(pp, "nip"))), pr.signed_at[1]},
+	};
+	struct pdf_berita_acara doc = {
+		.letterhead = split_lines(c->arena, api_services.letterhead),
+		.title = "BERITA ACARA KESEPAKATAN PENGEMBANGAN APLIKASI",
+		.number = ba.number,
+		.date = ba.date,
+		.request_title = pr.request_title,
+		.agency_name = pr.agency_name,
+		.party_first = arena_printf(c->arena, "%s, selaku Pihak Pertama", api_services.organisation),
+		.party_second = arena_printf(c->arena, "%s, selaku Pihak Kedua", pr.agency_name),
+		.scope_summary = arena_strdup(c->arena, json_string_value(json_object_get(scope, "summary"))),
+		.features = feat,
+		.milestones = m,
+		.nmilestones = json_array_size(ms),
+		.signers = signers,
+		.nsigners = 2,
+		.content_sha256 = ba.content_sha256 ? ba.content_sha256 : "(draft: not frozen yet)",
+		.status = ba.status,
+	};
+	unsigned char *pdf;
+	size_t len;
+	bool ok = pdf_berita_acara(&doc, &pdf, &len, e);
+	json_decref(scope);
+	json_decref(ms);
+	json_decref(parties);
+	if (!ok)
+		return false;
+	void *copy = arena_alloc(c->arena, len);
+	memcpy(copy, pdf, len);
+	free(pdf);
+	char *name = arena_strdup(c->arena, ba.number);
+	for (char *p = name; *p; p++)
+		if (*p == '/' || *p == '"' || *p == '\\')
+			*p = '-';
+	api_set_header(c, "Content-Disposition", arena_printf(c->arena, "inline; filename=\"berita-acara-%s.pdf\"", name));
+	api_reply_bytes(c, 200, "application/pdf", copy, len);
+	return true;
+}
+
+/* ---- Surat Tugas ---------------------------------------------------------- */
+
+static const char *const st_fields[] = {"member_ids", "purpose", NULL};
+
+static const char *read_members(struct api_ctx *c, json_t *b, struct err *e)
+{
+	json_t *list = json_object_get(b, "member_ids");
+	if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 50)
+		return err_field(e, "member_ids", list ? "invalid" : "required", "An array of 1 to 50 tim_spbe user ids."),
+		       NULL;
+	size_t n = json_array_size(list), i;
+	const char **ids = arena_alloc(c->arena, n * sizeof *ids), **roles = arena_alloc(c->arena, n * sizeof *roles);
+	json_t *v;
+	json_array_foreach(list, i, v) {
+		ids[i] = json_string_value(v);
+		if (!ids[i] || !val_is_uuid(ids[i]))
+			return err_field(e, "member_ids", "invalid", "Every member is a user id."), NULL;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(ids[k], ids[i]) == 0)
+				return err_field(e, "member_ids", "duplicate", "A member is listed twice."), NULL;
+	}
+	if (!db_users_roles(e, c->arena, ids, (int)n, roles))
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!roles[i] || strcmp(roles[i], "tim_spbe") != 0)
+			return err_field(e, "member_ids", "role", "User %s is not an active tim_spbe member.", ids[i]), NULL;
+	char *arr = arena_alloc(c->arena, n * 37 + 3);
+	strcpy(arr, "{");
+	for (i = 0; i < n; i++) {
+		strcat(arr, i ? "," : "");
+		strcat(arr, ids[i]);
+	}
+	strcat(arr, "}");
+	return arr;
+}
+
+static bool issue_st(struct api_ctx *c, struct err *e)
+{
+	struct db_request r;
+	if (!api_request_load(c, 0, true, &r, e) || !api_if_match(c, r.version, false, e))
+		return false;
+	bool agreed = strcmp(r.state, "agreed") == 0;
+	if (!agreed && strcmp(r.state, "completed") != 0)
+		return err_set(e, ERR_CONFLICT, "surat_tugas.not_agreed",
+			       "A Surat Tugas follows the final agreement; the request is %s.", r.state);
+	json_t *b = api_body(c);
+	const char *purpose, *members;
+	api_only_fields(b, "", st_fields, e);
+	api_in_str(b, "purpose", API_REQUIRED | API_MULTILINE, 2000, &purpose, e);
+	members = read_members(c, b, e);
+	if (e->kind)
+		return false;
+	const char *number = next_number(c, "surat_tugas", api_services.st_number_format, e), *id, *json;
+	if (!number || !db_st_insert(e, c->arena, r.id, number, api_services.timezone, purpose, members, c->who.subject,
+				     &id, &json))
+		return false;
+	struct api_move_extra x = {.audit_after = arena_printf(c->arena, "{\"surat_tugas_id\": \"%s\"}", id)};
+	bool ok = agreed ? api_request_apply(c, &r, WF_ISSUE_ST, &x, e)
+			 : api_audit(c, "surat_tugas.issue", "surat_tugas", id, r.id, NULL, json, e);
+	if (!ok)
+		return false;
+	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/surat-tugas/%s", id));
+	api_reply_json_text(c, 201, json);
+	return true;
+}
+
+static bool get_st(struct api_ctx *c, struct err *e)
+{
+	const char *id, *agency, *json;
+	if (!api_param_uuid(c, 0, "surat_tugas.not_found", &id, e) || !db_st_get(e, c->arena, id, &agency, &json))
+		return false;
+	if (!json || !authz_agency_visible(&c->who, agency))
+		return err_set(e, ERR_NOT_FOUND, "surat_tugas.not_found", "No such Surat Tugas.");
+	api_reply_json_text(c, 200, json);
+	return true;
+}
+
+static bool list_st(struct api_ctx *c, struct err *e)
+{
+	struct db_request r;
+	const char *json;
+	if (!api_request_load(c, 0, false, &r, e) || !db_st_list(e, c->arena, r.id, &json))
+		return false;
+	api_reply_json_text(c, 200, arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", json));
+	return true;
+}
+
+const struct route api_agreements_routes[] = {
+	{"POST", "/api/v1/requests/{id}/berita-acara", create_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
+	{"GET", "/api/v1/requests/{id}/berita-acara", get_request_ba, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"GET", "/api/v1/berita-acara/{id}", get_ba, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"PATCH", "/api/v1/berita-acara/{id}", patch_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
+	{"POST", "/api/v1/berita-acara/{id}/send", send_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
+	{"POST", "/api/v1/berita-acara/{id}/signatures", sign_ba, ACT_BA_SIGN, API_TX_WRITE, API_BODY_JSON, 0},
+	{"GET", "/api/v1/berita-acara/{id}/pdf", get_ba_pdf, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"POST", "/api/v1/requests/{id}/surat-tugas", issue_st, ACT_ST_ISSUE, API_TX_WRITE, API_BODY_JSON, 0},
+	{"GET", "/api/v1/requests/{id}/surat-tugas", list_st, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"GET", "/api/v1/surat-tugas/{id}", get_st, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
+	{0},
+};
