@@ -15,6 +15,7 @@
 #include "core/validate.h"
 #include "db/agencies.h"
 #include "db/audit.h"
+#include "db/sla.h"
 
 static bool kind_ok(const char *kind, struct err *e)
 {
@@ -98,7 +99,8 @@ static bool create_request(struct api_ctx *c, struct err *e)
 			return err_set(e, ERR_RETRY, "db.retry", "A concurrent submission used this eoffice_ref.");
 		return false;
 	}
-	if (!api_step_start(c, r.id, 1, e) || !api_audit(c, "request.create", "request", r.id, r.id, NULL, r.json, e))
+	if (!api_step_start(c, r.id, 1, e) || !db_state_enter(e, r.id, "draft") ||
+	    !api_audit(c, "request.create", "request", r.id, r.id, NULL, r.json, e))
 		return false;
 	if (submit && !api_request_apply(c, &r, WF_SUBMIT, NULL, e))
 		return false;
@@ -307,18 +309,6 @@ static bool list_requests(struct api_ctx *c, struct err *e)
 	return true;
 }
 
-static bool get_timeline(struct api_ctx *c, struct err *e)
-{
-	struct db_request r;
-	const char *steps;
-	if (!api_request_load(c, 0, false, &r, e) || !db_step_timeline(e, c->arena, r.id, &steps))
-		return false;
-	api_reply_json_text(c, 200,
-			    arena_printf(c->arena, "{\"request_id\":\"%s\",\"current_step\":%d,\"steps\":%s}", r.id,
-					 r.current_step, steps));
-	return true;
-}
-
 static bool get_audit(struct api_ctx *c, struct err *e)
 {
 	static const char *const params[] = {"limit", "cursor", NULL};
@@ -348,7 +338,6 @@ const struct route api_requests_routes[] = {
 	{"POST", "/api/v1/requests/{id}/register", register_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0},
 	{"POST", "/api/v1/requests/{id}/withdraw", withdraw_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0},
 	{"POST", "/api/v1/requests/{id}/reject", reject_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0},
-	{"GET", "/api/v1/requests/{id}/timeline", get_timeline, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0},
 	{"GET", "/api/v1/requests/{id}/audit", get_audit, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0},
 	{0},
 };

@@ -12,6 +12,7 @@ extern const struct route api_dispositions_routes[];
 extern const struct route api_documents_routes[];
 extern const struct route api_discussions_routes[];
 extern const struct route api_agreements_routes[];
+extern const struct route api_sla_routes[];
 
 struct api_services api_services;
 
@@ -26,5 +27,6 @@ const struct route *const api_route_tables[] = {
 	api_documents_routes,
 	api_discussions_routes,
 	api_agreements_routes,
+	api_sla_routes,
 	NULL,
 };

@@ -8,6 +8,8 @@
 
 #include "api/common.h"
 #include "api/input.h"
+#include "api/sla.h"
+#include "db/sla.h"
 
 bool api_request_load(struct api_ctx *c, int param, bool lock, struct db_request *r, struct err *e)
 {
@@ -62,8 +64,19 @@ void api_set_etag(struct api_ctx *c, int version)
 
 bool api_step_start(struct api_ctx *c, const char *request_id, int step, struct err *e)
 {
-	(void)c;
-	return db_step_start(e, request_id, step, NULL, NULL);
+	return api_sla_step_start(c, request_id, step, e);
+}
+
+/* The clock stops while the request waits on the PD and runs again after. */
+static bool pause_or_resume(struct api_ctx *c, const char *request_id, enum wf_state from, enum wf_state to,
+			    struct err *e)
+{
+	bool was = wf_state_waits_on_pd(from), is = wf_state_waits_on_pd(to);
+	if (is && !was)
+		return api_sla_pause(c, request_id, wf_step_of_state(to), e);
+	if (was && !is && !wf_is_terminal(to))
+		return api_sla_resume(c, request_id, wf_step_of_state(from), e);
+	return true;
 }
 
 bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action action,
@@ -85,6 +98,8 @@ bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action a
 	if (t->starts_step && !api_step_start(c, r->id, t->starts_step, e))
 		return false;
 	if (t->reopens_step && !db_step_reopen(e, r->id, t->reopens_step))
+		return false;
+	if (!pause_or_resume(c, r->id, from, t->to, e) || !db_state_enter(e, r->id, wf_state_key(t->to)))
 		return false;
 	struct db_request_move m = {
 		.state = wf_state_key(t->to),

@@ -48,6 +48,9 @@ static const unsigned allowed[ACT_COUNT] = {
 	[ACT_BA_SIGN] = R(ROLE_KEPALA_DINAS) | R(ROLE_PD),
 	[ACT_ST_ISSUE] = R(ROLE_KEPALA_DINAS),
 	[ACT_METRICS_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+	[ACT_SLA_READ] = STAFF | R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+	[ACT_SLA_ADMIN] = R(ROLE_ADMIN),
+	[ACT_CALENDAR_READ] = EVERYONE,
 };
 
 bool authz_allowed(enum role r, enum action a)

@@ -49,6 +49,9 @@ enum action {
 	ACT_BA_SIGN,
 	ACT_ST_ISSUE,
 	ACT_METRICS_READ,     /* /metrics when ALURD_METRICS_PUBLIC=false */
+	ACT_SLA_READ,         /* overdue list, summaries, the policy */
+	ACT_SLA_ADMIN,        /* publish a policy, manage holidays */
+	ACT_CALENDAR_READ,
 	ACT_COUNT
 };
 

@@ -153,25 +153,30 @@ bool db_request_list(struct err *e, struct arena *a, const struct db_request_fil
 }
 
 DB_STMT(st_step_start,
-	"INSERT INTO step_instances (request_id, step, started_at, warn_at, due_at)"
-	" VALUES ($1::uuid, $2::int, now(), $3::timestamptz, $4::timestamptz)");
+	"INSERT INTO step_instances (request_id, step, started_at, policy_version, warn_at, due_at)"
+	" VALUES ($1::uuid, $2::int, now(), $3::int, to_timestamp($4::bigint), to_timestamp($5::bigint))");
 DB_STMT(st_step_complete,
 	"UPDATE step_instances SET completed_at = now(), completed_by = $3::uuid, closed_reason = 'completed'"
 	" WHERE request_id = $1::uuid AND step = $2::int AND completed_at IS NULL");
 DB_STMT(st_step_close_open,
-	"UPDATE step_instances SET completed_at = now(), completed_by = $3::uuid, closed_reason = $2"
-	" WHERE request_id = $1::uuid AND completed_at IS NULL");
+	"WITH s AS (UPDATE step_instances SET completed_at = now(), completed_by = $3::uuid, closed_reason = $2,"
+	"             paused_since = NULL"
+	"           WHERE request_id = $1::uuid AND completed_at IS NULL RETURNING id)"
+	" UPDATE step_pauses SET ended_at = now() WHERE ended_at IS NULL AND step_instance_id IN (SELECT id FROM s)");
 DB_STMT(st_step_reopen,
 	"WITH gone AS (DELETE FROM step_instances WHERE request_id = $1::uuid AND step = $2::int + 1)"
 	" UPDATE step_instances SET completed_at = NULL, completed_by = NULL, closed_reason = NULL"
 	" WHERE request_id = $1::uuid AND step = $2::int");
 
-bool db_step_start(struct err *e, const char *request_id, int step, const char *warn_at, const char *due_at)
+bool db_step_start(struct err *e, const char *request_id, int step, int version, int64_t warn_at, int64_t due_at)
 {
-	char s[8];
+	char s[8], v[16], w[24], d[24];
 	snprintf(s, sizeof s, "%d", step);
-	const char *p[] = {request_id, s, warn_at, due_at};
-	return db_exec(e, &st_step_start, 4, p, NULL);
+	snprintf(v, sizeof v, "%d", version);
+	snprintf(w, sizeof w, "%lld", (long long)warn_at);
+	snprintf(d, sizeof d, "%lld", (long long)due_at);
+	const char *p[] = {request_id, s, version ? v : NULL, warn_at ? w : NULL, due_at ? d : NULL};
+	return db_exec(e, &st_step_start, 5, p, NULL);
 }
 
 bool db_step_complete(struct err *e, const char *request_id, int step, const char *actor)
@@ -194,26 +199,6 @@ bool db_step_reopen(struct err *e, const char *request_id, int step)
 	snprintf(s, sizeof s, "%d", step);
 	const char *p[] = {request_id, s};
 	return db_exec(e, &st_step_reopen, 2, p, NULL);
-}
-
-DB_STMT(st_timeline,
-	"SELECT coalesce(json_agg(json_build_object('step', s.step, 'started_at', s.started_at,"
-	" 'warn_at', s.warn_at, 'due_at', s.due_at, 'completed_at', s.completed_at,"
-	" 'completed_by', s.completed_by, 'closed_reason', s.closed_reason, 'warned_at', s.warned_at,"
-	" 'breached_at', s.breached_at,"
-	" 'sla_state', CASE"
-	"   WHEN s.completed_at IS NOT NULL AND s.closed_reason <> 'completed' THEN 'closed'"
-	"   WHEN s.completed_at IS NOT NULL AND s.due_at IS NOT NULL AND s.completed_at > s.due_at THEN 'done_late'"
-	"   WHEN s.completed_at IS NOT NULL THEN 'done_on_time'"
-	"   WHEN s.due_at IS NOT NULL AND now() >= s.due_at THEN 'breached'"
-	"   WHEN s.warn_at IS NOT NULL AND now() >= s.warn_at THEN 'warning'"
-	"   ELSE 'on_time' END) ORDER BY s.step), '[]')"
-	" FROM step_instances s WHERE s.request_id = $1::uuid");
-
-bool db_step_timeline(struct err *e, struct arena *a, const char *request_id, const char **json)
-{
-	bool found;
-	return db_one(e, a, &st_timeline, 1, &request_id, 1, json, &found);
 }
 
 DB_STMT(st_number_next,

@@ -9,6 +9,7 @@
 #define ALURD_DB_REQUESTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -57,16 +58,15 @@ struct db_request_filter {
 bool db_request_list(struct err *e, struct arena *a, const struct db_request_filter *f, int limit,
 		     struct db_page *page);
 
-/* Step instances. */
-bool db_step_start(struct err *e, const char *request_id, int step, const char *warn_at, const char *due_at);
+/* Step instances. db_step_start opens step now under policy version (0 =
+ * none) with deadlines warn_at/due_at (epoch seconds, 0 = none). */
+bool db_step_start(struct err *e, const char *request_id, int step, int version, int64_t warn_at, int64_t due_at);
 bool db_step_complete(struct err *e, const char *request_id, int step, const char *actor);
 /* Closes whichever step is open (withdrawal, rejection). */
 bool db_step_close_open(struct err *e, const char *request_id, const char *reason, const char *actor);
 /* Reopens step (its completion is undone) and removes the instance of the
  * step after it — used when the disposition that moved it on is withdrawn. */
 bool db_step_reopen(struct err *e, const char *request_id, int step);
-/* The timeline: JSON array of step instances, oldest first. */
-bool db_step_timeline(struct err *e, struct arena *a, const char *request_id, const char **json);
 
 /* The next number of the yearly sequence name (1, 2, ... without gaps),
  * the year and month being those of now in time zone tz (an IANA name). */

@@ -21,6 +21,7 @@
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/router.h"
+#include "server/timer.h"
 
 static const char usage[] =
 	"usage: alurd [COMMAND]\n"
@@ -147,11 +148,13 @@ static int cmd_serve(struct config *cfg)
 		 json_pack("{s:s, s:i, s:i, s:s}", "host", cfg->listen_host, "port", http_port(), "threads",
 			   cfg->threads, "version", ALURD_VERSION));
 	auth_start_background();
+	timer_start(cfg);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_json(LOG_INFO, NULL, "shutting down", json_pack("{s:i, s:i}", "signal", sig, "in_flight", (int)metrics_inflight()));
 	http_quiesce();
 	bool drained = http_drain(cfg->shutdown_timeout);
+	timer_stop();
 	auth_stop_background();
 	http_stop();
 	log_json(LOG_INFO, NULL, "stopped", json_pack("{s:b}", "drained", drained));

@@ -35,6 +35,9 @@ static const struct {
 	{ACT_BA_SIGN, "kepala_dinas pd"},
 	{ACT_ST_ISSUE, "kepala_dinas"},
 	{ACT_METRICS_READ, "admin auditor"},
+	{ACT_SLA_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe auditor"},
+	{ACT_SLA_ADMIN, "admin"},
+	{ACT_CALENDAR_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
 };
 
 static bool listed(const char *roles, const char *role)

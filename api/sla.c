@@ -1,0 +1,691 @@
+/* sla.c — the SLA engine's API side: deadlines when a step starts, the
+ * clock's pauses, the policy versions, holidays, a request's timeline with
+ * SLA states, the overdue list and the compliance summary.
+ *
+ * All calendar arithmetic is core/'s (calendar.c, sla.c); this file only
+ * feeds it rows. Instants travel as epoch seconds between db/ and core/.
+ * Changing the holidays recomputes the deadlines of every open step from its
+ * start, its policy version and its pauses (audited as calendar.recompute);
+ * warnings and breaches already flagged stay flagged.
+ */
+#include "api/sla.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/common.h"
+#include "api/input.h"
+#include "api/workflow.h"
+#include "core/validate.h"
+#include "core/workflow.h"
+
+/* ---- building blocks ------------------------------------------------------ */
+
+bool api_calendar(struct api_ctx *c, struct calendar *cal, struct err *e)
+{
+	*cal = api_services.calendar;
+	int32_t *days;
+	size_t n;
+	if (!db_holiday_days(e, c->arena, &days, &n))
+		return false;
+	cal->holidays = days;
+	cal->nholidays = n;
+	return true;
+}
+
+bool api_policy_parse(const struct db_policy_step *d, struct sla_step_policy *p, struct err *e)
+{
+	p->step = d->step;
+	p->pause_on_pd = d->pause_on_pd;
+	if (!dur_parse(d->warn_after, &p->warn_after, e) || !dur_parse(d->due_after, &p->due_after, e))
+		return false;
+	if (!cal_clock_from_name(d->clock, &p->clock))
+		return err_set(e, ERR_INTERNAL, "internal", "Stored policy has an unknown clock.");
+	return true;
+}
+
+const char *api_time_text(struct arena *a, int64_t t)
+{
+	if (!t)
+		return NULL;
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	char buf[32];
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return arena_strdup(a, buf);
+}
+
+static int64_t i64(const char *s)
+{
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+/* "start:end,start:end" (end 0 = open) into an arena array. */
+static struct sla_pause *parse_pauses(struct arena *a, const char *s, size_t *n)
+{
+	*n = 0;
+	if (!s || !*s)
+		return NULL;
+	size_t cap = 1;
+	for (const char *p = s; *p; p++)
+		cap += *p == ',';
+	struct sla_pause *out = arena_alloc(a, cap * sizeof *out);
+	for (const char *p = s; *p;) {
+		char *end;
+		out[*n].start = strtoll(p, &end, 10);
+		out[*n].end = *end == ':' ? strtoll(end + 1, &end, 10) : 0;
+		(*n)++;
+		p = *end == ',' ? end + 1 : end + strlen(end);
+	}
+	return out;
+}
+
+bool api_sla_step_start(struct api_ctx *c, const char *request_id, int step, struct err *e)
+{
+	struct db_policy_step d;
+	int version = 0;
+	int64_t now, warn_at = 0, due_at = 0;
+	bool found;
+	if (!db_policy_current_step(e, c->arena, step, &version, &d, &now, &found))
+		return false;
+	if (found) {
+		struct sla_step_policy p;
+		struct calendar cal;
+		if (!api_policy_parse(&d, &p, e) || !api_calendar(c, &cal, e))
+			return false;
+		sla_deadlines(&cal, &p, now, &warn_at, &due_at);
+		if (warn_at == CAL_NEVER || due_at == CAL_NEVER)
+			warn_at = due_at = 0; /* a calendar that never opens: no deadline */
+	}
+	return db_step_start(e, request_id, step, found ? version : 0, warn_at, due_at);
+}
+
+bool api_sla_pause(struct api_ctx *c, const char *request_id, int step, struct err *e)
+{
+	(void)c;
+	bool paused;
+	return db_step_pause(e, request_id, step, &paused);
+}
+
+bool api_sla_resume(struct api_ctx *c, const char *request_id, int step, struct err *e)
+{
+	struct db_paused_step s;
+	struct db_policy_step d;
+	struct sla_step_policy p;
+	struct calendar cal;
+	bool found;
+	if (!db_step_paused(e, c->arena, request_id, step, &s, &found))
+		return false;
+	if (!found)
+		return true;
+	if (!db_policy_step(e, c->arena, s.version, step, &d, &found))
+		return false;
+	int64_t warn = s.warn_at, due = s.due_at;
+	if (found && s.due_at) {
+		if (!api_policy_parse(&d, &p, e) || !api_calendar(c, &cal, e))
+			return false;
+		sla_resume(&cal, &p, s.warn_at, s.due_at, s.paused_since, s.now, &warn, &due);
+	}
+	return db_step_resume(e, s.id, warn, due);
+}
+
+/* ---- a step instance as the reports show it -------------------------------- */
+
+/* Columns of a db_sla_* instance row (see STEP_COLS in db/sla.c). */
+enum { C_STEP, C_STARTED, C_WARN, C_DUE, C_COMPLETED, C_COMPLETED_BY, C_REASON, C_WARNED, C_BREACHED, C_PAUSED,
+       C_WARN_AFTER, C_DUE_AFTER, C_CLOCK, C_PAUSE_ON_PD, C_PAUSES, C_NOW, C_EXTRA };
+
+struct step_view {
+	int step;
+	int64_t started, warn, due, completed, paused, now;
+	bool has_policy;
+	struct sla_step_policy policy;
+	struct sla_pause *pauses;
+	size_t npauses;
+	enum sla_state state;
+	int64_t elapsed;   /* clock time so far (or to completion), pauses excluded */
+	int64_t remaining; /* clock time to due (negative when late); 0 without a due */
+};
+
+static void view_of(const struct db_rows *r, int row, const struct calendar *cal, struct arena *a,
+		    struct step_view *v)
+{
+	memset(v, 0, sizeof *v);
+	v->step = atoi(db_rows_get(r, row, C_STEP));
+	v->started = i64(db_rows_get(r, row, C_STARTED));
+	v->warn = i64(db_rows_get(r, row, C_WARN));
+	v->due = i64(db_rows_get(r, row, C_DUE));
+	v->completed = i64(db_rows_get(r, row, C_COMPLETED));
+	v->paused = i64(db_rows_get(r, row, C_PAUSED));
+	v->now = i64(db_rows_get(r, row, C_NOW));
+	v->pauses = parse_pauses(a, db_rows_get(r, row, C_PAUSES), &v->npauses);
+	struct db_policy_step d = {v->step, db_rows_get(r, row, C_WARN_AFTER), db_rows_get(r, row, C_DUE_AFTER),
+				   db_rows_get(r, row, C_CLOCK),
+				   db_rows_get(r, row, C_PAUSE_ON_PD) && db_rows_get(r, row, C_PAUSE_ON_PD)[0] == 't'};
+	struct err ignored;
+	err_clear(&ignored);
+	v->has_policy = d.warn_after && d.due_after && d.clock && api_policy_parse(&d, &v->policy, &ignored);
+	int64_t until = v->completed ? v->completed : v->now;
+	if (!v->has_policy) {
+		/* step 1: no standard time; office time for reference */
+		v->policy.clock = CAL_WORKING_TIME;
+	}
+	v->elapsed = sla_elapsed(cal, &v->policy, v->started, until, v->pauses, v->npauses);
+	if (!v->due) {
+		v->state = v->completed ? SLA_DONE_ON_TIME : SLA_ON_TIME;
+		return;
+	}
+	int64_t at = v->paused ? v->paused : v->now;
+	v->state = sla_classify(at, v->warn, v->due, v->completed, v->paused != 0);
+	v->remaining = v->completed ? 0 : sla_remaining(cal, &v->policy, at, v->due);
+}
+
+static json_t *view_json(struct arena *a, const struct step_view *v, const struct db_rows *r, int row)
+{
+	json_t *pauses = json_array();
+	for (size_t i = 0; i < v->npauses; i++)
+		json_array_append_new(pauses, json_pack("{s:s?, s:s?}", "started_at", api_time_text(a, v->pauses[i].start),
+							"ended_at", api_time_text(a, v->pauses[i].end)));
+	json_t *o = json_pack("{s:i, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:I, s:o, s:o}", "step",
+			      v->step, "started_at", api_time_text(a, v->started), "warn_at", api_time_text(a, v->warn),
+			      "due_at", api_time_text(a, v->due), "completed_at", api_time_text(a, v->completed),
+			      "completed_by", db_rows_get(r, row, C_COMPLETED_BY), "closed_reason",
+			      db_rows_get(r, row, C_REASON), "warned_at", api_time_text(a, i64(db_rows_get(r, row, C_WARNED))),
+			      "breached_at", api_time_text(a, i64(db_rows_get(r, row, C_BREACHED))), "sla_state",
+			      sla_state_name(v->state), "elapsed_working_seconds", (json_int_t)v->elapsed,
+			      "remaining_working_seconds", v->due && !v->completed ? json_integer(v->remaining) : json_null(),
+			      "pauses", pauses);
+	json_object_set_new(o, "clock", v->has_policy ? json_string(cal_clock_name(v->policy.clock)) : json_null());
+	return o;
+}
+
+/* Working seconds a request spent in each waiting party's hands. */
+static void add_waiting(const struct calendar *cal, const char *state, int64_t entered, int64_t left, int64_t now,
+			int64_t per_party[WF_PARTY_COUNT])
+{
+	enum wf_party party = wf_waiting_party(wf_state_parse(state));
+	if (party != WF_PARTY_NONE)
+		per_party[party] += cal_measure(cal, entered, left ? left : now);
+}
+
+static json_t *waiting_json(const int64_t per_party[WF_PARTY_COUNT])
+{
+	json_t *o = json_object();
+	for (int p = WF_PARTY_NONE + 1; p < WF_PARTY_COUNT; p++)
+		json_object_set_new(o, wf_party_key((enum wf_party)p), json_integer(per_party[p]));
+	return o;
+}
+
+/* ---- GET /requests/{id}/timeline ------------------------------------------- */
+
+static bool get_timeline(struct api_ctx *c, struct err *e)
+{
+	static const char *const none[] = {NULL};
+	struct db_request r;
+	struct db_rows steps, history;
+	struct calendar cal;
+	if (!api_only_query(c, none, e) || !api_request_load(c, 0, false, &r, e) ||
+	    !db_sla_request_steps(e, c->arena, r.id, &steps) || !db_sla_request_history(e, c->arena, r.id, &history) ||
+	    !api_calendar(c, &cal, e))
+		return false;
+	json_t *list = json_array();
+	for (int i = 0; i < steps.n; i++) {
+		struct step_view v;
+		view_of(&steps, i, &cal, c->arena, &v);
+		json_array_append_new(list, view_json(c->arena, &v, &steps, i));
+	}
+	int64_t per_party[WF_PARTY_COUNT] = {0};
+	for (int i = 0; i < history.n; i++)
+		add_waiting(&cal, db_rows_get(&history, i, 0), i64(db_rows_get(&history, i, 1)),
+			    i64(db_rows_get(&history, i, 2)), i64(db_rows_get(&history, i, 3)), per_party);
+	enum wf_state st = wf_state_parse(r.state);
+	enum wf_party now_on = wf_waiting_party(st);
+	api_reply_json(c, 200,
+		       json_pack("{s:s, s:s, s:i, s:s?, s:o, s:o}", "request_id", r.id, "status", wf_state_status(st),
+				 "current_step", r.current_step, "waiting_on", wf_party_key(now_on), "steps", list,
+				 "waiting_working_seconds", waiting_json(per_party)));
+	return true;
+}
+
+/* ---- GET /sla/overdue ------------------------------------------------------ */
+
+static const char *const overdue_params[] = {"step", "agency_id", "min_late", "limit", "cursor", NULL};
+
+static bool list_overdue(struct api_ctx *c, struct err *e)
+{
+	int limit;
+	const char **cursor;
+	api_only_query(c, overdue_params, e);
+	api_query_limit(c, &limit, e);
+	api_query_cursor(c, 2, &cursor, e);
+	const char *step = api_query(c, "step"), *agency = api_query(c, "agency_id"), *min_late = api_query(c, "min_late");
+	if (step && (strlen(step) != 1 || step[0] < '2' || step[0] > '7'))
+		err_field(e, "step", "invalid", "A step from 2 to 7.");
+	if (agency && !val_is_uuid(agency))
+		err_field(e, "agency_id", "invalid", "Must be a UUID.");
+	struct duration late = {0, 0};
+	if (min_late) {
+		struct err de;
+		err_clear(&de);
+		if (!dur_parse(min_late, &late, &de))
+			err_field(e, "min_late", "invalid", "An ISO 8601 duration such as PT2H or P1D.");
+	}
+	if (cursor && !val_is_uuid(cursor[1]))
+		err_field(e, "cursor", "invalid", "This cursor was not made by this server.");
+	if (e->kind)
+		return false;
+	struct db_rows rows;
+	struct calendar cal;
+	if (!db_sla_overdue(e, c->arena, step ? step[0] - '0' : 0, agency, cursor ? cursor[0] : NULL,
+			    cursor ? cursor[1] : NULL, limit, &rows) ||
+	    !api_calendar(c, &cal, e))
+		return false;
+	json_t *items = json_array();
+	int shown = rows.n > limit ? limit : rows.n;
+	int64_t min_late_calendar = late.days * 86400 + late.seconds;
+	for (int i = 0; i < shown; i++) {
+		struct step_view v;
+		view_of(&rows, i, &cal, c->arena, &v);
+		if (v.now - v.due < min_late_calendar)
+			continue;
+		const char *state = db_rows_get(&rows, i, C_EXTRA + 6);
+		enum wf_state ws = wf_state_parse(state);
+		json_array_append_new(
+			items, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:i, s:s?, s:s?, s:s?, s:I, s:I, s:s?}", "request_id",
+					 db_rows_get(&rows, i, C_EXTRA + 2), "title", db_rows_get(&rows, i, C_EXTRA + 4),
+					 "agenda_number", db_rows_get(&rows, i, C_EXTRA + 5), "agency_id",
+					 db_rows_get(&rows, i, C_EXTRA + 3), "status", wf_state_status(ws), "step", v.step,
+					 "started_at", api_time_text(c->arena, v.started), "due_at",
+					 api_time_text(c->arena, v.due), "breached_at",
+					 api_time_text(c->arena, i64(db_rows_get(&rows, i, C_BREACHED))), "late_seconds",
+					 (json_int_t)(v.now - v.due), "late_working_seconds", (json_int_t)-v.remaining,
+					 "waiting_on", wf_party_key(wf_waiting_party(ws))));
+	}
+	json_t *next = json_null();
+	if (rows.n > limit) {
+		const char *parts[] = {db_rows_get(&rows, shown - 1, C_EXTRA + 1), db_rows_get(&rows, shown - 1, C_EXTRA)};
+		next = json_string(api_cursor_make(c->arena, 2, parts));
+	}
+	api_reply_json(c, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	return true;
+}
+
+/* ---- GET /sla/summary ------------------------------------------------------- */
+
+struct group {
+	const char *key;
+	long count, completed, open, met, breached;
+	int64_t *durations;
+	size_t ndurations;
+	int64_t waiting[WF_PARTY_COUNT];
+	long requests;
+};
+
+static struct group *group_find(struct group *g, int *n, int cap, const char *key)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp(g[i].key, key) == 0)
+			return &g[i];
+	if (*n == cap)
+		return NULL;
+	memset(&g[*n], 0, sizeof g[*n]);
+	g[*n].key = key;
+	return &g[(*n)++];
+}
+
+static json_t *nullable_real(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *group_json(const struct group *g, bool with_waiting)
+{
+	long decided = g->met + g->breached;
+	json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "key", g->key, "count", (int)g->count, "completed",
+			      (int)g->completed, "open", (int)g->open, "met", (int)g->met, "breached", (int)g->breached);
+	json_object_set_new(o, "compliance_pct", decided ? json_real(100.0 * (double)g->met / (double)decided) : json_null());
+	json_object_set_new(o, "median_working_seconds", nullable_real(sla_median(g->durations, g->ndurations)));
+	json_object_set_new(o, "p90_working_seconds", nullable_real(sla_percentile(g->durations, g->ndurations, 0.9)));
+	if (with_waiting) {
+		json_object_set_new(o, "requests", json_integer(g->requests));
+		json_object_set_new(o, "waiting_working_seconds", waiting_json(g->waiting));
+	}
+	return o;
+}
+
+#define MAX_GROUPS 512
+
+static const char *const summary_params[] = {"from", "to", "group_by", "agency_id", NULL};
+
+static bool get_summary(struct api_ctx *c, struct err *e)
+{
+	api_only_query(c, summary_params, e);
+	const char *from = api_query(c, "from"), *to = api_query(c, "to"), *by = api_query(c, "group_by");
+	const char *agency = api_query(c, "agency_id");
+	if (!from)
+		err_field(e, "from", "required", "The first day of the period (YYYY-MM-DD).");
+	else
+		val_date(e, "from", from);
+	if (!to)
+		err_field(e, "to", "required", "The last day of the period (YYYY-MM-DD).");
+	else
+		val_date(e, "to", to);
+	if (from && to && strcmp(from, to) > 0)
+		err_field(e, "to", "order", "to is on or after from.");
+	if (!by)
+		by = "step";
+	if (strcmp(by, "step") != 0 && strcmp(by, "agency") != 0)
+		err_field(e, "group_by", "invalid", "step or agency.");
+	if (agency && !val_is_uuid(agency))
+		err_field(e, "agency_id", "invalid", "Must be a UUID.");
+	if (e->kind)
+		return false;
+	bool by_agency = strcmp(by, "agency") == 0;
+	struct db_rows steps, history;
+	struct calendar cal;
+	if (!db_sla_period_steps(e, c->arena, from, to, api_services.timezone, agency, &steps) ||
+	    !db_sla_period_history(e, c->arena, from, to, api_services.timezone, agency, &history) ||
+	    !api_calendar(c, &cal, e))
+		return false;
+	struct group *groups = arena_alloc(c->arena, MAX_GROUPS * sizeof *groups), total = {.key = "all"};
+	int ngroups = 0;
+	total.durations = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
+	for (int i = 0; i < steps.n; i++) {
+		struct step_view v;
+		view_of(&steps, i, &cal, c->arena, &v);
+		const char *key = by_agency ? db_rows_get(&steps, i, C_EXTRA) : db_rows_get(&steps, i, C_STEP);
+		struct group *g = group_find(groups, &ngroups, MAX_GROUPS, key);
+		if (!g)
+			return err_set(e, ERR_UNPROCESSABLE, "sla.too_many_groups", "Narrow the period or filter by agency.");
+		if (!g->durations)
+			g->durations = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
+		bool breached = v.state == SLA_BREACHED || v.state == SLA_DONE_LATE ||
+				db_rows_get(&steps, i, C_BREACHED) != NULL;
+		for (struct group *x = g;; x = &total) {
+			x->count++;
+			x->completed += v.completed != 0;
+			x->open += v.completed == 0;
+			x->breached += breached;
+			x->met += v.state == SLA_DONE_ON_TIME && !breached;
+			if (v.completed)
+				x->durations[x->ndurations++] = v.elapsed;
+			if (x == &total)
+				break;
+		}
+	}
+	/* delay attribution: whose desk each request waited on */
+	const char *last_request = NULL;
+	for (int i = 0; i < history.n; i++) {
+		const char *rid = db_rows_get(&history, i, 0);
+		struct group *g = by_agency ? group_find(groups, &ngroups, MAX_GROUPS, db_rows_get(&history, i, 5)) : NULL;
+		bool new_request = !last_request || strcmp(last_request, rid) != 0;
+		last_request = rid;
+		for (struct group *x = g ? g : &total;; x = &total) {
+			if (!x->durations)
+				x->durations = arena_alloc(c->arena, sizeof(int64_t));
+			x->requests += new_request;
+			add_waiting(&cal, db_rows_get(&history, i, 1), i64(db_rows_get(&history, i, 2)),
+				    i64(db_rows_get(&history, i, 3)), i64(db_rows_get(&history, i, 4)), x->waiting);
+			if (x == &total)
+				break;
+		}
+	}
+	json_t *list = json_array();
+	for (int i = 0; i < ngroups; i++)
+		json_array_append_new(list, group_json(&groups[i], by_agency));
+	api_reply_json(c, 200,
+		       json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from, "to", to, "group_by", by, "groups", list,
+				 "total", group_json(&total, true)));
+	return true;
+}
+
+/* ---- policy ----------------------------------------------------------------- */
+
+static bool get_policy(struct api_ctx *c, struct err *e)
+{
+	const char *json;
+	if (!db_policy_current_json(e, c->arena, &json))
+		return false;
+	if (!json)
+		return err_set(e, ERR_NOT_FOUND, "sla.no_policy", "No SLA policy has been published.");
+	api_reply_json_text(c, 200, json);
+	return true;
+}
+
+/* A fixed Monday 08:00 in the calendar's zone: where warn <= due is checked. */
+static int64_t reference_start(const struct calendar *cal)
+{
+	struct cal_local l = {.y = 2030, .m = 1, .d = 7, .hh = 8};
+	return tz_from_local(cal->tz, &l);
+}
+
+static bool read_policy_step(json_t *s, size_t i, struct db_policy_step *out, const struct calendar *cal,
+			     struct err *e)
+{
+	static const char *const keys[] = {"step", "warn_after", "due_after", "clock", "pause_on_pd", NULL};
+	char name[32];
+	snprintf(name, sizeof name, "steps[%zu]", i);
+	if (!json_is_object(s))
+		return err_field(e, name, "invalid", "A step policy is an object.");
+	long step;
+	bool pause = true;
+	api_only_fields(s, name, keys, e);
+	api_in_int(s, "step", API_REQUIRED, 2, 7, &step, e);
+	api_in_str(s, "warn_after", API_REQUIRED, 32, &out->warn_after, e);
+	api_in_str(s, "due_after", API_REQUIRED, 32, &out->due_after, e);
+	api_in_str(s, "clock", API_REQUIRED, 16, &out->clock, e);
+	api_in_bool(s, "pause_on_pd", API_OPTIONAL, &pause, e);
+	if (e->kind)
+		return false;
+	out->step = (int)step;
+	out->pause_on_pd = pause;
+	struct sla_step_policy p;
+	struct err pe;
+	err_clear(&pe);
+	if (!api_policy_parse(out, &p, &pe))
+		return err_field(e, name, "invalid", "%s", pe.kind == ERR_INTERNAL ? "clock is working_time, working_days or calendar." : pe.detail);
+	int64_t ref = reference_start(cal);
+	if (cal_add(cal, ref, p.clock, &p.warn_after) > cal_add(cal, ref, p.clock, &p.due_after))
+		return err_field(e, name, "order", "warn_after must not come after due_after.");
+	return true;
+}
+
+static bool put_policy(struct api_ctx *c, struct err *e)
+{
+	static const char *const keys[] = {"steps", NULL};
+	json_t *b = api_body(c);
+	api_only_fields(b, "", keys, e);
+	json_t *steps = json_object_get(b, "steps");
+	if (!json_is_array(steps) || json_array_size(steps) == 0 || json_array_size(steps) > 6)
+		return err_field(e, "steps", "invalid", "An array of 1 to 6 step policies (steps 2 to 7).");
+	struct calendar cal;
+	if (!api_calendar(c, &cal, e))
+		return false;
+	struct db_policy_step out[6];
+	size_t n = 0;
+	bool seen[8] = {false};
+	size_t i;
+	json_t *s;
+	json_array_foreach(steps, i, s) {
+		if (!read_policy_step(s, i, &out[n], &cal, e))
+			continue;
+		if (seen[out[n].step])
+			err_field(e, "steps", "duplicate", "Step %d is listed twice.", out[n].step);
+		seen[out[n].step] = true;
+		n++;
+	}
+	if (e->kind)
+		return false;
+	/* steps not named keep their current rules */
+	for (int k = 2; k <= 7; k++) {
+		int version;
+		int64_t now;
+		bool found;
+		if (seen[k])
+			continue;
+		if (!db_policy_current_step(e, c->arena, k, &version, &out[n], &now, &found))
+			return false;
+		if (found)
+			n++;
+	}
+	int version;
+	const char *json;
+	if (!db_policy_publish(e, out, n, c->who.subject, &version) || !db_policy_current_json(e, c->arena, &json) ||
+	    !api_audit(c, "sla.policy_publish", "sla_policy", arena_printf(c->arena, "%d", version), NULL, NULL, json, e))
+		return false;
+	api_reply_json_text(c, 200, json);
+	return true;
+}
+
+/* ---- holidays --------------------------------------------------------------- */
+
+static bool list_holidays(struct api_ctx *c, struct err *e)
+{
+	static const char *const params[] = {"from", "to", NULL};
+	api_only_query(c, params, e);
+	const char *from = api_query(c, "from"), *to = api_query(c, "to"), *json;
+	if (from)
+		val_date(e, "from", from);
+	if (to)
+		val_date(e, "to", to);
+	if (e->kind || !db_holiday_list(e, c->arena, from, to, &json))
+		return false;
+	api_reply_json_text(c, 200, arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", json));
+	return true;
+}
+
+/* Recomputes the deadlines of every open step under today's calendar:
+ * from its start, under its policy version, pushed by each finished pause
+ * (a running pause pushes them when it ends). Returns how many moved. */
+static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
+{
+	struct db_rows rows;
+	struct calendar cal;
+	*moved = 0;
+	if (!db_sla_open_steps(e, c->arena, &rows) || !api_calendar(c, &cal, e))
+		return false;
+	for (int i = 0; i < rows.n; i++) {
+		struct step_view v;
+		view_of(&rows, i, &cal, c->arena, &v);
+		if (!v.has_policy)
+			continue;
+		int64_t warn, due;
+		sla_deadlines(&cal, &v.policy, v.started, &warn, &due);
+		for (size_t k = 0; k < v.npauses; k++)
+			if (v.pauses[k].end)
+				sla_resume(&cal, &v.policy, warn, due, v.pauses[k].start, v.pauses[k].end, &warn, &due);
+		if (warn == v.warn && due == v.due)
+			continue;
+		if (!db_step_set_deadlines(e, db_rows_get(&rows, i, C_EXTRA), warn, due))
+			return false;
+		(*moved)++;
+	}
+	return true;
+}
+
+static bool after_calendar_change(struct api_ctx *c, const char *what, struct err *e)
+{
+	int moved;
+	if (!recompute_open(c, &moved, e))
+		return false;
+	const char *after = arena_printf(c->arena, "{\"cause\": \"%s\", \"steps_moved\": %d}", what, moved);
+	return api_audit(c, "calendar.recompute", "calendar", NULL, NULL, NULL, after, e);
+}
+
+static const char *const kinds[] = {"national", "collective_leave", "regional", NULL};
+
+static bool read_holiday(json_t *h, const char *name, const char **date, const char **label, const char **kind,
+			 struct err *e)
+{
+	static const char *const keys[] = {"date", "name", "kind", NULL};
+	if (!json_is_object(h))
+		return err_field(e, name, "invalid", "A holiday is {\"date\", \"name\", \"kind\"}.");
+	api_only_fields(h, name, keys, e);
+	if (api_in_str(h, "date", API_REQUIRED, 10, date, e))
+		val_date(e, "date", *date);
+	api_in_str(h, "name", API_REQUIRED, 200, label, e);
+	bool ok = false;
+	if (api_in_str(h, "kind", API_OPTIONAL, 32, kind, e))
+		for (const char *const *k = kinds; *k; k++)
+			ok |= strcmp(*k, *kind) == 0;
+	else
+		ok = true;
+	if (!*kind)
+		*kind = "national";
+	if (!ok)
+		err_field(e, "kind", "invalid", "national, collective_leave or regional.");
+	return e->kind == ERR_NONE;
+}
+
+/* One holiday, or {"holidays": [...]} to import many at once (upserts). */
+static bool put_holidays(struct api_ctx *c, struct err *e)
+{
+	json_t *b = api_body(c);
+	json_t *list = json_object_get(b, "holidays");
+	bool bulk = list != NULL;
+	if (bulk) {
+		static const char *const keys[] = {"holidays", NULL};
+		api_only_fields(b, "", keys, e);
+		if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 500)
+			return err_field(e, "holidays", "invalid", "An array of 1 to 500 holidays.");
+	}
+	size_t n = bulk ? json_array_size(list) : 1;
+	const char **dates = arena_alloc(c->arena, n * sizeof *dates), **names = arena_alloc(c->arena, n * sizeof *names),
+		   **kinds_of = arena_alloc(c->arena, n * sizeof *kinds_of);
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "holidays[%zu]", i);
+		read_holiday(bulk ? json_array_get(list, i) : b, bulk ? name : "", &dates[i], &names[i], &kinds_of[i], e);
+	}
+	if (e->kind)
+		return false;
+	int created = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool is_new;
+		if (!db_holiday_put(e, dates[i], names[i], kinds_of[i], c->who.subject, &is_new))
+			return false;
+		created += is_new;
+	}
+	const char *after = arena_printf(c->arena, "{\"holidays\": %zu, \"created\": %d}", n, created);
+	const char *json;
+	if (!api_audit(c, "calendar.holidays_put", "calendar", NULL, NULL, NULL, after, e) ||
+	    !after_calendar_change(c, "holidays_put", e) || !db_holiday_list(e, c->arena, NULL, NULL, &json))
+		return false;
+	api_reply_json_text(c, created ? 201 : 200, arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", json));
+	return true;
+}
+
+static bool delete_holiday(struct api_ctx *c, struct err *e)
+{
+	const char *date = c->params[0];
+	bool found;
+	struct err de;
+	err_clear(&de);
+	if (!val_date(&de, "date", date))
+		return err_set(e, ERR_NOT_FOUND, "calendar.holiday_not_found", "No holiday on that date.");
+	if (!db_holiday_delete(e, date, &found))
+		return false;
+	if (!found)
+		return err_set(e, ERR_NOT_FOUND, "calendar.holiday_not_found", "No holiday on that date.");
+	const char *before = arena_printf(c->arena, "{\"date\": \"%s\"}", date);
+	if (!api_audit(c, "calendar.holiday_delete", "calendar", date, NULL, before, NULL, e) ||
+	    !after_calendar_change(c, "holiday_delete", e))
+		return false;
+	api_reply_bytes(c, 204, NULL, NULL, 0);
+	return true;
+}
+
+const struct route api_sla_routes[] = {
+	{"GET", "/api/v1/requests/{id}/timeline", get_timeline, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"PUT", "/api/v1/sla/policy", put_policy, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0},
+	{"GET", "/api/v1/calendar/holidays", list_holidays, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"POST", "/api/v1/calendar/holidays", put_holidays, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0},
+	{"DELETE", "/api/v1/calendar/holidays/{date}", delete_holiday, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_NONE, 0},
+	{0},
+};

@@ -1,0 +1,395 @@
+/* sla.c — see sla.h. */
+#include "db/sla.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EPOCH(x) "floor(extract(epoch FROM " x "))::bigint"
+
+static int64_t to_i64(const char *s)
+{
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+/* "" for 0, else the decimal text of an epoch (for to_timestamp($n)). */
+static const char *epoch_param(char *buf, size_t n, int64_t t)
+{
+	if (t == 0)
+		return NULL;
+	snprintf(buf, n, "%lld", (long long)t);
+	return buf;
+}
+
+static bool rows(struct err *e, struct arena *a, struct db_stmt *st, int n, const char *const *p, struct db_rows *out)
+{
+	PGresult *r;
+	if (!db_exec(e, st, n, p, &r))
+		return false;
+	out->n = PQntuples(r);
+	out->ncols = PQnfields(r);
+	out->v = arena_alloc(a, sizeof *out->v * (size_t)(out->n * out->ncols + 1));
+	for (int i = 0; i < out->n; i++)
+		for (int k = 0; k < out->ncols; k++)
+			out->v[i * out->ncols + k] = PQgetisnull(r, i, k) ? NULL : arena_strdup(a, PQgetvalue(r, i, k));
+	PQclear(r);
+	return true;
+}
+
+static void fill_policy(struct db_policy_step *out, const char **c)
+{
+	out->step = atoi(c[0]);
+	out->warn_after = c[1];
+	out->due_after = c[2];
+	out->clock = c[3];
+	out->pause_on_pd = c[4][0] == 't';
+}
+
+DB_STMT(st_policy_current,
+	"SELECT p.step, p.warn_after, p.due_after, p.clock, p.pause_on_pd, p.version, " EPOCH("now()") " FROM"
+	" (SELECT 1) one LEFT JOIN sla_policies p ON p.version = (SELECT max(version) FROM sla_policies)"
+	" AND p.step = $1::int");
+
+bool db_policy_current_step(struct err *e, struct arena *a, int step, int *version, struct db_policy_step *out,
+			    int64_t *now, bool *found)
+{
+	char s[8];
+	snprintf(s, sizeof s, "%d", step);
+	const char *p[] = {s};
+	const char *c[7];
+	bool row;
+	if (!db_one(e, a, &st_policy_current, 1, p, 7, c, &row))
+		return false;
+	*now = to_i64(c[6]);
+	*found = c[0] != NULL;
+	if (*found) {
+		fill_policy(out, c);
+		*version = atoi(c[5]);
+	}
+	return true;
+}
+
+DB_STMT(st_policy_step, "SELECT step, warn_after, due_after, clock, pause_on_pd FROM sla_policies"
+			" WHERE version = $1::int AND step = $2::int");
+
+bool db_policy_step(struct err *e, struct arena *a, int version, int step, struct db_policy_step *out, bool *found)
+{
+	char v[16], s[8];
+	snprintf(v, sizeof v, "%d", version);
+	snprintf(s, sizeof s, "%d", step);
+	const char *p[] = {v, s};
+	const char *c[5];
+	if (!db_one(e, a, &st_policy_step, 2, p, 5, c, found))
+		return false;
+	if (*found)
+		fill_policy(out, c);
+	return true;
+}
+
+DB_STMT(st_policy_json,
+	"SELECT json_build_object('version', p.version, 'created_at', max(p.created_at), 'steps',"
+	" json_agg(json_build_object('step', p.step, 'warn_after', p.warn_after, 'due_after', p.due_after,"
+	"  'clock', p.clock, 'pause_on_pd', p.pause_on_pd) ORDER BY p.step))"
+	" FROM sla_policies p WHERE p.version = (SELECT max(version) FROM sla_policies) GROUP BY p.version");
+
+bool db_policy_current_json(struct err *e, struct arena *a, const char **json)
+{
+	bool found;
+	*json = NULL;
+	return db_one(e, a, &st_policy_json, 0, NULL, 1, json, &found);
+}
+
+DB_STMT(st_policy_lock, "SELECT pg_advisory_xact_lock(7235938205810342)");
+DB_STMT(st_policy_next, "SELECT coalesce(max(version), 0) + 1 FROM sla_policies");
+DB_STMT(st_policy_insert,
+	"INSERT INTO sla_policies (version, step, warn_after, due_after, clock, pause_on_pd, created_by)"
+	" VALUES ($1::int, $2::int, $3, $4, $5, $6::bool, $7::uuid)");
+
+bool db_policy_publish(struct err *e, const struct db_policy_step *steps, size_t n, const char *actor, int *version)
+{
+	PGresult *r;
+	if (!db_exec(e, &st_policy_lock, 0, NULL, NULL) || !db_exec(e, &st_policy_next, 0, NULL, &r))
+		return false;
+	*version = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	char v[16];
+	snprintf(v, sizeof v, "%d", *version);
+	for (size_t i = 0; i < n; i++) {
+		char s[8];
+		snprintf(s, sizeof s, "%d", steps[i].step);
+		const char *p[] = {v, s, steps[i].warn_after, steps[i].due_after, steps[i].clock,
+				   steps[i].pause_on_pd ? "true" : "false", actor};
+		if (!db_exec(e, &st_policy_insert, 7, p, NULL))
+			return false;
+	}
+	return true;
+}
+
+DB_STMT(st_holiday_days, "SELECT (date - DATE '1970-01-01') FROM holidays ORDER BY date");
+
+bool db_holiday_days(struct err *e, struct arena *a, int32_t **days, size_t *n)
+{
+	PGresult *r;
+	if (!db_exec(e, &st_holiday_days, 0, NULL, &r))
+		return false;
+	*n = (size_t)PQntuples(r);
+	*days = arena_alloc(a, sizeof **days * (*n + 1));
+	for (size_t i = 0; i < *n; i++)
+		(*days)[i] = (int32_t)atoi(PQgetvalue(r, (int)i, 0));
+	PQclear(r);
+	return true;
+}
+
+DB_STMT(st_holiday_list,
+	"SELECT coalesce(json_agg(json_build_object('date', h.date, 'name', h.name, 'kind', h.kind) ORDER BY h.date),"
+	" '[]') FROM holidays h WHERE ($1::date IS NULL OR h.date >= $1::date) AND ($2::date IS NULL OR h.date <= $2::date)");
+DB_STMT(st_holiday_put,
+	"INSERT INTO holidays AS h (date, name, kind, created_by) VALUES ($1::date, $2, $3, $4::uuid)"
+	" ON CONFLICT (date) DO UPDATE SET name = excluded.name, kind = excluded.kind RETURNING (xmax = 0)");
+DB_STMT(st_holiday_delete, "DELETE FROM holidays WHERE date = $1::date RETURNING 1");
+
+bool db_holiday_list(struct err *e, struct arena *a, const char *from, const char *to, const char **json)
+{
+	const char *p[] = {from, to};
+	bool found;
+	return db_one(e, a, &st_holiday_list, 2, p, 1, json, &found);
+}
+
+bool db_holiday_put(struct err *e, const char *date, const char *name, const char *kind, const char *actor,
+		    bool *created)
+{
+	const char *p[] = {date, name, kind, actor};
+	PGresult *r;
+	if (!db_exec(e, &st_holiday_put, 4, p, &r))
+		return false;
+	*created = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return true;
+}
+
+bool db_holiday_delete(struct err *e, const char *date, bool *found)
+{
+	PGresult *r;
+	if (!db_exec(e, &st_holiday_delete, 1, &date, &r))
+		return false;
+	*found = PQntuples(r) > 0;
+	PQclear(r);
+	return true;
+}
+
+DB_STMT(st_set_deadlines,
+	"UPDATE step_instances SET warn_at = to_timestamp($2::bigint), due_at = to_timestamp($3::bigint)"
+	" WHERE id = $1::uuid");
+
+bool db_step_set_deadlines(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at)
+{
+	char w[24], d[24];
+	const char *p[] = {instance_id, epoch_param(w, sizeof w, warn_at), epoch_param(d, sizeof d, due_at)};
+	return db_exec(e, &st_set_deadlines, 3, p, NULL);
+}
+
+DB_STMT(st_pause,
+	"WITH s AS (UPDATE step_instances s SET paused_since = now()"
+	"   WHERE s.request_id = $1::uuid AND s.step = $2::int AND s.completed_at IS NULL AND s.paused_since IS NULL"
+	"     AND EXISTS (SELECT 1 FROM sla_policies p WHERE p.version = s.policy_version AND p.step = s.step"
+	"                 AND p.pause_on_pd)"
+	"   RETURNING s.id)"
+	" INSERT INTO step_pauses (step_instance_id, started_at) SELECT id, now() FROM s RETURNING 1");
+
+bool db_step_pause(struct err *e, const char *request_id, int step, bool *paused)
+{
+	char s[8];
+	snprintf(s, sizeof s, "%d", step);
+	const char *p[] = {request_id, s};
+	PGresult *r;
+	if (!db_exec(e, &st_pause, 2, p, &r))
+		return false;
+	*paused = PQntuples(r) > 0;
+	PQclear(r);
+	return true;
+}
+
+DB_STMT(st_paused,
+	"SELECT s.id, s.policy_version, " EPOCH("s.warn_at") ", " EPOCH("s.due_at") ", " EPOCH("s.paused_since")
+	", " EPOCH("now()") " FROM step_instances s"
+	" WHERE s.request_id = $1::uuid AND s.step = $2::int AND s.paused_since IS NOT NULL AND s.completed_at IS NULL");
+
+bool db_step_paused(struct err *e, struct arena *a, const char *request_id, int step, struct db_paused_step *out,
+		    bool *found)
+{
+	char s[8];
+	snprintf(s, sizeof s, "%d", step);
+	const char *p[] = {request_id, s};
+	const char *c[6];
+	if (!db_one(e, a, &st_paused, 2, p, 6, c, found))
+		return false;
+	if (*found) {
+		out->id = c[0];
+		out->version = c[1] ? atoi(c[1]) : 0;
+		out->warn_at = to_i64(c[2]);
+		out->due_at = to_i64(c[3]);
+		out->paused_since = to_i64(c[4]);
+		out->now = to_i64(c[5]);
+	}
+	return true;
+}
+
+DB_STMT(st_resume,
+	"WITH p AS (UPDATE step_pauses SET ended_at = now() WHERE step_instance_id = $1::uuid AND ended_at IS NULL)"
+	" UPDATE step_instances SET paused_since = NULL, warn_at = to_timestamp($2::bigint),"
+	" due_at = to_timestamp($3::bigint) WHERE id = $1::uuid");
+
+bool db_step_resume(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at)
+{
+	char w[24], d[24];
+	const char *p[] = {instance_id, epoch_param(w, sizeof w, warn_at), epoch_param(d, sizeof d, due_at)};
+	return db_exec(e, &st_resume, 3, p, NULL);
+}
+
+DB_STMT(st_state_enter,
+	"WITH closed AS (UPDATE state_history SET left_at = now() WHERE request_id = $1::uuid AND left_at IS NULL)"
+	" INSERT INTO state_history (request_id, state, entered_at) VALUES ($1::uuid, $2, now())");
+
+bool db_state_enter(struct err *e, const char *request_id, const char *state)
+{
+	const char *p[] = {request_id, state};
+	return db_exec(e, &st_state_enter, 2, p, NULL);
+}
+
+/* The two flagging statements differ only in their column names. */
+#define FLAG_SQL(at, flag, kind)                                                                              \
+	"WITH hit AS (SELECT id FROM step_instances"                                                          \
+	"   WHERE completed_at IS NULL AND paused_since IS NULL AND " flag " IS NULL AND " at " <= now()"       \
+	"   ORDER BY " at " LIMIT $1::int FOR UPDATE SKIP LOCKED),"                                            \
+	" flagged AS (UPDATE step_instances s SET " flag " = now() FROM hit WHERE s.id = hit.id"               \
+	"   RETURNING s.id, s.request_id, s.step, s." at " AS threshold),"                                     \
+	" ev AS (INSERT INTO sla_events (kind, step_instance_id, request_id, step, threshold)"                 \
+	"   SELECT '" kind "', id, request_id, step, threshold FROM flagged),"                                 \
+	" au AS (INSERT INTO audit_log (actor_role, action, record_type, record_id, request_id,"              \
+	"   http_request_id, after)"                                                                           \
+	"   SELECT 'system', 'sla." kind "', 'step_instance', id::text, request_id, $2,"                      \
+	"          jsonb_build_object('step', step, '" at "', threshold) FROM flagged)"                        \
+	" SELECT count(*) FROM flagged"
+
+DB_STMT(st_flag_warning, FLAG_SQL("warn_at", "warned_at", "warning"));
+DB_STMT(st_flag_breach, FLAG_SQL("due_at", "breached_at", "breach"));
+
+bool db_sla_flag(struct err *e, const char *kind, int limit, const char *http_request_id, int *count)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = {lim, http_request_id};
+	PGresult *r;
+	if (!db_exec(e, strcmp(kind, "warning") == 0 ? &st_flag_warning : &st_flag_breach, 2, p, &r))
+		return false;
+	*count = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return true;
+}
+
+DB_STMT(st_open_counts,
+	"SELECT step, CASE WHEN paused_since IS NOT NULL THEN 3 WHEN due_at <= now() THEN 2"
+	"                  WHEN warn_at <= now() THEN 1 ELSE 0 END AS state, count(*)"
+	" FROM step_instances WHERE completed_at IS NULL GROUP BY 1, 2");
+
+bool db_sla_open_counts(struct err *e, long out[8][4])
+{
+	PGresult *r;
+	memset(out, 0, sizeof(long) * 8 * 4);
+	if (!db_exec(e, &st_open_counts, 0, NULL, &r))
+		return false;
+	for (int i = 0; i < PQntuples(r); i++) {
+		int step = atoi(PQgetvalue(r, i, 0)), state = atoi(PQgetvalue(r, i, 1));
+		if (step >= 1 && step <= 7 && state >= 0 && state < 4)
+			out[step][state] = atol(PQgetvalue(r, i, 2));
+	}
+	PQclear(r);
+	return true;
+}
+
+/* Columns shared by the instance reads (see db_sla_request_steps). */
+#define STEP_COLS                                                                                            \
+	"s.step, " EPOCH("s.started_at") ", " EPOCH("s.warn_at") ", " EPOCH("s.due_at") ", "                  \
+	EPOCH("s.completed_at") ", s.completed_by, s.closed_reason, " EPOCH("s.warned_at") ", "               \
+	EPOCH("s.breached_at") ", " EPOCH("s.paused_since") ", p.warn_after, p.due_after, p.clock, p.pause_on_pd," \
+	" (SELECT string_agg(" EPOCH("x.started_at") " || ':' || coalesce(" EPOCH("x.ended_at") "::text, '0'), ','" \
+	"         ORDER BY x.started_at) FROM step_pauses x WHERE x.step_instance_id = s.id)"
+
+DB_STMT(st_request_steps,
+	"SELECT " STEP_COLS ", " EPOCH("now()") " FROM step_instances s"
+	" LEFT JOIN sla_policies p ON p.version = s.policy_version AND p.step = s.step"
+	" WHERE s.request_id = $1::uuid ORDER BY s.step");
+
+bool db_sla_request_steps(struct err *e, struct arena *a, const char *request_id, struct db_rows *out)
+{
+	return rows(e, a, &st_request_steps, 1, &request_id, out);
+}
+
+DB_STMT(st_request_history,
+	"SELECT h.state, " EPOCH("h.entered_at") ", " EPOCH("h.left_at") ", " EPOCH("now()")
+	" FROM state_history h WHERE h.request_id = $1::uuid ORDER BY h.entered_at, h.id");
+
+bool db_sla_request_history(struct err *e, struct arena *a, const char *request_id, struct db_rows *out)
+{
+	return rows(e, a, &st_request_history, 1, &request_id, out);
+}
+
+DB_STMT_ADHOC(st_overdue,
+	"SELECT " STEP_COLS ", " EPOCH("now()") ", s.id, s.due_at, r.id, r.agency_id, r.title, r.agenda_number, r.state"
+	" FROM step_instances s JOIN requests r ON r.id = s.request_id"
+	" LEFT JOIN sla_policies p ON p.version = s.policy_version AND p.step = s.step"
+	" WHERE s.completed_at IS NULL AND s.due_at <= now() AND s.paused_since IS NULL"
+	"   AND ($1::int = 0 OR s.step = $1::int) AND ($2::uuid IS NULL OR r.agency_id = $2::uuid)"
+	"   AND ($3::timestamptz IS NULL OR (s.due_at, s.id) > ($3::timestamptz, $4::uuid))"
+	" ORDER BY s.due_at, s.id LIMIT $5::int + 1");
+
+bool db_sla_overdue(struct err *e, struct arena *a, int step, const char *agency_id, const char *after_due,
+		    const char *after_id, int limit, struct db_rows *out)
+{
+	char s[8], lim[16];
+	snprintf(s, sizeof s, "%d", step);
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = {s, agency_id, after_due, after_id, lim};
+	return rows(e, a, &st_overdue, 5, p, out);
+}
+
+DB_STMT_ADHOC(st_period_steps,
+	"SELECT " STEP_COLS ", " EPOCH("now()") ", r.agency_id FROM step_instances s"
+	" JOIN requests r ON r.id = s.request_id"
+	" JOIN sla_policies p ON p.version = s.policy_version AND p.step = s.step"
+	" WHERE s.started_at >= ($1::date::timestamp AT TIME ZONE $3)"
+	"   AND s.started_at < (($2::date + 1)::timestamp AT TIME ZONE $3)"
+	"   AND ($4::uuid IS NULL OR r.agency_id = $4::uuid)"
+	"   AND (s.closed_reason IS NULL OR s.closed_reason = 'completed')");
+
+bool db_sla_period_steps(struct err *e, struct arena *a, const char *from, const char *to, const char *tz,
+			 const char *agency_id, struct db_rows *out)
+{
+	const char *p[] = {from, to, tz, agency_id};
+	return rows(e, a, &st_period_steps, 4, p, out);
+}
+
+DB_STMT_ADHOC(st_period_history,
+	"SELECT h.request_id, h.state, " EPOCH("h.entered_at") ", " EPOCH("h.left_at") ", " EPOCH("now()")
+	", r.agency_id FROM state_history h JOIN requests r ON r.id = h.request_id"
+	" WHERE r.created_at >= ($1::date::timestamp AT TIME ZONE $3)"
+	"   AND r.created_at < (($2::date + 1)::timestamp AT TIME ZONE $3)"
+	"   AND ($4::uuid IS NULL OR r.agency_id = $4::uuid)"
+	" ORDER BY h.request_id, h.entered_at");
+
+bool db_sla_period_history(struct err *e, struct arena *a, const char *from, const char *to, const char *tz,
+			   const char *agency_id, struct db_rows *out)
+{
+	const char *p[] = {from, to, tz, agency_id};
+	return rows(e, a, &st_period_history, 4, p, out);
+}
+
+DB_STMT(st_open_steps,
+	"SELECT " STEP_COLS ", " EPOCH("now()") ", s.id, s.policy_version FROM step_instances s"
+	" JOIN sla_policies p ON p.version = s.policy_version AND p.step = s.step"
+	" WHERE s.completed_at IS NULL FOR UPDATE OF s");
+
+bool db_sla_open_steps(struct err *e, struct arena *a, struct db_rows *out)
+{
+	return rows(e, a, &st_open_steps, 0, NULL, out);
+}

@@ -1,0 +1,98 @@
+/* sla.h — SLA policy versions, holidays, step deadlines and pauses, the state
+ * history, the timer's flagging statements, and the rows behind the SLA
+ * reports. Instants cross this boundary as epoch seconds (the calendar math
+ * in core/ works in seconds). */
+#ifndef ALURD_DB_SLA_H
+#define ALURD_DB_SLA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+
+/* One step's policy as stored (durations as ISO 8601 text). */
+struct db_policy_step {
+	int step;
+	const char *warn_after, *due_after, *clock;
+	bool pause_on_pd;
+};
+
+/* The current policy for step, plus the database's now (epoch seconds).
+ * *found false when the step has no policy (step 1). */
+bool db_policy_current_step(struct err *e, struct arena *a, int step, int *version, struct db_policy_step *out,
+			    int64_t *now, bool *found);
+/* A given version's step. */
+bool db_policy_step(struct err *e, struct arena *a, int version, int step, struct db_policy_step *out, bool *found);
+/* The current version as JSON {"version", "steps": [...]}; NULL if none. */
+bool db_policy_current_json(struct err *e, struct arena *a, const char **json);
+/* Publishes steps as the next version; *version receives it. */
+bool db_policy_publish(struct err *e, const struct db_policy_step *steps, size_t n, const char *actor, int *version);
+
+/* Every holiday as a local day number (days since 1970-01-01), ascending. */
+bool db_holiday_days(struct err *e, struct arena *a, int32_t **days, size_t *n);
+bool db_holiday_list(struct err *e, struct arena *a, const char *from, const char *to, const char **json);
+/* Inserts or renames; *created tells which. */
+bool db_holiday_put(struct err *e, const char *date, const char *name, const char *kind, const char *actor,
+		    bool *created);
+bool db_holiday_delete(struct err *e, const char *date, bool *found);
+
+/* New deadlines of a step instance (epoch seconds), after a calendar change. */
+bool db_step_set_deadlines(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at);
+/* Pauses the open instance of step when its policy pauses on the PD;
+ * *paused tells whether it did. */
+bool db_step_pause(struct err *e, const char *request_id, int step, bool *paused);
+/* What resuming needs: the instance's policy version, deadlines, the pause
+ * start and now. *found false when the step is not paused. */
+struct db_paused_step {
+	const char *id;
+	int version;
+	int64_t warn_at, due_at, paused_since, now;
+};
+bool db_step_paused(struct err *e, struct arena *a, const char *request_id, int step, struct db_paused_step *out,
+		    bool *found);
+bool db_step_resume(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at);
+
+/* Closes the request's open state-history row and opens one for state. */
+bool db_state_enter(struct err *e, const char *request_id, const char *state);
+
+/* Flags up to limit instances that crossed warn_at (kind "warning") or
+ * due_at ("breach"), with their audit rows and events, in one statement.
+ * *count receives how many. */
+bool db_sla_flag(struct err *e, const char *kind, int limit, const char *http_request_id, int *count);
+
+/* Open instances by step and state, for the gauges: out[step][state] with
+ * states on_time, warning, breached, paused. */
+bool db_sla_open_counts(struct err *e, long out[8][4]);
+
+/* Rows for the reports: each row's columns are text, NULL when SQL NULL. */
+struct db_rows {
+	int n, ncols;
+	const char **v; /* v[row * ncols + col] */
+};
+static inline const char *db_rows_get(const struct db_rows *r, int row, int col)
+{
+	return r->v[row * r->ncols + col];
+}
+
+/* Instances of a request: step, started, warn, due, completed (epochs, "" when
+ * NULL), completed_by, closed_reason, warned_at, breached_at, paused_since,
+ * policy warn/due/clock/pause, pauses as "start:end,start:end". */
+bool db_sla_request_steps(struct err *e, struct arena *a, const char *request_id, struct db_rows *rows);
+/* The request's state history: state, entered, left (epochs; "" open), now. */
+bool db_sla_request_history(struct err *e, struct arena *a, const char *request_id, struct db_rows *rows);
+/* Open, unpaused instances past due (keyset on due_at, id), filtered. */
+bool db_sla_overdue(struct err *e, struct arena *a, int step, const char *agency_id, const char *after_due,
+		    const char *after_id, int limit, struct db_rows *rows);
+/* Instances (steps 2-7) started in [from, to) local dates, for summaries. */
+bool db_sla_period_steps(struct err *e, struct arena *a, const char *from, const char *to, const char *tz,
+			 const char *agency_id, struct db_rows *rows);
+/* State history of requests created in [from, to). */
+bool db_sla_period_history(struct err *e, struct arena *a, const char *from, const char *to, const char *tz,
+			   const char *agency_id, struct db_rows *rows);
+/* All open instances (for recomputing deadlines after a calendar change). */
+bool db_sla_open_steps(struct err *e, struct arena *a, struct db_rows *rows);
+
+#endif

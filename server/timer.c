@@ -1,0 +1,193 @@
+/* timer.c — see timer.h. A scan's cost is the rows that newly crossed a
+ * threshold: the queries walk partial indexes holding only not-yet-flagged
+ * open steps (migrations/0005). The gauges of open steps by state need a
+ * count over every open step, so they are refreshed at most every 15 s. */
+#include "server/timer.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "db/db.h"
+#include "db/sla.h"
+#include "server/log.h"
+#include "server/metrics.h"
+
+#define BATCH 1000
+#define GAUGE_EVERY 15.0
+
+static pthread_t g_thread;
+static bool g_running;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
+static bool g_stop;
+static double g_interval;
+
+static atomic_uint_least64_t g_warnings, g_breaches, g_scans, g_scan_failures;
+static const double scan_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+#define NSB (sizeof scan_buckets / sizeof scan_buckets[0])
+static atomic_uint_least64_t g_scan_hist[NSB + 1], g_scan_sum_us;
+static pthread_mutex_t g_gauge_lock = PTHREAD_MUTEX_INITIALIZER;
+static long g_open[8][4];
+static bool g_have_gauges;
+
+static double now_mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Flags every crossing of one kind, BATCH rows per statement. */
+static bool flag_all(const char *kind, atomic_uint_least64_t *counter, struct err *e)
+{
+	for (;;) {
+		int n;
+		if (!db_sla_flag(e, kind, BATCH, "timer", &n))
+			return false;
+		atomic_fetch_add(counter, (uint64_t)n);
+		if (n > 0)
+			log_json(LOG_INFO, NULL, "sla flagged", json_pack("{s:s, s:i}", "kind", kind, "count", n));
+		if (n < BATCH)
+			return true;
+	}
+}
+
+static void scan(void)
+{
+	struct err e;
+	err_clear(&e);
+	double t0 = now_mono();
+	db_unit_start(false);
+	bool ok = db_begin(&e) && flag_all("warning", &g_warnings, &e) && flag_all("breach", &g_breaches, &e);
+	if (ok)
+		ok = db_commit(&e);
+	else
+		db_rollback();
+	double secs = now_mono() - t0;
+	atomic_fetch_add(&g_scans, 1);
+	size_t b = 0;
+	while (b < NSB && secs > scan_buckets[b])
+		b++;
+	atomic_fetch_add(&g_scan_hist[b], 1);
+	atomic_fetch_add(&g_scan_sum_us, (uint64_t)(secs * 1e6));
+	if (!ok) {
+		atomic_fetch_add(&g_scan_failures, 1);
+		log_msg(LOG_WARN, NULL, "sla scan failed: %s %s", e.detail, e.log);
+	}
+}
+
+static void refresh_gauges(void)
+{
+	struct err e;
+	err_clear(&e);
+	long counts[8][4];
+	db_unit_start(true);
+	if (!db_sla_open_counts(&e, counts))
+		return;
+	pthread_mutex_lock(&g_gauge_lock);
+	for (int s = 0; s < 8; s++)
+		for (int k = 0; k < 4; k++)
+			g_open[s][k] = counts[s][k];
+	g_have_gauges = true;
+	pthread_mutex_unlock(&g_gauge_lock);
+}
+
+static void *run(void *unused)
+{
+	(void)unused;
+	double last_gauges = -GAUGE_EVERY;
+	for (;;) {
+		scan();
+		if (now_mono() - last_gauges >= GAUGE_EVERY) {
+			refresh_gauges();
+			last_gauges = now_mono();
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		double whole;
+		double frac = modf(g_interval, &whole);
+		until.tv_sec += (time_t)whole;
+		until.tv_nsec += (long)(frac * 1e9);
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&g_lock);
+		while (!g_stop && pthread_cond_timedwait(&g_cond, &g_lock, &until) != ETIMEDOUT)
+			;
+		bool stop = g_stop;
+		pthread_mutex_unlock(&g_lock);
+		if (stop)
+			break;
+	}
+	db_thread_cleanup();
+	return NULL;
+}
+
+static void collect(FILE *f)
+{
+	fprintf(f,
+		"# HELP alurd_sla_warnings_flagged_total Step instances this instance flagged as warned.\n"
+		"# TYPE alurd_sla_warnings_flagged_total counter\n"
+		"alurd_sla_warnings_flagged_total %llu\n"
+		"# HELP alurd_sla_breaches_flagged_total Step instances this instance flagged as breached.\n"
+		"# TYPE alurd_sla_breaches_flagged_total counter\n"
+		"alurd_sla_breaches_flagged_total %llu\n"
+		"# HELP alurd_sla_scan_failures_total Timer scans that failed (database unavailable).\n"
+		"# TYPE alurd_sla_scan_failures_total counter\n"
+		"alurd_sla_scan_failures_total %llu\n",
+		(unsigned long long)atomic_load(&g_warnings), (unsigned long long)atomic_load(&g_breaches),
+		(unsigned long long)atomic_load(&g_scan_failures));
+	fputs("# HELP alurd_sla_scan_duration_seconds Time of one timer scan.\n"
+	      "# TYPE alurd_sla_scan_duration_seconds histogram\n",
+	      f);
+	uint64_t cum = 0;
+	for (size_t b = 0; b < NSB; b++) {
+		cum += atomic_load(&g_scan_hist[b]);
+		fprintf(f, "alurd_sla_scan_duration_seconds_bucket{le=\"%g\"} %llu\n", scan_buckets[b], (unsigned long long)cum);
+	}
+	cum += atomic_load(&g_scan_hist[NSB]);
+	fprintf(f,
+		"alurd_sla_scan_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+		"alurd_sla_scan_duration_seconds_sum %.6f\n"
+		"alurd_sla_scan_duration_seconds_count %llu\n",
+		(unsigned long long)cum, (double)atomic_load(&g_scan_sum_us) / 1e6, (unsigned long long)atomic_load(&g_scans));
+	static const char *const states[4] = {"on_time", "warning", "breached", "paused"};
+	pthread_mutex_lock(&g_gauge_lock);
+	if (g_have_gauges) {
+		fputs("# HELP alurd_sla_open_steps Open step instances by step and SLA state (refreshed every 15 s).\n"
+		      "# TYPE alurd_sla_open_steps gauge\n",
+		      f);
+		for (int s = 1; s < 8; s++)
+			for (int k = 0; k < 4; k++)
+				fprintf(f, "alurd_sla_open_steps{step=\"%d\",state=\"%s\"} %ld\n", s, states[k], g_open[s][k]);
+	}
+	pthread_mutex_unlock(&g_gauge_lock);
+}
+
+void timer_start(const struct config *cfg)
+{
+	g_interval = cfg->timer_interval;
+	g_stop = false;
+	metrics_add_collector(collect);
+	if (pthread_create(&g_thread, NULL, run, NULL) != 0)
+		abort();
+	g_running = true;
+}
+
+void timer_stop(void)
+{
+	if (!g_running)
+		return;
+	pthread_mutex_lock(&g_lock);
+	g_stop = true;
+	pthread_cond_broadcast(&g_cond);
+	pthread_mutex_unlock(&g_lock);
+	pthread_join(g_thread, NULL);
+	g_running = false;
+}
