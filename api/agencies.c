@@ -85,7 +85,6 @@ static bool list_agencies(struct api_ctx *c, struct err *e)
 {
 	int limit;
 	const char **cursor;
-	api_only_query(c, list_params, e);
 	api_query_limit(c, &limit, e);
 	api_query_cursor(c, 1, &cursor, e);
 	const char *active = api_query(c, "active"), *q = api_query(c, "q");
@@ -103,9 +102,9 @@ static bool list_agencies(struct api_ctx *c, struct err *e)
 }
 
 const struct route api_agencies_routes[] = {
-	{"GET", "/api/v1/agencies", list_agencies, ACT_AGENCY_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"POST", "/api/v1/agencies", create_agency, ACT_AGENCY_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"GET", "/api/v1/agencies/{id}", get_agency, ACT_AGENCY_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"PATCH", "/api/v1/agencies/{id}", patch_agency, ACT_AGENCY_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
+	{"GET", "/api/v1/agencies", list_agencies, ACT_AGENCY_READ, API_TX_READ, API_BODY_NONE, 0, list_params},
+	{"POST", "/api/v1/agencies", create_agency, ACT_AGENCY_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/agencies/{id}", get_agency, ACT_AGENCY_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"PATCH", "/api/v1/agencies/{id}", patch_agency, ACT_AGENCY_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{0},
 };

@@ -430,15 +430,15 @@ static bool list_st(struct api_ctx *c, struct err *e)
 }
 
 const struct route api_agreements_routes[] = {
-	{"POST", "/api/v1/requests/{id}/berita-acara", create_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"GET", "/api/v1/requests/{id}/berita-acara", get_request_ba, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"GET", "/api/v1/berita-acara/{id}", get_ba, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"PATCH", "/api/v1/berita-acara/{id}", patch_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"POST", "/api/v1/berita-acara/{id}/send", send_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"POST", "/api/v1/berita-acara/{id}/signatures", sign_ba, ACT_BA_SIGN, API_TX_WRITE, API_BODY_JSON, 0},
-	{"GET", "/api/v1/berita-acara/{id}/pdf", get_ba_pdf, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"POST", "/api/v1/requests/{id}/surat-tugas", issue_st, ACT_ST_ISSUE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"GET", "/api/v1/requests/{id}/surat-tugas", list_st, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"GET", "/api/v1/surat-tugas/{id}", get_st, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"POST", "/api/v1/requests/{id}/berita-acara", create_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/requests/{id}/berita-acara", get_request_ba, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/berita-acara/{id}", get_ba, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"PATCH", "/api/v1/berita-acara/{id}", patch_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"POST", "/api/v1/berita-acara/{id}/send", send_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"POST", "/api/v1/berita-acara/{id}/signatures", sign_ba, ACT_BA_SIGN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/berita-acara/{id}/pdf", get_ba_pdf, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"POST", "/api/v1/requests/{id}/surat-tugas", issue_st, ACT_ST_ISSUE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/requests/{id}/surat-tugas", list_st, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/surat-tugas/{id}", get_st, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{0},
 };

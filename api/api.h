@@ -50,6 +50,7 @@ struct route {
 	enum api_tx tx;
 	enum api_body body;
 	size_t body_limit;    /* 0: the configured ALURD_MAX_BODY */
+	const char *const *query; /* the query arguments it reads (NULL-ended); NULL: none */
 };
 
 struct api_kv {
@@ -76,6 +77,8 @@ struct api_ctx {
 	const char *client_addr; /* numeric address of the peer */
 	bool commit_on_error;    /* keep the transaction's writes even when refusing
 	                            (e.g. the audit row and counter of a failed login) */
+	const char *replay_body; /* what an Idempotency-Key replay answers instead of
+	                            the body, when the body holds a secret */
 	json_t *json;     /* parsed JSON body, owned by the server */
 	struct principal who;
 

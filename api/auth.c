@@ -253,9 +253,9 @@ static bool client_token(struct api_ctx *c, struct err *e)
 }
 
 const struct route api_auth_routes[] = {
-	{"POST", "/api/v1/auth/login", login, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192},
-	{"POST", "/api/v1/auth/refresh", refresh, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192},
-	{"POST", "/api/v1/auth/logout", logout, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192},
-	{"POST", "/api/v1/auth/token", client_token, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192},
+	{"POST", "/api/v1/auth/login", login, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
+	{"POST", "/api/v1/auth/refresh", refresh, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
+	{"POST", "/api/v1/auth/logout", logout, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
+	{"POST", "/api/v1/auth/token", client_token, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
 	{0},
 };

@@ -40,6 +40,7 @@ static bool create_client(struct api_ctx *c, struct err *e)
 		return false;
 	json_t *doc = json_loads(k.json, 0, NULL);
 	json_object_set_new(doc, "client_secret", json_string(secret));
+	c->replay_body = k.json; /* the secret is shown once: a replay answers without it */
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/clients/%s", k.id));
 	api_reply_json(c, 201, doc);
 	return true;
@@ -66,7 +67,6 @@ static bool list_clients(struct api_ctx *c, struct err *e)
 {
 	int limit;
 	const char **cursor;
-	api_only_query(c, list_params, e);
 	api_query_limit(c, &limit, e);
 	api_query_cursor(c, 2, &cursor, e);
 	if (e->kind)
@@ -79,8 +79,8 @@ static bool list_clients(struct api_ctx *c, struct err *e)
 }
 
 const struct route api_clients_routes[] = {
-	{"GET", "/api/v1/clients", list_clients, ACT_CLIENT_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"POST", "/api/v1/clients", create_client, ACT_CLIENT_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"DELETE", "/api/v1/clients/{id}", revoke_client, ACT_CLIENT_WRITE, API_TX_WRITE, API_BODY_NONE, 0},
+	{"GET", "/api/v1/clients", list_clients, ACT_CLIENT_READ, API_TX_READ, API_BODY_NONE, 0, list_params},
+	{"POST", "/api/v1/clients", create_client, ACT_CLIENT_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"DELETE", "/api/v1/clients/{id}", revoke_client, ACT_CLIENT_WRITE, API_TX_WRITE, API_BODY_NONE, 0, NULL},
 	{0},
 };

@@ -437,13 +437,13 @@ static bool list_completions(struct api_ctx *c, struct err *e)
 
 const struct route api_discussions_routes[] = {
 	{"GET", "/api/v1/requests/{id}/discussions", list_discussions, ACT_DISCUSSION_READ, API_TX_READ,
-	 API_BODY_NONE, 0},
+	 API_BODY_NONE, 0, NULL},
 	{"POST", "/api/v1/requests/{id}/discussions", create_discussion, ACT_DISCUSSION_WRITE, API_TX_WRITE,
-	 API_BODY_JSON, 0},
-	{"GET", "/api/v1/discussions/{id}", get_discussion, ACT_DISCUSSION_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"PATCH", "/api/v1/discussions/{id}", patch_discussion, ACT_DISCUSSION_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"POST", "/api/v1/requests/{id}/completion", complete_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0},
+	 API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/discussions/{id}", get_discussion, ACT_DISCUSSION_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"PATCH", "/api/v1/discussions/{id}", patch_discussion, ACT_DISCUSSION_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"POST", "/api/v1/requests/{id}/completion", complete_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"GET", "/api/v1/requests/{id}/completions", list_completions, ACT_DISCUSSION_READ, API_TX_READ,
-	 API_BODY_NONE, 0},
+	 API_BODY_NONE, 0, NULL},
 	{0},
 };

@@ -173,11 +173,24 @@ static bool load_disposition(struct api_ctx *c, bool lock, struct db_disposition
 	return true;
 }
 
+static bool get_disposition(struct api_ctx *c, struct err *e)
+{
+	struct db_disposition d;
+	if (!load_disposition(c, false, &d, e))
+		return false;
+	api_reply_json_text(c, 200, d.json);
+	return true;
+}
+
 static bool mark_read(struct api_ctx *c, struct err *e)
 {
 	struct db_disposition d;
 	bool recipient;
-	if (!load_disposition(c, false, &d, e) || !db_disposition_mark_read(e, d.id, c->who.subject, &recipient))
+	if (!load_disposition(c, false, &d, e))
+		return false;
+	if (d.withdrawn)
+		return err_set(e, ERR_CONFLICT, "disposition.withdrawn", "This disposition was withdrawn.");
+	if (!db_disposition_mark_read(e, d.id, c->who.subject, &recipient))
 		return false;
 	if (!recipient)
 		return err_set(e, ERR_FORBIDDEN, "disposition.not_recipient", "Only a recipient can mark it read.");
@@ -198,7 +211,7 @@ static bool withdraw_disposition(struct api_ctx *c, struct err *e)
 		return false;
 	/* lock the request first, then re-read the disposition under that lock */
 	bool found;
-	if (!api_request_load_id(c, d.request_id, true, &r, e) || !db_disposition_get(e, c->arena, d.id, true, &d, &found))
+	if (!api_request_load_id(c, d.request_id, true, &r, e) || !api_if_match(c, r.version, false, e) || !db_disposition_get(e, c->arena, d.id, true, &d, &found))
 		return false;
 	if (strcmp(d.from_user_id, c->who.subject) != 0)
 		return err_set(e, ERR_FORBIDDEN, "disposition.not_author", "Only its author can withdraw a disposition.");
@@ -218,11 +231,12 @@ static bool withdraw_disposition(struct api_ctx *c, struct err *e)
 
 const struct route api_dispositions_routes[] = {
 	{"GET", "/api/v1/requests/{id}/dispositions", list_dispositions, ACT_DISPOSITION_READ, API_TX_READ,
-	 API_BODY_NONE, 0},
+	 API_BODY_NONE, 0, NULL},
 	{"POST", "/api/v1/requests/{id}/dispositions", create_disposition, ACT_DISPOSITION_WRITE, API_TX_WRITE,
-	 API_BODY_JSON, 0},
-	{"POST", "/api/v1/dispositions/{id}/read", mark_read, ACT_DISPOSITION_RECEIPT, API_TX_WRITE, API_BODY_NONE, 0},
+	 API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/dispositions/{id}", get_disposition, ACT_DISPOSITION_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"POST", "/api/v1/dispositions/{id}/read", mark_read, ACT_DISPOSITION_RECEIPT, API_TX_WRITE, API_BODY_NONE, 0, NULL},
 	{"POST", "/api/v1/dispositions/{id}/withdraw", withdraw_disposition, ACT_DISPOSITION_WRITE, API_TX_WRITE,
-	 API_BODY_NONE, 0},
+	 API_BODY_NONE, 0, NULL},
 	{0},
 };

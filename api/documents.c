@@ -29,10 +29,10 @@ static bool filename_ok(struct err *e, const char *name)
 	return true;
 }
 
+static const char *const upload_params[] = {"type", "filename", NULL};
+
 static bool upload_document(struct api_ctx *c, struct err *e)
 {
-	static const char *const params[] = {"type", "filename", NULL};
-	api_only_query(c, params, e);
 	const char *type = api_query(c, "type"), *filename = api_query(c, "filename");
 	bool known = false;
 	for (const char *const *t = doc_types; type && *t; t++)
@@ -98,6 +98,7 @@ static bool get_document(struct api_ctx *c, struct err *e)
 	struct db_document d;
 	if (!load_document(c, &d, e))
 		return false;
+	api_set_header(c, "ETag", arena_printf(c->arena, "\"%s\"", d.sha256)); /* documents never change */
 	api_reply_json_text(c, 200, d.json);
 	return true;
 }
@@ -142,9 +143,9 @@ static bool get_content(struct api_ctx *c, struct err *e)
 }
 
 const struct route api_documents_routes[] = {
-	{"GET", "/api/v1/requests/{id}/documents", list_documents, ACT_DOCUMENT_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"POST", "/api/v1/requests/{id}/documents", upload_document, ACT_DOCUMENT_UPLOAD, API_TX_WRITE, API_BODY_RAW, 0},
-	{"GET", "/api/v1/documents/{id}", get_document, ACT_DOCUMENT_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"GET", "/api/v1/documents/{id}/content", get_content, ACT_DOCUMENT_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"GET", "/api/v1/requests/{id}/documents", list_documents, ACT_DOCUMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"POST", "/api/v1/requests/{id}/documents", upload_document, ACT_DOCUMENT_UPLOAD, API_TX_WRITE, API_BODY_RAW, 0, upload_params},
+	{"GET", "/api/v1/documents/{id}", get_document, ACT_DOCUMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/documents/{id}/content", get_content, ACT_DOCUMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{0},
 };

@@ -129,7 +129,7 @@ bool api_only_query(const struct api_ctx *c, const char *const *allowed, struct 
 	bool ok = true;
 	for (int i = 0; i < c->nquery; i++) {
 		bool known = false;
-		for (const char *const *a = allowed; *a && !known; a++)
+		for (const char *const *a = allowed; a && *a && !known; a++)
 			known = strcmp(*a, c->query[i].key) == 0;
 		if (!known)
 			ok = err_field(e, c->query[i].key, "unknown_parameter", "This query parameter is not accepted here.");

@@ -39,7 +39,8 @@ bool api_in_int(json_t *obj, const char *key, unsigned flags, long min, long max
 /* A string that must be a canonical UUID. */
 bool api_in_uuid(json_t *obj, const char *key, unsigned flags, const char **out, struct err *e);
 
-/* Query arguments: refuses any name not in allowed. */
+/* Query arguments: refuses any name not in allowed (NULL allows none). The
+ * dispatcher applies it with the route's `query` list before the handler. */
 bool api_only_query(const struct api_ctx *c, const char *const *allowed, struct err *e);
 /* ?limit= (default 50, 1..200). */
 bool api_query_limit(const struct api_ctx *c, int *limit, struct err *e);

@@ -33,8 +33,8 @@ static bool get_openapi(struct api_ctx *c, struct err *e)
 }
 
 const struct route api_ops_routes[] = {
-	{"GET", "/healthz", get_healthz, ACT_PUBLIC, API_TX_NONE, API_BODY_NONE, 0},
-	{"GET", "/readyz", get_readyz, ACT_PUBLIC, API_TX_READ, API_BODY_NONE, 0},
-	{"GET", "/openapi.yaml", get_openapi, ACT_PUBLIC, API_TX_NONE, API_BODY_NONE, 0},
+	{"GET", "/healthz", get_healthz, ACT_PUBLIC, API_TX_NONE, API_BODY_NONE, 0, NULL},
+	{"GET", "/readyz", get_readyz, ACT_PUBLIC, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"GET", "/openapi.yaml", get_openapi, ACT_PUBLIC, API_TX_NONE, API_BODY_NONE, 0, NULL},
 	{0},
 };

@@ -258,7 +258,6 @@ static bool list_requests(struct api_ctx *c, struct err *e)
 	struct db_request_filter f = {.tz = api_services.timezone};
 	int limit;
 	const char **cursor;
-	api_only_query(c, list_params, e);
 	api_query_limit(c, &limit, e);
 	api_query_cursor(c, 2, &cursor, e);
 	f.status = api_query(c, "status");
@@ -309,13 +308,13 @@ static bool list_requests(struct api_ctx *c, struct err *e)
 	return true;
 }
 
+static const char *const audit_params[] = {"limit", "cursor", NULL};
+
 static bool get_audit(struct api_ctx *c, struct err *e)
 {
-	static const char *const params[] = {"limit", "cursor", NULL};
 	struct db_request r;
 	int limit;
 	const char **cursor;
-	api_only_query(c, params, e);
 	api_query_limit(c, &limit, e);
 	api_query_cursor(c, 1, &cursor, e);
 	if (cursor && strspn(cursor[0], "0123456789") != strlen(cursor[0]))
@@ -330,14 +329,14 @@ static bool get_audit(struct api_ctx *c, struct err *e)
 }
 
 const struct route api_requests_routes[] = {
-	{"GET", "/api/v1/requests", list_requests, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"POST", "/api/v1/requests", create_request, ACT_REQUEST_CREATE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"GET", "/api/v1/requests/{id}", get_request, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"PATCH", "/api/v1/requests/{id}", patch_request, ACT_REQUEST_EDIT, API_TX_WRITE, API_BODY_JSON, 0},
-	{"POST", "/api/v1/requests/{id}/submit", submit_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0},
-	{"POST", "/api/v1/requests/{id}/register", register_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0},
-	{"POST", "/api/v1/requests/{id}/withdraw", withdraw_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0},
-	{"POST", "/api/v1/requests/{id}/reject", reject_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0},
-	{"GET", "/api/v1/requests/{id}/audit", get_audit, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0},
+	{"GET", "/api/v1/requests", list_requests, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, list_params},
+	{"POST", "/api/v1/requests", create_request, ACT_REQUEST_CREATE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/requests/{id}", get_request, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"PATCH", "/api/v1/requests/{id}", patch_request, ACT_REQUEST_EDIT, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"POST", "/api/v1/requests/{id}/submit", submit_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"POST", "/api/v1/requests/{id}/register", register_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"POST", "/api/v1/requests/{id}/withdraw", withdraw_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"POST", "/api/v1/requests/{id}/reject", reject_request, ACT_REQUEST_ACT, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/requests/{id}/audit", get_audit, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, audit_params},
 	{0},
 };

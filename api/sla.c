@@ -223,11 +223,10 @@ static json_t *waiting_json(const int64_t per_party[WF_PARTY_COUNT])
 
 static bool get_timeline(struct api_ctx *c, struct err *e)
 {
-	static const char *const none[] = {NULL};
 	struct db_request r;
 	struct db_rows steps, history;
 	struct calendar cal;
-	if (!api_only_query(c, none, e) || !api_request_load(c, 0, false, &r, e) ||
+	if (!api_request_load(c, 0, false, &r, e) ||
 	    !db_sla_request_steps(e, c->arena, r.id, &steps) || !db_sla_request_history(e, c->arena, r.id, &history) ||
 	    !api_calendar(c, &cal, e))
 		return false;
@@ -258,7 +257,6 @@ static bool list_overdue(struct api_ctx *c, struct err *e)
 {
 	int limit;
 	const char **cursor;
-	api_only_query(c, overdue_params, e);
 	api_query_limit(c, &limit, e);
 	api_query_cursor(c, 2, &cursor, e);
 	const char *step = api_query(c, "step"), *agency = api_query(c, "agency_id"), *min_late = api_query(c, "min_late");
@@ -362,7 +360,6 @@ static const char *const summary_params[] = {"from", "to", "group_by", "agency_i
 
 static bool get_summary(struct api_ctx *c, struct err *e)
 {
-	api_only_query(c, summary_params, e);
 	const char *from = api_query(c, "from"), *to = api_query(c, "to"), *by = api_query(c, "group_by");
 	const char *agency = api_query(c, "agency_id");
 	if (!from)
@@ -542,10 +539,10 @@ static bool put_policy(struct api_ctx *c, struct err *e)
 
 /* ---- holidays --------------------------------------------------------------- */
 
+static const char *const holiday_params[] = {"from", "to", NULL};
+
 static bool list_holidays(struct api_ctx *c, struct err *e)
 {
-	static const char *const params[] = {"from", "to", NULL};
-	api_only_query(c, params, e);
 	const char *from = api_query(c, "from"), *to = api_query(c, "to"), *json;
 	if (from)
 		val_date(e, "from", from);
@@ -679,13 +676,13 @@ static bool delete_holiday(struct api_ctx *c, struct err *e)
 }
 
 const struct route api_sla_routes[] = {
-	{"GET", "/api/v1/requests/{id}/timeline", get_timeline, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"PUT", "/api/v1/sla/policy", put_policy, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0},
-	{"GET", "/api/v1/calendar/holidays", list_holidays, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"POST", "/api/v1/calendar/holidays", put_holidays, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0},
-	{"DELETE", "/api/v1/calendar/holidays/{date}", delete_holiday, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_NONE, 0},
+	{"GET", "/api/v1/requests/{id}/timeline", get_timeline, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, overdue_params},
+	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, summary_params},
+	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"PUT", "/api/v1/sla/policy", put_policy, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/calendar/holidays", list_holidays, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, holiday_params},
+	{"POST", "/api/v1/calendar/holidays", put_holidays, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"DELETE", "/api/v1/calendar/holidays/{date}", delete_holiday, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_NONE, 0, NULL},
 	{0},
 };

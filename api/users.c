@@ -234,7 +234,6 @@ static bool list_users(struct api_ctx *c, struct err *e)
 {
 	int limit;
 	const char **cursor;
-	api_only_query(c, list_params, e);
 	api_query_limit(c, &limit, e);
 	api_query_cursor(c, 1, &cursor, e);
 	const char *role = api_query(c, "role"), *agency = api_query(c, "agency_id"), *active = api_query(c, "active");
@@ -257,12 +256,12 @@ static bool list_users(struct api_ctx *c, struct err *e)
 }
 
 const struct route api_users_routes[] = {
-	{"GET", "/api/v1/me", get_me, ACT_SELF_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"POST", "/api/v1/me/password", change_password, ACT_SELF_PASSWORD, API_TX_WRITE, API_BODY_JSON, 8192},
-	{"GET", "/api/v1/users", list_users, ACT_USER_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"POST", "/api/v1/users", create_user, ACT_USER_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"GET", "/api/v1/users/{id}", get_user, ACT_USER_READ, API_TX_READ, API_BODY_NONE, 0},
-	{"PATCH", "/api/v1/users/{id}", patch_user, ACT_USER_WRITE, API_TX_WRITE, API_BODY_JSON, 0},
-	{"POST", "/api/v1/users/{id}/password-reset", reset_password, ACT_USER_WRITE, API_TX_WRITE, API_BODY_JSON, 8192},
+	{"GET", "/api/v1/me", get_me, ACT_SELF_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"POST", "/api/v1/me/password", change_password, ACT_SELF_PASSWORD, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
+	{"GET", "/api/v1/users", list_users, ACT_USER_READ, API_TX_READ, API_BODY_NONE, 0, list_params},
+	{"POST", "/api/v1/users", create_user, ACT_USER_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"GET", "/api/v1/users/{id}", get_user, ACT_USER_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"PATCH", "/api/v1/users/{id}", patch_user, ACT_USER_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"POST", "/api/v1/users/{id}/password-reset", reset_password, ACT_USER_WRITE, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
 	{0},
 };

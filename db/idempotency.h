@@ -14,7 +14,7 @@ enum db_idem_outcome { DB_IDEM_NEW, DB_IDEM_REPLAY, DB_IDEM_MISMATCH };
 
 struct db_idem_answer {
 	int status;
-	const char *content_type, *location, *body;
+	const char *content_type, *location, *etag, *body;
 };
 
 /* Claims (owner, key) for this transaction, or finds the stored answer.

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/input.h"
 #include "db/db.h"
 #include "db/idempotency.h"
 #include "server/auth.h"
@@ -488,6 +489,8 @@ static bool idem_claim(struct hreq *r, const char *key, bool *replayed, struct e
 		api_reply_bytes(c, a.status, a.content_type, body, strlen(body));
 		if (a.location)
 			api_set_header(c, "Location", a.location);
+		if (a.etag)
+			api_set_header(c, "ETag", a.etag);
 		api_set_header(c, "Idempotent-Replayed", "true");
 	}
 	return true;
@@ -498,7 +501,10 @@ static bool idem_store(struct hreq *r, const char *key, struct err *e)
 {
 	struct api_ctx *c = &r->ctx;
 	struct db_idem_answer a = {.status = c->status, .content_type = c->out_type};
-	if (c->out) {
+	if (c->replay_body) {
+		a.body = c->replay_body; /* the handler's answer holds a secret */
+		a.content_type = "application/json";
+	} else if (c->out) {
 		char *text = json_dumps(c->out, JSON_COMPACT);
 		a.body = arena_strdup(&r->arena, text);
 		a.content_type = "application/json";
@@ -506,9 +512,12 @@ static bool idem_store(struct hreq *r, const char *key, struct err *e)
 	} else if (c->out_bytes) {
 		a.body = arena_strndup(&r->arena, c->out_bytes, c->out_len);
 	}
-	for (int i = 0; i < c->nout_headers; i++)
+	for (int i = 0; i < c->nout_headers; i++) {
 		if (strcasecmp(c->out_headers[i].key, "Location") == 0)
 			a.location = c->out_headers[i].value;
+		if (strcasecmp(c->out_headers[i].key, "ETag") == 0)
+			a.etag = c->out_headers[i].value;
+	}
 	return db_idem_store(e, c->who.subject, key, &a);
 }
 
@@ -560,7 +569,7 @@ static void run(struct hreq *r)
 {
 	struct err e;
 	err_clear(&e);
-	bool ok = parse_json(r, &e) && call_handler(r, &e);
+	bool ok = api_only_query(&r->ctx, r->m.route->query, &e) && parse_json(r, &e) && call_handler(r, &e);
 	if (ok && r->ctx.status == 0)
 		ok = err_set(&e, ERR_INTERNAL, "internal", "The handler gave no answer.");
 	if (!ok) {

@@ -152,7 +152,7 @@ static bool get_metrics(struct api_ctx *c, struct err *e)
 
 /* Not const: metrics_restrict() sets the action before the router is built. */
 struct route server_routes[] = {
-	{"GET", "/metrics", get_metrics, ACT_PUBLIC, API_TX_NONE, API_BODY_NONE, 0},
+	{"GET", "/metrics", get_metrics, ACT_PUBLIC, API_TX_NONE, API_BODY_NONE, 0, NULL},
 	{0},
 };
 
