@@ -425,7 +425,7 @@ static bool list_st(struct api_ctx *c, struct err *e)
 	const char *json;
 	if (!api_request_load(c, 0, false, &r, e) || !db_st_list(e, c->arena, r.id, &json))
 		return false;
-	api_reply_json_text(c, 200, arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", json));
+	api_reply_items(c, json);
 	return true;
 }
 

@@ -300,7 +300,7 @@ static bool list_discussions(struct api_ctx *c, struct err *e)
 	const char *json;
 	if (!api_request_load(c, 0, false, &r, e) || !db_discussion_list(e, c->arena, r.id, &json))
 		return false;
-	api_reply_json_text(c, 200, arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", json));
+	api_reply_items(c, json);
 	return true;
 }
 
@@ -431,7 +431,7 @@ static bool list_completions(struct api_ctx *c, struct err *e)
 	const char *json;
 	if (!api_request_load(c, 0, false, &r, e) || !db_completion_list(e, c->arena, r.id, &json))
 		return false;
-	api_reply_json_text(c, 200, arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", json));
+	api_reply_items(c, json);
 	return true;
 }
 

@@ -208,10 +208,19 @@ bool api_param_uuid(const struct api_ctx *c, int i, const char *not_found_code, 
 	return true;
 }
 
+void api_reply_items(struct api_ctx *c, const char *json_array)
+{
+	const char *text = arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", json_array);
+	api_reply_bytes(c, 200, "application/json", text, strlen(text));
+}
+
 void api_reply_page(struct api_ctx *c, const struct db_page *page, int nkeys)
 {
 	const char *cursor = page->more ? api_cursor_make(c->arena, nkeys, page->next) : NULL;
-	const char *text = cursor ? arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":\"%s\"}", page->items, cursor)
-				  : arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", page->items);
+	if (!cursor) {
+		api_reply_items(c, page->items);
+		return;
+	}
+	const char *text = arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":\"%s\"}", page->items, cursor);
 	api_reply_bytes(c, 200, "application/json", text, strlen(text));
 }

@@ -50,6 +50,10 @@ bool api_query_cursor(struct api_ctx *c, int nparts, const char ***parts, struct
 /* Encodes parts (nparts strings) as an opaque URL-safe cursor. */
 const char *api_cursor_make(struct arena *a, int nparts, const char *const *parts);
 
+/* Answers 200 {"items": <json array text>, "next_cursor": null}: a whole,
+ * short list (a request's documents, discussions, ...). */
+void api_reply_items(struct api_ctx *c, const char *json_array);
+
 /* Answers 200 {"items": [...], "next_cursor": "..." | null} for a page
  * whose keys (nkeys) make the cursor of the next page. */
 struct db_page;

@@ -296,7 +296,7 @@ static bool list_requests(struct api_ctx *c, struct err *e)
 	if (authz_agency_bound(&c->who)) {
 		/* a filter can narrow a bound caller's view, never widen it */
 		if (f.agency_id && strcmp(f.agency_id, c->who.agency_id) != 0) {
-			api_reply_json_text(c, 200, "{\"items\":[],\"next_cursor\":null}");
+			api_reply_items(c, "[]");
 			return true;
 		}
 		f.agency_id = c->who.agency_id;

@@ -550,7 +550,7 @@ static bool list_holidays(struct api_ctx *c, struct err *e)
 		val_date(e, "to", to);
 	if (e->kind || !db_holiday_list(e, c->arena, from, to, &json))
 		return false;
-	api_reply_json_text(c, 200, arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", json));
+	api_reply_items(c, json);
 	return true;
 }
 
@@ -651,7 +651,8 @@ static bool put_holidays(struct api_ctx *c, struct err *e)
 	if (!api_audit(c, "calendar.holidays_put", "calendar", NULL, NULL, NULL, after, e) ||
 	    !after_calendar_change(c, "holidays_put", e) || !db_holiday_list(e, c->arena, NULL, NULL, &json))
 		return false;
-	api_reply_json_text(c, created ? 201 : 200, arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", json));
+	api_reply_items(c, json);
+	c->status = created ? 201 : 200;
 	return true;
 }
 

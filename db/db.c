@@ -320,6 +320,22 @@ void db_done(PGresult *r)
 		PQclear(r);
 }
 
+const char *db_like_contains(struct arena *a, const char *q)
+{
+	if (!q)
+		return NULL;
+	char *pat = arena_alloc(a, strlen(q) * 2 + 3), *w = pat;
+	*w++ = '%';
+	for (const char *s = q; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*w++ = '\\';
+		*w++ = *s;
+	}
+	*w++ = '%';
+	*w = '\0';
+	return pat;
+}
+
 bool db_one(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params, int ncols,
 	    const char **cols, bool *found)
 {

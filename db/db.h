@@ -91,6 +91,10 @@ struct db_page {
 bool db_page(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params, int limit,
 	     int nkeys, struct db_page *out);
 
+/* A LIKE pattern matching q anywhere, with q's own %, _ and \\ taken
+ * literally (use with ESCAPE '\\'); NULL for NULL. */
+const char *db_like_contains(struct arena *a, const char *q);
+
 /* Closes this thread's connection (at thread exit). */
 void db_thread_cleanup(void);
 

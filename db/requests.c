@@ -134,19 +134,7 @@ bool db_request_list(struct err *e, struct arena *a, const struct db_request_fil
 	char lim[16], step[8];
 	snprintf(lim, sizeof lim, "%d", limit);
 	snprintf(step, sizeof step, "%d", f->step);
-	const char *pattern = NULL;
-	if (f->q) {
-		char *pat = arena_alloc(a, strlen(f->q) * 2 + 3), *w = pat;
-		*w++ = '%';
-		for (const char *s = f->q; *s; s++) {
-			if (*s == '%' || *s == '_' || *s == '\\')
-				*w++ = '\\';
-			*w++ = *s;
-		}
-		*w++ = '%';
-		*w = '\0';
-		pattern = pat;
-	}
+	const char *pattern = db_like_contains(a, f->q);
 	const char *p[] = {f->status, f->phase, f->agency_id, step, f->from, f->to, pattern,
 			   f->after_created, f->after_id, lim, f->tz, f->overdue ? "true" : "false"};
 	return db_page(e, a, &st_list, 12, p, limit, 2, page);

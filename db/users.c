@@ -134,20 +134,7 @@ bool db_user_list(struct err *e, struct arena *a, const char *role, const char *
 {
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", limit);
-	const char *pattern = NULL;
-	if (q) {
-		/* escape LIKE's wildcards so q matches literally */
-		char *pat = arena_alloc(a, strlen(q) * 2 + 3), *w = pat;
-		*w++ = '%';
-		for (const char *s = q; *s; s++) {
-			if (*s == '%' || *s == '_' || *s == '\\')
-				*w++ = '\\';
-			*w++ = *s;
-		}
-		*w++ = '%';
-		*w = '\0';
-		pattern = pat;
-	}
+	const char *pattern = db_like_contains(a, q);
 	const char *p[] = {role, agency_id, active, pattern, after, lim};
 	return db_page(e, a, &st_list, 6, p, limit, 1, page);
 }
