@@ -7,5 +7,8 @@
 Suite *path_suite(void);
 Suite *authz_suite(void);
 Suite *err_arena_suite(void);
+Suite *validate_suite(void);
+Suite *numfmt_suite(void);
+Suite *docsniff_suite(void);
 
 #endif
