@@ -52,6 +52,8 @@ bool numfmt_check(const char *fmt, struct err *e)
 bool numfmt_render(const char *fmt, int seq, int year, int month, char *out, size_t n)
 {
 	size_t used = 0;
+	if (n == 0)
+		return false;
 	for (const char *s = fmt; *s;) {
 		char piece[32];
 		size_t len;

@@ -99,10 +99,13 @@ bool val_password(struct err *e, const char *field, const char *pw, const char *
 		return err_field(e, field, "too_short", "At least %d characters.", VAL_PASSWORD_MIN);
 	if (username && strcasecmp(pw, username) == 0)
 		return err_field(e, field, "equals_username", "Must not be the username.");
-	size_t same = 1;
-	while (same < bytes && pw[same] == pw[0])
-		same++;
-	if (same == bytes)
+	/* one character (of however many bytes) repeated throughout */
+	unsigned char lead = (unsigned char)pw[0];
+	size_t ch = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+	size_t at = ch;
+	while (at + ch <= bytes && memcmp(pw + at, pw, ch) == 0)
+		at += ch;
+	if (at == bytes)
 		return err_field(e, field, "too_simple", "Must not be one repeated character.");
 	return true;
 }
