@@ -10,5 +10,6 @@ Suite *err_arena_suite(void);
 Suite *validate_suite(void);
 Suite *numfmt_suite(void);
 Suite *docsniff_suite(void);
+Suite *officehours_suite(void);
 
 #endif
