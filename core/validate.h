@@ -23,7 +23,7 @@ bool val_is_uuid(const char *s);
 long val_utf8_len(const char *s);
 
 /* Free text: valid UTF-8, 1..max code points (0..max when may_be_empty),
- * no control characters except \n and \t when multiline. */
+ * no control characters except \n, \t and \r when multiline. */
 bool val_text(struct err *e, const char *field, const char *s, long max, bool may_be_empty, bool multiline);
 
 /* 3..64 of [a-z0-9._-]. */
