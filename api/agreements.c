@@ -46,9 +46,11 @@ static bool create_ba(struct api_ctx *c, struct err *e)
 {
 	static const char *const none[] = {NULL};
 	struct db_request r;
-	if (!api_only_fields(api_body(c), "", none, e) || !api_request_load(c, 0, true, &r, e))
+	if (!api_only_fields(api_body(c), "", none, e) || !api_request_load(c, 0, true, &r, e) ||
+	    !api_if_match(c, r.version, false, e))
 		return false;
-	if (strcmp(r.state, "agreed") != 0)
+	/* "and/or": a request completed by a Surat Tugas may still get its Berita Acara */
+	if (strcmp(r.state, "agreed") != 0 && strcmp(r.state, "completed") != 0)
 		return err_set(e, ERR_CONFLICT, "berita_acara.not_agreed",
 			       "A Berita Acara is drafted once the final discussion is recorded; the request is %s.",
 			       r.state);
@@ -123,9 +125,15 @@ static bool get_request_ba(struct api_ctx *c, struct err *e)
 	return answer_ba(c, 200, &ba);
 }
 
-/* Only a draft changes; anything later answers 409 with its state. */
-static bool must_be_draft(const struct db_ba *ba, struct err *e)
+/* Only a draft of a request still in the procedure changes; anything else
+ * answers 409 with the reason. */
+static bool must_be_draft(struct api_ctx *c, const struct db_ba *ba, struct err *e)
 {
+	struct db_request r;
+	if (!api_request_load_id(c, ba->request_id, false, &r, e))
+		return false;
+	if (strcmp(r.state, "withdrawn") == 0 || strcmp(r.state, "rejected") == 0)
+		return err_set(e, ERR_CONFLICT, "request.closed", "The request is %s; its records are final.", r.state);
 	if (strcmp(ba->status, "signed") == 0)
 		return err_set(e, ERR_CONFLICT, "berita_acara.signed", "A signed Berita Acara cannot change.");
 	if (strcmp(ba->status, "draft") != 0)
@@ -138,7 +146,7 @@ static const char *const patch_fields[] = {"date", "scope", "milestones", NULL};
 static bool patch_ba(struct api_ctx *c, struct err *e)
 {
 	struct db_ba ba;
-	if (!load_ba(c, true, &ba, e) || !must_be_draft(&ba, e) || !api_if_match(c, ba.version, true, e))
+	if (!load_ba(c, true, &ba, e) || !must_be_draft(c, &ba, e) || !api_if_match(c, ba.version, true, e))
 		return false;
 	json_t *b = api_body(c);
 	const char *date = NULL, *scope = NULL, *milestones = NULL;
@@ -183,7 +191,7 @@ static bool send_ba(struct api_ctx *c, struct err *e)
 {
 	static const char *const none[] = {NULL};
 	struct db_ba ba;
-	if (!api_only_fields(api_body(c), "", none, e) || !load_ba(c, true, &ba, e) || !must_be_draft(&ba, e) ||
+	if (!api_only_fields(api_body(c), "", none, e) || !load_ba(c, true, &ba, e) || !must_be_draft(c, &ba, e) ||
 	    !api_if_match(c, ba.version, false, e))
 		return false;
 	const char *text = canonical(c, &ba);
@@ -219,7 +227,7 @@ static bool sign_ba(struct api_ctx *c, struct err *e)
 	const char *confirmed;
 	api_only_fields(b, "", sign_fields, e);
 	api_in_str(b, "content_sha256", API_OPTIONAL, 64, &confirmed, e);
-	if (e->kind || !load_ba(c, true, &ba, e))
+	if (e->kind || !load_ba(c, true, &ba, e) || !api_if_match(c, ba.version, false, e))
 		return false;
 	if (strcmp(ba.status, "signed") == 0)
 		return err_set(e, ERR_CONFLICT, "berita_acara.signed", "Both parties have signed already.");

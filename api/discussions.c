@@ -259,6 +259,8 @@ static bool create_discussion(struct api_ctx *c, struct err *e)
 	/* the request must be in this phase: a wrong phase is a state conflict */
 	char expect[40];
 	snprintf(expect, sizeof expect, "in_discussion_%s", phase);
+	if (wf_is_terminal(wf_state_parse(r.state)))
+		return err_set(e, ERR_CONFLICT, "request.closed", "The request is %s; its records are final.", r.state);
 	if (strcmp(r.state, expect) != 0)
 		return err_set(e, ERR_CONFLICT, "discussion.wrong_phase",
 			       "The request is %s; a %s discussion cannot be recorded now.", r.state, phase);

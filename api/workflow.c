@@ -54,7 +54,7 @@ bool api_if_match(struct api_ctx *c, int version, bool required, struct err *e)
 		p += strcspn(p, ",");
 	}
 	return err_set(e, ERR_PRECONDITION, "request.version_mismatch",
-		       "The request changed since you read it (now version %d); reload and retry.", version);
+		       "The record changed since you read it (now version %d); reload and retry.", version);
 }
 
 void api_set_etag(struct api_ctx *c, int version)

@@ -108,9 +108,11 @@ bool db_ba_mark_signed(struct err *e, struct arena *a, const char *id, struct db
 	return one(e, a, &st_signed, 1, &id, out, NULL);
 }
 
+/* A signature bumps the version too, so the ETag follows every change. */
 DB_STMT(st_sign,
 	"WITH s AS (INSERT INTO berita_acara_signatures (berita_acara_id, party, signer_id, content_sha256)"
-	"   VALUES ($1::uuid, $2, $3::uuid, $4) RETURNING 1)"
+	"   VALUES ($1::uuid, $2, $3::uuid, $4) RETURNING 1),"
+	" v AS (UPDATE berita_acara SET version = version + 1, updated_at = now() WHERE id = $1::uuid)"
 	" SELECT 1 + (SELECT count(*) FROM berita_acara_signatures WHERE berita_acara_id = $1::uuid) FROM s");
 
 bool db_ba_sign(struct err *e, const char *id, const char *party, const char *signer, const char *sha256,
