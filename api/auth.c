@@ -61,6 +61,7 @@ static void principal_from_user(struct principal *p, const struct db_user *u)
 	snprintf(p->subject, sizeof p->subject, "%s", u->id);
 	snprintf(p->agency_id, sizeof p->agency_id, "%s", u->agency_id ? u->agency_id : "");
 	p->must_change_password = u->must_change_password;
+	p->min_iat = u->valid_after;
 }
 
 /* Issues an access token and a refresh token in family (a new family when

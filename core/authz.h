@@ -62,6 +62,8 @@ struct principal {
 	char agency_id[40]; /* empty when not bound to one agency */
 	char jti[40];
 	bool must_change_password; /* only /me and the password change allowed */
+	long min_iat;              /* when issuing: never before this (epoch s), so a
+	                              token issued right after a revocation is valid */
 };
 
 /* True when role r may perform action a at all (the role x action table). */

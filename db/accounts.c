@@ -11,7 +11,7 @@
 
 DB_STMT(st_snapshot,
 	"SELECT id::text, role, coalesce(agency_id::text, ''), active,"
-	"       floor(extract(epoch FROM tokens_valid_after))::bigint"
+	"       ceil(extract(epoch FROM tokens_valid_after))::bigint"
 	"  FROM users"
 	" UNION ALL "
 	"SELECT id::text, 'integration', coalesce(agency_id::text, ''), revoked_at IS NULL,"

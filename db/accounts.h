@@ -15,7 +15,7 @@ struct db_account {
 	enum role role;
 	char agency_id[40]; /* "" when none */
 	bool active;
-	long valid_after;   /* epoch seconds; tokens issued before are revoked */
+	long valid_after;   /* epoch seconds, rounded up: tokens issued before are revoked */
 };
 
 /* Loads every account, sorted by id (strcmp order). *items is malloc'd:

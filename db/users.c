@@ -13,8 +13,8 @@
 
 #define USER_COLS \
 	"u.id, u.username, u.role, u.agency_id, u.password_hash, u.active, u.must_change_password, " USER_JSON \
-	", u.is_signatory"
-#define USER_NCOLS 9
+	", u.is_signatory, ceil(extract(epoch FROM u.tokens_valid_after))::bigint"
+#define USER_NCOLS 10
 
 static void fill(struct db_user *out, const char **c)
 {
@@ -27,6 +27,7 @@ static void fill(struct db_user *out, const char **c)
 	out->must_change_password = c[6] && c[6][0] == 't';
 	out->json = c[7];
 	out->is_signatory = c[8] && c[8][0] == 't';
+	out->valid_after = c[9] ? atol(c[9]) : 0;
 }
 
 DB_STMT(st_insert,

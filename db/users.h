@@ -16,6 +16,7 @@
 struct db_user {
 	const char *id, *username, *role, *agency_id, *password_hash, *json;
 	bool active, must_change_password, is_signatory;
+	long valid_after; /* tokens issued before (epoch s, rounded up) are revoked */
 };
 
 /* What a create or update sets; NULL pointers / !set_* leave a field alone. */

@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -59,6 +61,39 @@ static bool read_file(const char *path, unsigned char **out, size_t *len, struct
 	return true;
 }
 
+/* Parses the PEM keys with OpenSSL and checks they suit the algorithm
+ * (RSA of at least 2048 bits for RS256, P-256 for ES256) and each other, so
+ * a wrong key stops the daemon at start instead of failing every login. */
+static bool check_keys(const struct config *cfg, struct err *e)
+{
+	BIO *bio = BIO_new_mem_buf(g_verify_key, (int)g_verify_len);
+	EVP_PKEY *pub = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	EVP_PKEY *priv = NULL;
+	bool ok = true;
+	if (!pub) {
+		ok = err_set(e, ERR_INVALID, "config.jwt", "ALURD_JWT_PUBLIC_KEY: %s is not a PEM public key",
+			     cfg->jwt_public_key);
+	} else if (g_alg == JWT_ALG_RS256 && (EVP_PKEY_base_id(pub) != EVP_PKEY_RSA || EVP_PKEY_bits(pub) < 2048)) {
+		ok = err_set(e, ERR_INVALID, "config.jwt", "ALURD_JWT_PUBLIC_KEY: RS256 needs an RSA key of 2048 bits or more");
+	} else if (g_alg == JWT_ALG_ES256 && (EVP_PKEY_base_id(pub) != EVP_PKEY_EC || EVP_PKEY_bits(pub) != 256)) {
+		ok = err_set(e, ERR_INVALID, "config.jwt", "ALURD_JWT_PUBLIC_KEY: ES256 needs a P-256 EC key");
+	} else if (g_sign_key) {
+		bio = BIO_new_mem_buf(g_sign_key, (int)g_sign_len);
+		priv = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+		if (!priv)
+			ok = err_set(e, ERR_INVALID, "config.jwt", "ALURD_JWT_PRIVATE_KEY: %s is not a PEM private key",
+				     cfg->jwt_private_key);
+		else if (EVP_PKEY_eq(priv, pub) != 1)
+			ok = err_set(e, ERR_INVALID, "config.jwt",
+				     "ALURD_JWT_PRIVATE_KEY: does not belong to ALURD_JWT_PUBLIC_KEY");
+	}
+	EVP_PKEY_free(pub);
+	EVP_PKEY_free(priv);
+	return ok;
+}
+
 bool auth_init(const struct config *cfg, struct err *e)
 {
 	g_cfg = cfg;
@@ -82,7 +117,7 @@ bool auth_init(const struct config *cfg, struct err *e)
 	if (cfg->jwt_private_key[0] &&
 	    !read_file(cfg->jwt_private_key, &g_sign_key, &g_sign_len, e, "ALURD_JWT_PRIVATE_KEY"))
 		return false;
-	return true;
+	return check_keys(cfg, e);
 }
 
 /* ---- issuing ------------------------------------------------------------ */
@@ -96,6 +131,8 @@ static bool issue_access(const struct principal *p, char **token, long *expires_
 	if (jwt_new(&jwt) != 0)
 		abort();
 	long now = (long)time(NULL);
+	if (now < p->min_iat)
+		now = p->min_iat; /* the revocation's second is revoked; start after it */
 	unsigned char raw[16];
 	char jti[33];
 	randombytes_buf(raw, sizeof raw);
