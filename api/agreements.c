@@ -229,6 +229,11 @@ static bool sign_ba(struct api_ctx *c, struct err *e)
 	api_in_str(b, "content_sha256", API_OPTIONAL, 64, &confirmed, e);
 	if (e->kind || !load_ba(c, true, &ba, e) || !api_if_match(c, ba.version, false, e))
 		return false;
+	struct db_request req;
+	if (!api_request_load_id(c, ba.request_id, false, &req, e))
+		return false;
+	if (strcmp(req.state, "withdrawn") == 0 || strcmp(req.state, "rejected") == 0)
+		return err_set(e, ERR_CONFLICT, "request.closed", "The request is %s; its records are final.", req.state);
 	if (strcmp(ba.status, "signed") == 0)
 		return err_set(e, ERR_CONFLICT, "berita_acara.signed", "Both parties have signed already.");
 	if (strcmp(ba.status, "awaiting_signatures") != 0)

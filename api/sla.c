@@ -277,18 +277,16 @@ static bool list_overdue(struct api_ctx *c, struct err *e)
 		return false;
 	struct db_rows rows;
 	struct calendar cal;
-	if (!db_sla_overdue(e, c->arena, step ? step[0] - '0' : 0, agency, cursor ? cursor[0] : NULL,
+	int64_t min_late_seconds = late.days * 86400 + late.seconds;
+	if (!db_sla_overdue(e, c->arena, step ? step[0] - '0' : 0, agency, min_late_seconds, cursor ? cursor[0] : NULL,
 			    cursor ? cursor[1] : NULL, limit, &rows) ||
 	    !api_calendar(c, &cal, e))
 		return false;
 	json_t *items = json_array();
 	int shown = rows.n > limit ? limit : rows.n;
-	int64_t min_late_calendar = late.days * 86400 + late.seconds;
 	for (int i = 0; i < shown; i++) {
 		struct step_view v;
 		view_of(&rows, i, &cal, c->arena, &v);
-		if (v.now - v.due < min_late_calendar)
-			continue;
 		const char *state = db_rows_get(&rows, i, C_EXTRA + 6);
 		enum wf_state ws = wf_state_parse(state);
 		json_array_append_new(
@@ -355,6 +353,15 @@ static json_t *group_json(const struct group *g, bool with_waiting)
 }
 
 #define MAX_GROUPS 512
+
+/* Groups in a stable order: steps numerically, agencies by id. */
+static int by_key(const void *a, const void *b)
+{
+	const char *x = ((const struct group *)a)->key, *y = ((const struct group *)b)->key;
+	if (strlen(x) != strlen(y))
+		return strlen(x) < strlen(y) ? -1 : 1;
+	return strcmp(x, y);
+}
 
 static const char *const summary_params[] = {"from", "to", "group_by", "agency_id", NULL};
 
@@ -430,6 +437,7 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 				break;
 		}
 	}
+	qsort(groups, (size_t)ngroups, sizeof *groups, by_key);
 	json_t *list = json_array();
 	for (int i = 0; i < ngroups; i++)
 		json_array_append_new(list, group_json(&groups[i], by_agency));

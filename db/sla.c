@@ -257,9 +257,11 @@ bool db_state_enter(struct err *e, const char *request_id, const char *state)
 }
 
 /* The two flagging statements differ only in their column names. */
-#define FLAG_SQL(at, flag, kind)                                                                              \
+/* A warning is due from warn_at on; a breach only once due_at has passed
+ * (a step done exactly at due_at is on time: core/sla.h). */
+#define FLAG_SQL(at, cmp, flag, kind)                                                                         \
 	"WITH hit AS (SELECT id FROM step_instances"                                                          \
-	"   WHERE completed_at IS NULL AND paused_since IS NULL AND " flag " IS NULL AND " at " <= now()"       \
+	"   WHERE completed_at IS NULL AND paused_since IS NULL AND " flag " IS NULL AND " at " " cmp " now()"  \
 	"   ORDER BY " at " LIMIT $1::int FOR UPDATE SKIP LOCKED),"                                            \
 	" flagged AS (UPDATE step_instances s SET " flag " = now() FROM hit WHERE s.id = hit.id"               \
 	"   RETURNING s.id, s.request_id, s.step, s." at " AS threshold),"                                     \
@@ -271,8 +273,8 @@ bool db_state_enter(struct err *e, const char *request_id, const char *state)
 	"          jsonb_build_object('step', step, '" at "', threshold) FROM flagged)"                        \
 	" SELECT count(*) FROM flagged"
 
-DB_STMT(st_flag_warning, FLAG_SQL("warn_at", "warned_at", "warning"));
-DB_STMT(st_flag_breach, FLAG_SQL("due_at", "breached_at", "breach"));
+DB_STMT(st_flag_warning, FLAG_SQL("warn_at", "<=", "warned_at", "warning"));
+DB_STMT(st_flag_breach, FLAG_SQL("due_at", "<", "breached_at", "breach"));
 
 bool db_sla_flag(struct err *e, const char *kind, int limit, const char *http_request_id, int *count)
 {
@@ -288,7 +290,7 @@ bool db_sla_flag(struct err *e, const char *kind, int limit, const char *http_re
 }
 
 DB_STMT(st_open_counts,
-	"SELECT step, CASE WHEN paused_since IS NOT NULL THEN 3 WHEN due_at <= now() THEN 2"
+	"SELECT step, CASE WHEN paused_since IS NOT NULL THEN 3 WHEN due_at < now() THEN 2"
 	"                  WHEN warn_at <= now() THEN 1 ELSE 0 END AS state, count(*)"
 	" FROM step_instances WHERE completed_at IS NULL GROUP BY 1, 2");
 
@@ -338,19 +340,21 @@ DB_STMT_ADHOC(st_overdue,
 	"SELECT " STEP_COLS ", " EPOCH("now()") ", s.id, s.due_at, r.id, r.agency_id, r.title, r.agenda_number, r.state"
 	" FROM step_instances s JOIN requests r ON r.id = s.request_id"
 	" LEFT JOIN sla_policies p ON p.version = s.policy_version AND p.step = s.step"
-	" WHERE s.completed_at IS NULL AND s.due_at <= now() AND s.paused_since IS NULL"
+	" WHERE s.completed_at IS NULL AND s.due_at < now() - make_interval(secs => $6::bigint)"
+	"   AND s.paused_since IS NULL"
 	"   AND ($1::int = 0 OR s.step = $1::int) AND ($2::uuid IS NULL OR r.agency_id = $2::uuid)"
 	"   AND ($3::timestamptz IS NULL OR (s.due_at, s.id) > ($3::timestamptz, $4::uuid))"
 	" ORDER BY s.due_at, s.id LIMIT $5::int + 1");
 
-bool db_sla_overdue(struct err *e, struct arena *a, int step, const char *agency_id, const char *after_due,
-		    const char *after_id, int limit, struct db_rows *out)
+bool db_sla_overdue(struct err *e, struct arena *a, int step, const char *agency_id, int64_t min_late,
+		    const char *after_due, const char *after_id, int limit, struct db_rows *out)
 {
-	char s[8], lim[16];
+	char s[8], lim[16], late[24];
 	snprintf(s, sizeof s, "%d", step);
 	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = {s, agency_id, after_due, after_id, lim};
-	return rows(e, a, &st_overdue, 5, p, out);
+	snprintf(late, sizeof late, "%lld", (long long)min_late);
+	const char *p[] = {s, agency_id, after_due, after_id, lim, late};
+	return rows(e, a, &st_overdue, 6, p, out);
 }
 
 DB_STMT_ADHOC(st_period_steps,

@@ -83,9 +83,10 @@ static inline const char *db_rows_get(const struct db_rows *r, int row, int col)
 bool db_sla_request_steps(struct err *e, struct arena *a, const char *request_id, struct db_rows *rows);
 /* The request's state history: state, entered, left (epochs; "" open), now. */
 bool db_sla_request_history(struct err *e, struct arena *a, const char *request_id, struct db_rows *rows);
-/* Open, unpaused instances past due (keyset on due_at, id), filtered. */
-bool db_sla_overdue(struct err *e, struct arena *a, int step, const char *agency_id, const char *after_due,
-		    const char *after_id, int limit, struct db_rows *rows);
+/* Open, unpaused instances more than min_late seconds past due (keyset on
+ * due_at, id), filtered by step (0 = any) and agency. */
+bool db_sla_overdue(struct err *e, struct arena *a, int step, const char *agency_id, int64_t min_late,
+		    const char *after_due, const char *after_id, int limit, struct db_rows *rows);
 /* Instances (steps 2-7) started in [from, to) local dates, for summaries. */
 bool db_sla_period_steps(struct err *e, struct arena *a, const char *from, const char *to, const char *tz,
 			 const char *agency_id, struct db_rows *rows);
