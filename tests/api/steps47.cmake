@@ -1,0 +1,16 @@
+# SOP steps 4-7 (discussions, the PD's completion rounds, the Berita Acara and
+# the Surat Tugas): one program and one ctest per Check suite, all sharing
+# steps47.c (the people of the procedure and the calls that drive a request
+# to any point of steps 4-7). Included from tests/api/CMakeLists.txt, which
+# defines ALURD_RECORDS and the api_records fixture.
+set(ALURD_STEPS47_SUITES lifecycle agreements signing_race)
+foreach(suite IN LISTS ALURD_STEPS47_SUITES)
+  add_executable(test_${suite} ${CMAKE_CURRENT_LIST_DIR}/test_${suite}.c ${CMAKE_CURRENT_LIST_DIR}/steps47.c)
+  target_link_libraries(test_${suite} PRIVATE alurd_testsupport PkgConfig::SODIUM)
+  add_test(NAME api_${suite} COMMAND test_${suite})
+  set_tests_properties(api_${suite} PROPERTIES
+    LABELS api
+    ENVIRONMENT "ALURD_TEST_RECORD_DIR=${ALURD_RECORDS}"
+    FIXTURES_REQUIRED api_records
+    TIMEOUT 180)
+endforeach()
