@@ -202,20 +202,28 @@ static bool send_ba(struct api_ctx *c, struct err *e)
 	       answer_ba(c, 200, &ba);
 }
 
-/* Which party the caller signs for: the Kepala Dinas for Kominfos, the
- * agency's signatory for the Perangkat Daerah. */
+/* Which party the caller signs for: only the people the Berita Acara names
+ * (its hashed content names them) sign, the Kepala Dinas for Kominfos and
+ * the agency's signatory for the Perangkat Daerah. */
 static const char *signing_party(struct api_ctx *c, const struct db_ba *ba, struct err *e)
 {
-	if (c->who.role == ROLE_KEPALA_DINAS)
-		return "kominfos";
-	struct db_user u;
-	bool found;
-	if (!db_user_get(e, c->arena, c->who.subject, false, &u, &found))
-		return NULL;
-	if (!found || !u.is_signatory || !u.agency_id || strcmp(u.agency_id, ba->agency_id) != 0)
+	const char *party = c->who.role == ROLE_KEPALA_DINAS ? "kominfos" : "perangkat_daerah";
+	json_t *parties = json_loads(ba->parties, 0, NULL);
+	const char *named = json_string_value(json_object_get(json_object_get(parties, party), "signatory_id"));
+	bool ok = named && strcmp(named, c->who.subject) == 0;
+	json_decref(parties);
+	if (ok && c->who.role == ROLE_PD) {
+		/* and still the agency's signatory today */
+		struct db_user u;
+		bool found;
+		if (!db_user_get(e, c->arena, c->who.subject, false, &u, &found))
+			return NULL;
+		ok = found && u.is_signatory && u.agency_id && strcmp(u.agency_id, ba->agency_id) == 0;
+	}
+	if (!ok)
 		return err_set(e, ERR_FORBIDDEN, "berita_acara.not_signatory",
-			       "Only the signatory of the requesting agency signs for it."), NULL;
-	return "perangkat_daerah";
+			       "Only the signatories named in the Berita Acara sign it."), NULL;
+	return party;
 }
 
 static const char *const sign_fields[] = {"content_sha256", NULL};

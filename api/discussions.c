@@ -70,16 +70,18 @@ static const char *read_attendees(struct api_ctx *c, json_t *b, bool required, s
 		static const char *const user_keys[] = {"user_id", NULL};
 		static const char *const guest_keys[] = {"name", "position", "agency", NULL};
 		const char *v;
-		if (json_object_get(a, "user_id")) {
-			api_only_fields(a, prefix, user_keys, e);
+		bool user = json_object_get(a, "user_id") != NULL;
+		api_only_fields(a, prefix, user ? user_keys : guest_keys, e);
+		int mark = e->nfields;
+		if (user) {
 			if (api_in_uuid(a, "user_id", API_REQUIRED, &v, e))
 				ids[nids++] = v;
 		} else {
-			api_only_fields(a, prefix, guest_keys, e);
 			api_in_str(a, "name", API_REQUIRED, 200, &v, e);
 			api_in_str(a, "position", API_OPTIONAL | API_EMPTY_OK, 200, &v, e);
 			api_in_str(a, "agency", API_OPTIONAL | API_EMPTY_OK, 200, &v, e);
 		}
+		api_err_scope(e, mark, prefix);
 	}
 	if (e->kind)
 		return NULL;
@@ -117,11 +119,13 @@ static const char *read_checklist(struct api_ctx *c, json_t *b, bool *incomplete
 		static const char *const keys[] = {"status", "note", NULL};
 		const char *status, *note;
 		api_only_fields(item, name, keys, e);
+		int mark = e->nfields;
 		if (api_in_str(item, "status", API_REQUIRED, 20, &status, e) && strcmp(status, "complete") &&
 		    strcmp(status, "incomplete") && strcmp(status, "not_applicable"))
-			err_field(e, name, "invalid_status", "status is complete, incomplete or not_applicable.");
+			err_field(e, "status", "invalid_status", "status is complete, incomplete or not_applicable.");
 		bool is_incomplete = status && strcmp(status, "incomplete") == 0;
 		api_in_str(item, "note", (is_incomplete ? API_REQUIRED : API_EMPTY_OK) | API_MULTILINE, 2000, &note, e);
+		api_err_scope(e, mark, name);
 		*incomplete |= is_incomplete;
 	}
 	return e->kind ? NULL : dump(c, cl);
@@ -146,9 +150,11 @@ static const char *read_follow_ups(struct api_ctx *c, json_t *b, struct err *e)
 			continue;
 		}
 		api_only_fields(f, name, keys, e);
+		int mark = e->nfields;
 		api_in_str(f, "item", API_REQUIRED | API_MULTILINE, 500, &v, e);
 		if (api_in_str(f, "due_date", API_REQUIRED, 10, &v, e))
 			val_date(e, "due_date", v);
+		api_err_scope(e, mark, name);
 	}
 	return e->kind ? NULL : dump(c, list);
 }
@@ -163,7 +169,9 @@ const char *api_read_scope(struct api_ctx *c, json_t *b, struct err *e)
 	static const char *const keys[] = {"summary", "features", NULL};
 	const char *summary;
 	api_only_fields(scope, "scope", keys, e);
+	int mark = e->nfields;
 	api_in_str(scope, "summary", API_REQUIRED | API_MULTILINE, 10000, &summary, e);
+	api_err_scope(e, mark, "scope");
 	json_t *features = json_object_get(scope, "features");
 	if (!json_is_array(features) || json_array_size(features) == 0 || json_array_size(features) > MAX_FEATURES)
 		return err_field(e, "scope.features", "invalid", "An array of 1 to %d features or modules.",
@@ -193,11 +201,13 @@ const char *api_read_milestones(struct api_ctx *c, json_t *list, struct err *e)
 			continue;
 		}
 		api_only_fields(m, name, keys, e);
+		int mark = e->nfields;
 		api_in_str(m, "name", API_REQUIRED, 200, &n, e);
 		if (api_in_str(m, "start", API_REQUIRED, 10, &start, e) && !val_date(e, "start", start))
 			start = NULL;
 		if (api_in_str(m, "end", API_REQUIRED, 10, &end, e) && !val_date(e, "end", end))
 			end = NULL;
+		api_err_scope(e, mark, name);
 		if (start && end && strcmp(start, end) > 0)
 			err_field(e, name, "order", "A milestone ends on or after its start.");
 	}

@@ -46,6 +46,15 @@ bool api_only_fields(json_t *obj, const char *prefix, const char *const *allowed
 	return ok;
 }
 
+void api_err_scope(struct err *e, int mark, const char *prefix)
+{
+	for (int i = mark; i < e->nfields; i++) {
+		char name[sizeof e->fields[i].name];
+		snprintf(name, sizeof name, "%s.%s", prefix, e->fields[i].name);
+		memcpy(e->fields[i].name, name, sizeof name);
+	}
+}
+
 /* Common prologue: presence, null. Returns 1 = go on with v, 0 = done (ret). */
 static int lookup(json_t *obj, const char *key, unsigned flags, json_t **v, bool *ret, struct err *e)
 {

@@ -31,6 +31,11 @@ json_t *api_body(struct api_ctx *c);
  * prefix names the enclosing field in messages ("" at top level). */
 bool api_only_fields(json_t *obj, const char *prefix, const char *const *allowed, struct err *e);
 
+/* Names the field errors added since mark (an earlier e->nfields) as members
+ * of prefix: "note" becomes "checklist.role_pengguna.note". Call it after
+ * reading a nested object with the readers below. */
+void api_err_scope(struct err *e, int mark, const char *prefix);
+
 /* Each returns true when the key is present with an accepted value (or null
  * with API_NULLABLE: *out then NULL / *is_null true), false when absent or bad. */
 bool api_in_str(json_t *obj, const char *key, unsigned flags, long max, const char **out, struct err *e);

@@ -478,11 +478,13 @@ static bool read_policy_step(json_t *s, size_t i, struct db_policy_step *out, co
 	long step;
 	bool pause = true;
 	api_only_fields(s, name, keys, e);
+	int mark = e->nfields;
 	api_in_int(s, "step", API_REQUIRED, 2, 7, &step, e);
 	api_in_str(s, "warn_after", API_REQUIRED, 32, &out->warn_after, e);
 	api_in_str(s, "due_after", API_REQUIRED, 32, &out->due_after, e);
 	api_in_str(s, "clock", API_REQUIRED, 16, &out->clock, e);
 	api_in_bool(s, "pause_on_pd", API_OPTIONAL, &pause, e);
+	api_err_scope(e, mark, name);
 	if (e->kind)
 		return false;
 	out->step = (int)step;
@@ -609,6 +611,7 @@ static bool read_holiday(json_t *h, const char *name, const char **date, const c
 	if (!json_is_object(h))
 		return err_field(e, name, "invalid", "A holiday is {\"date\", \"name\", \"kind\"}.");
 	api_only_fields(h, name, keys, e);
+	int mark = e->nfields;
 	if (api_in_str(h, "date", API_REQUIRED, 10, date, e))
 		val_date(e, "date", *date);
 	api_in_str(h, "name", API_REQUIRED, 200, label, e);
@@ -622,6 +625,8 @@ static bool read_holiday(json_t *h, const char *name, const char **date, const c
 		*kind = "national";
 	if (!ok)
 		err_field(e, "kind", "invalid", "national, collective_leave or regional.");
+	if (*name)
+		api_err_scope(e, mark, name);
 	return e->kind == ERR_NONE;
 }
 
