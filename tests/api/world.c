@@ -1,0 +1,434 @@
+/* world.c — see world.h. */
+#include "tests/api/world.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct actor W[WHO_COUNT] = {
+	[ADMIN] = {"admin", "admin", -1, false, "", ""},
+	[KADIS] = {"kadis", "kepala_dinas", -1, false, "", ""},
+	[KADIS2] = {"kadis.dua", "kepala_dinas", -1, false, "", ""},
+	[SEKRETARIAT] = {"sekretariat", "sekretariat", -1, false, "", ""},
+	[KABID] = {"kabid", "kabid_iai", -1, false, "", ""},
+	[KABID2] = {"kabid.dua", "kabid_iai", -1, false, "", ""},
+	[KASI] = {"kasi", "kasi_ai", -1, false, "", ""},
+	[TIM] = {"tim.spbe", "tim_spbe", -1, false, "", ""},
+	[PD_A] = {"pd.a", "pd", 0, false, "", ""},
+	[PD_A_SIGN] = {"kepala.a", "pd", 0, true, "", ""},
+	[PD_B] = {"pd.b", "pd", 1, false, "", ""},
+	[AUDITOR] = {"auditor", "auditor", -1, false, "", ""},
+	[CLIENT_A] = {NULL, "integration", 0, false, "", ""},
+	[CLIENT_ALL] = {NULL, "integration", -1, false, "", ""},
+};
+char AGENCY_A[40], AGENCY_B[40];
+struct ts_daemon *g_d;
+char g_db[512];
+
+/* ---- formatting and HTTP --------------------------------------------------- */
+
+const char *fmt(const char *f, ...)
+{
+	static _Thread_local char ring[256][2048];
+	static _Thread_local int next;
+	char *buf = ring[next++ % 256];
+	va_list ap;
+	va_start(ap, f);
+	int n = vsnprintf(buf, sizeof ring[0], f, ap);
+	va_end(ap);
+	ck_assert_msg(n >= 0 && (size_t)n < sizeof ring[0], "fmt: %d characters do not fit", n);
+	return buf;
+}
+
+struct ts_resp *callh(enum who who, const char *method, const char *path, const char *body, ...)
+{
+	const char *h[16];
+	int n = 0;
+	char auth[2200];
+	if (who != NOBODY) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", W[who].token);
+		h[n++] = auth;
+	}
+	if (body)
+		h[n++] = "Content-Type: application/json";
+	va_list ap;
+	va_start(ap, body);
+	for (const char *x; (x = va_arg(ap, const char *)) != NULL;) {
+		ck_assert_int_lt(n, 15);
+		h[n++] = x;
+	}
+	va_end(ap);
+	h[n] = NULL;
+	return ts_http(g_d, method, path, h, body, body ? strlen(body) : 0);
+}
+
+const char *jstr(const struct ts_resp *r, const char *key)
+{
+	const char *s = json_string_value(json_object_get(r->json, key));
+	return s ? s : "";
+}
+
+long long jint(const struct ts_resp *r, const char *key)
+{
+	json_t *v = json_object_get(r->json, key);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+/* ---- assertions ---------------------------------------------------------- */
+
+static bool media_type_is(const char *content_type, const char *want)
+{
+	size_t n = strlen(want);
+	return content_type && strncasecmp(content_type, want, n) == 0 &&
+	       (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
+}
+
+void assert_status_at(const char *file, int line, const struct ts_resp *r, long status)
+{
+	ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %.600s%s", file, line, r->status,
+		      status, r->body, r->error);
+}
+
+void assert_problem_at(const char *file, int line, const struct ts_resp *r, long status, const char *code)
+{
+	ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %.600s%s", file, line, r->status,
+		      status, r->body, r->error);
+	ck_assert_msg(media_type_is(r->content_type, "application/problem+json"),
+		      "%s:%d: Content-Type '%s', expected application/problem+json", file, line, r->content_type);
+	ck_assert_msg(json_is_object(r->json), "%s:%d: the problem body is not a JSON object: %.400s", file, line,
+		      r->body);
+	ck_assert_msg(json_is_string(json_object_get(r->json, "type")) &&
+			      json_is_string(json_object_get(r->json, "title")) &&
+			      json_is_string(json_object_get(r->json, "detail")),
+		      "%s:%d: type, title and detail must be strings: %.400s", file, line, r->body);
+	ck_assert_msg(json_integer_value(json_object_get(r->json, "status")) == status,
+		      "%s:%d: the problem's status member is not %ld: %.400s", file, line, status, r->body);
+	if (code)
+		ck_assert_msg(strcmp(ts_problem_code(r), code) == 0, "%s:%d: code '%s', expected '%s'; body: %.400s",
+			      file, line, ts_problem_code(r), code, r->body);
+	const char *rid = json_string_value(json_object_get(r->json, "request_id"));
+	const char *hdr = ts_header(r, "X-Request-Id");
+	ck_assert_msg(rid && hdr && strcmp(rid, hdr) == 0, "%s:%d: request_id '%s' differs from X-Request-Id '%s'",
+		      file, line, rid ? rid : "(none)", hdr ? hdr : "(none)");
+}
+
+static json_t *field_error(const struct ts_resp *r, const char *field)
+{
+	json_t *errors = json_object_get(r->json, "errors");
+	size_t i;
+	json_t *e;
+	json_array_foreach(errors, i, e)
+	{
+		const char *f = json_string_value(json_object_get(e, "field"));
+		if (f && (strcmp(f, field) == 0 || (f[0] == '/' && strcmp(f + 1, field) == 0)))
+			return e;
+	}
+	return NULL;
+}
+
+bool has_field_error(const struct ts_resp *r, const char *field)
+{
+	return field_error(r, field) != NULL;
+}
+
+const char *field_error_code(const struct ts_resp *r, const char *field)
+{
+	const char *code = json_string_value(json_object_get(field_error(r, field), "code"));
+	return code ? code : "";
+}
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+static const char *password_of(const char *username)
+{
+	return fmt("Rahasia.Uji.%s.2024", username);
+}
+
+static void login(struct actor *a)
+{
+	struct ts_resp *r = call(NOBODY, "POST", "/api/v1/auth/login",
+				 fmt("{\"username\":\"%s\",\"password\":\"%s\"}", a->username, password_of(a->username)));
+	assert_status(r, 200);
+	snprintf(a->token, sizeof a->token, "%s", jstr(r, "access_token"));
+	ck_assert_msg(a->token[0], "login of %s gave no access_token: %s", a->username, r->body);
+}
+
+/* The POST /api/v1/users body that creates a. */
+static const char *user_body(const struct actor *a)
+{
+	const char *agency = a->agency == 0 ? fmt("\"%s\"", AGENCY_A) : a->agency == 1 ? fmt("\"%s\"", AGENCY_B) : "null";
+	return fmt("{\"username\":\"%s\",\"full_name\":\"Pengguna %s\",\"role\":\"%s\",\"agency_id\":%s,"
+		   "\"is_signatory\":%s,\"password\":\"%s\"}",
+		   a->username, a->username, a->role, agency, a->signatory ? "true" : "false", password_of(a->username));
+}
+
+void world_add_user(struct actor *a)
+{
+	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/users", user_body(a));
+	assert_status(r, 201);
+	snprintf(a->id, sizeof a->id, "%s", jstr(r, "id"));
+	login(a);
+}
+
+/* Check's assertions longjmp out of the test; on a set-up thread they must
+ * not, so a thread records what failed and the caller asserts afterwards. */
+struct setup_job {
+	struct actor *a;
+	pthread_t th;
+	bool ok;
+};
+
+static void *setup_one(void *arg)
+{
+	struct setup_job *j = arg;
+	const char *auth = fmt("Authorization: Bearer %s", W[ADMIN].token);
+	const char *h[] = {auth, "Content-Type: application/json", NULL};
+	const char *body = user_body(j->a);
+	struct ts_resp *r = ts_http(g_d, "POST", "/api/v1/users", h, body, strlen(body));
+	if (r->status != 201) {
+		fprintf(stderr, "creating %s: %ld %s\n", j->a->username, r->status, r->body);
+		return NULL;
+	}
+	snprintf(j->a->id, sizeof j->a->id, "%s", jstr(r, "id"));
+	const char *ct[] = {"Content-Type: application/json", NULL};
+	body = fmt("{\"username\":\"%s\",\"password\":\"%s\"}", j->a->username, password_of(j->a->username));
+	r = ts_http(g_d, "POST", "/api/v1/auth/login", ct, body, strlen(body));
+	if (r->status != 200 || !*jstr(r, "access_token")) {
+		fprintf(stderr, "login of %s: %ld %s\n", j->a->username, r->status, r->body);
+		return NULL;
+	}
+	snprintf(j->a->token, sizeof j->a->token, "%s", jstr(r, "access_token"));
+	j->ok = true;
+	return NULL;
+}
+
+static void make_agency(const char *code, const char *name, char *id)
+{
+	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/agencies",
+				 fmt("{\"code\":\"%s\",\"name\":\"%s\",\"head_name\":\"Kepala %s\"}", code, name, code));
+	assert_status(r, 201);
+	snprintf(id, 40, "%s", jstr(r, "id"));
+}
+
+static void make_client(enum who who, const char *name, const char *agency)
+{
+	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/clients",
+				 fmt("{\"name\":\"%s\",\"agency_id\":%s}", name, agency ? fmt("\"%s\"", agency) : "null"));
+	assert_status(r, 201);
+	snprintf(W[who].id, sizeof W[who].id, "%s", jstr(r, "id"));
+	r = call(NOBODY, "POST", "/api/v1/auth/token",
+		 fmt("{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\",\"client_secret\":\"%s\"}",
+		     jstr(r, "client_id"), jstr(r, "client_secret")));
+	assert_status(r, 200);
+	snprintf(W[who].token, sizeof W[who].token, "%s", jstr(r, "access_token"));
+}
+
+void world_up(const char *suite, const char *const *extra_env)
+{
+	ts_init(suite);
+	ck_assert_msg(ts_db_create(suite, g_db, sizeof g_db), "cannot create the suite's database");
+	/* hashing is what set-up waits on: let four run at once */
+	const char *env[32];
+	int n = 0;
+	env[n++] = "ALURD_HASH_CONCURRENCY=4";
+	env[n++] = "ALURD_LOG_LEVEL=info";
+	for (const char *const *p = extra_env; p && *p && n < 30; p++)
+		env[n++] = *p;
+	env[n] = NULL;
+	g_d = ts_daemon_start(g_db, env);
+	if (!g_d) {
+		ts_db_drop(g_db);
+		g_db[0] = '\0';
+	}
+	ck_assert_msg(g_d != NULL, "the daemon did not start (its log is above)");
+
+	static char out[4096];
+	const char *args[] = {"admin", "create", W[ADMIN].username, NULL};
+	const char *cli_env[] = {fmt("ALURD_DATABASE_URL=%s", g_db), "ALURD_JWT_SECRET=" TS_JWT_SECRET, NULL};
+	int st = ts_run_cli(args, cli_env, fmt("%s\n", password_of(W[ADMIN].username)), out, sizeof out);
+	ck_assert_msg(st == 0 && strstr(out, "created administrator"), "admin create: exit %d: %s", st, out);
+	login(&W[ADMIN]);
+	struct ts_resp *me = call(ADMIN, "GET", "/api/v1/me", NULL);
+	assert_status(me, 200);
+	snprintf(W[ADMIN].id, sizeof W[ADMIN].id, "%s", jstr(me, "id"));
+
+	make_agency("DINAS-A", "Dinas Alpha Provinsi Bali", AGENCY_A);
+	make_agency("DINAS-B", "Dinas Beta Provinsi Bali", AGENCY_B);
+
+	struct setup_job jobs[WHO_COUNT];
+	int started = 0;
+	for (int i = ADMIN + 1; i < WHO_COUNT; i++) {
+		if (!W[i].username)
+			continue;
+		jobs[started] = (struct setup_job){.a = &W[i]};
+		ck_assert_int_eq(pthread_create(&jobs[started].th, NULL, setup_one, &jobs[started]), 0);
+		started++;
+	}
+	bool all = true;
+	for (int i = 0; i < started; i++) {
+		pthread_join(jobs[i].th, NULL);
+		all &= jobs[i].ok;
+	}
+	ck_assert_msg(all, "some users could not be created or log in (see above)");
+
+	make_client(CLIENT_A, "E-Office Dinas Alpha", AGENCY_A);
+	make_client(CLIENT_ALL, "E-Office Provinsi", NULL);
+}
+
+void world_down(void)
+{
+	ts_daemon_free(g_d);
+	g_d = NULL;
+	ts_db_drop(g_db);
+	g_db[0] = '\0';
+	ts_gc();
+}
+
+void world_each_after(void)
+{
+	ts_gc();
+}
+
+/* ---- the procedure ---------------------------------------------------------- */
+
+struct uid new_request_json(enum who who, const char *json)
+{
+	struct ts_resp *r = call(who, "POST", "/api/v1/requests", json);
+	assert_status(r, 201);
+	struct uid id;
+	snprintf(id.s, sizeof id.s, "%s", jstr(r, "id"));
+	ck_assert_msg(id.s[0], "no id in %s", r->body);
+	return id;
+}
+
+struct uid new_draft(enum who who, const char *title)
+{
+	return new_request_json(who, fmt("{\"kind\":\"pembangunan\",\"title\":\"%s\",\"description\":\"Aplikasi %s\"}",
+					 title, title));
+}
+
+void submit(enum who who, const char *request_id)
+{
+	struct ts_resp *r = call(who, "POST", fmt("/api/v1/requests/%s/submit", request_id), NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(jstr(r, "status"), "submitted");
+}
+
+struct uid register_request(const char *request_id)
+{
+	struct ts_resp *r = call(SEKRETARIAT, "POST", fmt("/api/v1/requests/%s/register", request_id), NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(jstr(r, "status"), "awaiting_disposition");
+	struct uid agenda;
+	snprintf(agenda.s, sizeof agenda.s, "%s", jstr(r, "agenda_number"));
+	return agenda;
+}
+
+struct uid dispose(const char *request_id)
+{
+	struct ts_resp *r = call(KADIS, "POST", fmt("/api/v1/requests/%s/dispositions", request_id),
+				 fmt("{\"to_user_ids\":[\"%s\"],\"instruction_kind\":\"tindak_lanjuti\","
+				     "\"instruction\":\"Mohon ditindaklanjuti.\"}",
+				     W[KABID].id));
+	assert_status(r, 201);
+	struct uid id;
+	snprintf(id.s, sizeof id.s, "%s", jstr(r, "id"));
+	return id;
+}
+
+void mark_read(enum who who, const char *disposition_id)
+{
+	struct ts_resp *r = call(who, "POST", fmt("/api/v1/dispositions/%s/read", disposition_id), NULL);
+	assert_status(r, 200);
+}
+
+struct uid derive(const char *request_id, const char *parent_id)
+{
+	struct ts_resp *r = call(KABID, "POST", fmt("/api/v1/requests/%s/dispositions", request_id),
+				 fmt("{\"to_user_ids\":[\"%s\"],\"instruction_kind\":\"koordinasikan\","
+				     "\"instruction\":\"Siapkan pembahasan awal.\",\"parent_id\":\"%s\"}",
+				     W[KASI].id, parent_id));
+	assert_status(r, 201);
+	struct uid id;
+	snprintf(id.s, sizeof id.s, "%s", jstr(r, "id"));
+	return id;
+}
+
+struct uid request_at(enum who pd, enum stage stage, const char *title, struct uid *disposition, struct uid *derived)
+{
+	struct uid id = new_draft(pd, title);
+	if (stage >= AT_SUBMITTED)
+		submit(pd, id.s);
+	if (stage >= AT_AWAITING_DISPOSITION)
+		register_request(id.s);
+	if (stage >= AT_DISPOSED) {
+		struct uid d = dispose(id.s);
+		if (disposition)
+			*disposition = d;
+		if (stage >= AT_IN_DISCUSSION) {
+			struct uid k = derive(id.s, d.s);
+			if (derived)
+				*derived = k;
+		}
+	}
+	return id;
+}
+
+const char *status_of(const char *request_id)
+{
+	struct ts_resp *r = call(ADMIN, "GET", fmt("/api/v1/requests/%s", request_id), NULL);
+	assert_status(r, 200);
+	return jstr(r, "status");
+}
+
+/* ---- suites ----------------------------------------------------------------- */
+
+START_TEST(test_clean_stop)
+{
+	struct ts_resp *r = ts_get(g_d, "/healthz", NULL);
+	ck_assert_msg(r->status == 200, "after everything above, /healthz answers %ld (%s)", r->status, r->error);
+	int status = ts_daemon_stop(g_d, SIGTERM);
+	ck_assert_msg(status == 0, "SIGTERM: the daemon exited with status %d (see its log)", status);
+	ck_assert_msg(strstr(ts_daemon_log(g_d), "\"drained\":true"), "the stop was not drained");
+}
+END_TEST
+
+TCase *world_tcase(const char *name, void (*setup)(void))
+{
+	TCase *tc = tcase_create(name);
+	tcase_add_unchecked_fixture(tc, setup, world_down);
+	tcase_add_checked_fixture(tc, NULL, world_each_after);
+	tcase_set_timeout(tc, 120);
+	return tc;
+}
+
+void world_add_clean_stop(TCase *tc)
+{
+	tcase_add_test(tc, test_clean_stop);
+}
+
+int world_main(int argc, char **argv, Suite *(*const *suites)(void))
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+	SRunner *sr = srunner_create(suites[0]());
+	for (int i = 1; suites[i]; i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run(sr, only, NULL, CK_VERBOSE);
+	int run = srunner_ntests_run(sr), failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	ts_shutdown();
+	if (run == 0) {
+		fprintf(stderr, "no test ran (is '%s' a suite?)\n", only ? only : "");
+		return EXIT_FAILURE;
+	}
+	if (ts_failures() > 0) {
+		fprintf(stderr, "%d daemon(s) exited abnormally (see above)\n", ts_failures());
+		return EXIT_FAILURE;
+	}
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
