@@ -186,15 +186,17 @@ static bool mark_read(struct api_ctx *c, struct err *e)
 {
 	struct db_disposition d;
 	bool recipient;
-	if (!load_disposition(c, false, &d, e))
+	bool first;
+	/* the lock orders a receipt against a withdrawal of the same disposition */
+	if (!load_disposition(c, true, &d, e))
 		return false;
 	if (d.withdrawn)
 		return err_set(e, ERR_CONFLICT, "disposition.withdrawn", "This disposition was withdrawn.");
-	if (!db_disposition_mark_read(e, d.id, c->who.subject, &recipient))
+	if (!db_disposition_mark_read(e, d.id, c->who.subject, &recipient, &first))
 		return false;
 	if (!recipient)
 		return err_set(e, ERR_FORBIDDEN, "disposition.not_recipient", "Only a recipient can mark it read.");
-	if (!d.any_read && !api_audit(c, "disposition.read", "disposition", d.id, d.request_id, NULL, NULL, e))
+	if (first && !api_audit(c, "disposition.read", "disposition", d.id, d.request_id, NULL, NULL, e))
 		return false;
 	bool found;
 	if (!db_disposition_get(e, c->arena, d.id, false, &d, &found))
@@ -211,7 +213,11 @@ static bool withdraw_disposition(struct api_ctx *c, struct err *e)
 		return false;
 	/* lock the request first, then re-read the disposition under that lock */
 	bool found;
-	if (!api_request_load_id(c, d.request_id, true, &r, e) || !api_if_match(c, r.version, false, e) || !db_disposition_get(e, c->arena, d.id, true, &d, &found))
+	if (!api_request_load_id(c, d.request_id, true, &r, e) || !api_if_match(c, r.version, false, e) ||
+	    !db_disposition_get(e, c->arena, d.id, true, &d, &found))
+		return false;
+	/* receipts committed while we waited for the lock: a fresh statement sees them */
+	if (!db_disposition_get(e, c->arena, d.id, false, &d, &found))
 		return false;
 	if (strcmp(d.from_user_id, c->who.subject) != 0)
 		return err_set(e, ERR_FORBIDDEN, "disposition.not_author", "Only its author can withdraw a disposition.");

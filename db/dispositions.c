@@ -81,16 +81,20 @@ bool db_disposition_insert(struct err *e, struct arena *a, const char *request_i
 }
 
 DB_STMT(st_mark_read,
-	"UPDATE disposition_recipients SET read_at = coalesce(read_at, now())"
-	" WHERE disposition_id = $1::uuid AND user_id = $2::uuid RETURNING 1");
+	"WITH me AS (SELECT read_at FROM disposition_recipients"
+	"            WHERE disposition_id = $1::uuid AND user_id = $2::uuid FOR UPDATE),"
+	" u AS (UPDATE disposition_recipients SET read_at = now()"
+	"       WHERE disposition_id = $1::uuid AND user_id = $2::uuid AND read_at IS NULL RETURNING 1)"
+	" SELECT (SELECT count(*) FROM me), (SELECT count(*) FROM u)");
 
-bool db_disposition_mark_read(struct err *e, const char *id, const char *user_id, bool *was_recipient)
+bool db_disposition_mark_read(struct err *e, const char *id, const char *user_id, bool *was_recipient, bool *first)
 {
 	const char *p[] = {id, user_id};
 	PGresult *r;
 	if (!db_exec(e, &st_mark_read, 2, p, &r))
 		return false;
-	*was_recipient = PQntuples(r) > 0;
+	*was_recipient = PQgetvalue(r, 0, 0)[0] != '0';
+	*first = PQgetvalue(r, 0, 1)[0] != '0';
 	PQclear(r);
 	return true;
 }

@@ -20,9 +20,9 @@ bool db_disposition_insert(struct err *e, struct arena *a, const char *request_i
 /* Loads one (FOR UPDATE when lock); *found false when absent. */
 bool db_disposition_get(struct err *e, struct arena *a, const char *id, bool lock, struct db_disposition *out,
 			bool *found);
-/* Marks user's receipt (first read only); *was_recipient false when user is
- * not one of the recipients. */
-bool db_disposition_mark_read(struct err *e, const char *id, const char *user_id, bool *was_recipient);
+/* Marks user's receipt; *was_recipient false when user is not one of the
+ * recipients, *first true when this is the user's first read. */
+bool db_disposition_mark_read(struct err *e, const char *id, const char *user_id, bool *was_recipient, bool *first);
 bool db_disposition_withdraw(struct err *e, const char *id);
 /* Every disposition of a request, oldest first, as a JSON array. */
 bool db_disposition_list(struct err *e, struct arena *a, const char *request_id, const char **json);
