@@ -509,7 +509,7 @@ static bool put_policy(struct api_ctx *c, struct err *e)
 	if (!json_is_array(steps) || json_array_size(steps) == 0 || json_array_size(steps) > 6)
 		return err_field(e, "steps", "invalid", "An array of 1 to 6 step policies (steps 2 to 7).");
 	struct calendar cal;
-	if (!api_calendar(c, &cal, e))
+	if (!db_policy_lock(e) || !api_calendar(c, &cal, e))
 		return false;
 	struct db_policy_step out[6];
 	size_t n = 0;
@@ -584,6 +584,11 @@ static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
 		for (size_t k = 0; k < v.npauses; k++)
 			if (v.pauses[k].end)
 				sla_resume(&cal, &v.policy, warn, due, v.pauses[k].start, v.pauses[k].end, &warn, &due);
+		/* a threshold already flagged stays where it was crossed */
+		if (db_rows_get(&rows, i, C_WARNED))
+			warn = v.warn;
+		if (db_rows_get(&rows, i, C_BREACHED))
+			due = v.due;
 		if (warn == v.warn && due == v.due)
 			continue;
 		if (!db_step_set_deadlines(e, db_rows_get(&rows, i, C_EXTRA), warn, due))

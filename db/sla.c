@@ -105,10 +105,15 @@ DB_STMT(st_policy_insert,
 	"INSERT INTO sla_policies (version, step, warn_after, due_after, clock, pause_on_pd, created_by)"
 	" VALUES ($1::int, $2::int, $3, $4, $5, $6::bool, $7::uuid)");
 
+bool db_policy_lock(struct err *e)
+{
+	return db_exec(e, &st_policy_lock, 0, NULL, NULL);
+}
+
 bool db_policy_publish(struct err *e, const struct db_policy_step *steps, size_t n, const char *actor, int *version)
 {
 	PGresult *r;
-	if (!db_exec(e, &st_policy_lock, 0, NULL, NULL) || !db_exec(e, &st_policy_next, 0, NULL, &r))
+	if (!db_policy_lock(e) || !db_exec(e, &st_policy_next, 0, NULL, &r))
 		return false;
 	*version = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -340,8 +345,8 @@ DB_STMT_ADHOC(st_overdue,
 	"SELECT " STEP_COLS ", " EPOCH("now()") ", s.id, s.due_at, r.id, r.agency_id, r.title, r.agenda_number, r.state"
 	" FROM step_instances s JOIN requests r ON r.id = s.request_id"
 	" LEFT JOIN sla_policies p ON p.version = s.policy_version AND p.step = s.step"
-	" WHERE s.completed_at IS NULL AND s.due_at < now() - make_interval(secs => $6::bigint)"
-	"   AND s.paused_since IS NULL"
+	" WHERE s.completed_at IS NULL AND s.breached_at IS NOT NULL AND s.paused_since IS NULL"
+	"   AND s.due_at < now() - make_interval(secs => $6::bigint)"
 	"   AND ($1::int = 0 OR s.step = $1::int) AND ($2::uuid IS NULL OR r.agency_id = $2::uuid)"
 	"   AND ($3::timestamptz IS NULL OR (s.due_at, s.id) > ($3::timestamptz, $4::uuid))"
 	" ORDER BY s.due_at, s.id LIMIT $5::int + 1");

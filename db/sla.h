@@ -28,6 +28,9 @@ bool db_policy_current_step(struct err *e, struct arena *a, int step, int *versi
 bool db_policy_step(struct err *e, struct arena *a, int version, int step, struct db_policy_step *out, bool *found);
 /* The current version as JSON {"version", "steps": [...]}; NULL if none. */
 bool db_policy_current_json(struct err *e, struct arena *a, const char **json);
+/* Serialises policy publishing for the rest of the transaction (take it
+ * before reading the rules a new version copies). */
+bool db_policy_lock(struct err *e);
 /* Publishes steps as the next version; *version receives it. */
 bool db_policy_publish(struct err *e, const struct db_policy_step *steps, size_t n, const char *actor, int *version);
 
@@ -83,8 +86,9 @@ static inline const char *db_rows_get(const struct db_rows *r, int row, int col)
 bool db_sla_request_steps(struct err *e, struct arena *a, const char *request_id, struct db_rows *rows);
 /* The request's state history: state, entered, left (epochs; "" open), now. */
 bool db_sla_request_history(struct err *e, struct arena *a, const char *request_id, struct db_rows *rows);
-/* Open, unpaused instances more than min_late seconds past due (keyset on
- * due_at, id), filtered by step (0 = any) and agency. */
+/* Open, unpaused instances flagged as breached and more than min_late
+ * seconds past due (keyset on due_at, id), filtered by step (0 = any) and
+ * agency. A step enters the list when the timer flags it. */
 bool db_sla_overdue(struct err *e, struct arena *a, int step, const char *agency_id, int64_t min_late,
 		    const char *after_due, const char *after_id, int limit, struct db_rows *rows);
 /* Instances (steps 2-7) started in [from, to) local dates, for summaries. */

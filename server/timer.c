@@ -1,7 +1,7 @@
 /* timer.c — see timer.h. A scan's cost is the rows that newly crossed a
  * threshold: the queries walk partial indexes holding only not-yet-flagged
  * open steps (migrations/0005). The gauges of open steps by state need a
- * count over every open step, so they are refreshed at most every 15 s. */
+ * count over every open step, so they are refreshed at most every 60 s. */
 #include "server/timer.h"
 
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include "server/metrics.h"
 
 #define BATCH 1000
-#define GAUGE_EVERY 15.0
+#define GAUGE_EVERY 60.0
 
 static pthread_t g_thread;
 static bool g_running;
@@ -42,16 +42,16 @@ static double now_mono(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Flags every crossing of one kind, BATCH rows per statement. */
-static bool flag_all(const char *kind, atomic_uint_least64_t *counter, struct err *e)
+/* Flags every crossing of one kind, BATCH rows per statement; *total
+ * receives how many (counted only once the scan commits). */
+static bool flag_all(const char *kind, long *total, struct err *e)
 {
+	*total = 0;
 	for (;;) {
 		int n;
 		if (!db_sla_flag(e, kind, BATCH, "timer", &n))
 			return false;
-		atomic_fetch_add(counter, (uint64_t)n);
-		if (n > 0)
-			log_json(LOG_INFO, NULL, "sla flagged", json_pack("{s:s, s:i}", "kind", kind, "count", n));
+		*total += n;
 		if (n < BATCH)
 			return true;
 	}
@@ -63,11 +63,18 @@ static void scan(void)
 	err_clear(&e);
 	double t0 = now_mono();
 	db_unit_start(false);
-	bool ok = db_begin(&e) && flag_all("warning", &g_warnings, &e) && flag_all("breach", &g_breaches, &e);
+	long warnings = 0, breaches = 0;
+	bool ok = db_begin(&e) && flag_all("warning", &warnings, &e) && flag_all("breach", &breaches, &e);
 	if (ok)
 		ok = db_commit(&e);
 	else
 		db_rollback();
+	if (ok && (warnings || breaches)) {
+		atomic_fetch_add(&g_warnings, (uint64_t)warnings);
+		atomic_fetch_add(&g_breaches, (uint64_t)breaches);
+		log_json(LOG_INFO, NULL, "sla flagged", json_pack("{s:i, s:i}", "warnings", (int)warnings, "breaches",
+								  (int)breaches));
+	}
 	double secs = now_mono() - t0;
 	atomic_fetch_add(&g_scans, 1);
 	size_t b = 0;
@@ -160,7 +167,7 @@ static void collect(FILE *f)
 	static const char *const states[4] = {"on_time", "warning", "breached", "paused"};
 	pthread_mutex_lock(&g_gauge_lock);
 	if (g_have_gauges) {
-		fputs("# HELP alurd_sla_open_steps Open step instances by step and SLA state (refreshed every 15 s).\n"
+		fputs("# HELP alurd_sla_open_steps Open step instances by step and SLA state (refreshed every 60 s).\n"
 		      "# TYPE alurd_sla_open_steps gauge\n",
 		      f);
 		for (int s = 1; s < 8; s++)
