@@ -378,17 +378,57 @@ static bool check_claims(json_t *c, struct principal *p, long *iat, struct err *
 	return true;
 }
 
-bool auth_authenticate(const char *h, struct principal *p, struct err *e)
+/* ---- the verified-token cache ------------------------------------------ */
+
+/* A token whose signature and claims were verified is remembered by its
+ * BLAKE2b digest with what it proved and when it expires, so the next
+ * request with it skips the signature and the claim parsing (about 20 us).
+ * Expiry and the account snapshot are still checked on every request, so a
+ * cached token stops working exactly when an uncached one would. */
+#define TOKEN_CACHE_SLOTS 4096
+
+struct cached_token {
+	unsigned char digest[16];
+	struct principal p;
+	long iat, nbf, exp;
+	bool used;
+};
+
+static struct cached_token g_cache[TOKEN_CACHE_SLOTS];
+static pthread_mutex_t g_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t cache_slot(const char *token, unsigned char digest[16])
 {
-	memset(p, 0, sizeof *p);
-	if (!h || !*h)
-		return err_set(e, ERR_UNAUTHENTICATED, "auth.missing_token", "This route needs a Bearer access token.");
-	if (strncasecmp(h, "Bearer ", 7) != 0)
-		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_request",
-			       "The Authorization header must be \"Bearer <token>\".");
-	const char *token = h + 7;
-	if (!token_shape_ok(token))
-		return bad_token(e, "not a compact JWT of acceptable size");
+	crypto_generichash(digest, 16, (const unsigned char *)token, strlen(token), NULL, 0);
+	size_t slot;
+	memcpy(&slot, digest, sizeof slot);
+	return slot % TOKEN_CACHE_SLOTS;
+}
+
+static bool cache_find(const char *token, struct cached_token *out)
+{
+	unsigned char digest[16];
+	size_t slot = cache_slot(token, digest);
+	pthread_mutex_lock(&g_cache_lock);
+	bool hit = g_cache[slot].used && sodium_memcmp(g_cache[slot].digest, digest, sizeof digest) == 0;
+	if (hit)
+		*out = g_cache[slot];
+	pthread_mutex_unlock(&g_cache_lock);
+	return hit;
+}
+
+static void cache_put(const char *token, const struct principal *p, long iat, long nbf, long exp)
+{
+	struct cached_token c = {.p = *p, .iat = iat, .nbf = nbf, .exp = exp, .used = true};
+	size_t slot = cache_slot(token, c.digest);
+	pthread_mutex_lock(&g_cache_lock);
+	g_cache[slot] = c;
+	pthread_mutex_unlock(&g_cache_lock);
+}
+
+/* Verifies signature, algorithm and claims (the expensive part). */
+static bool verify_token(const char *token, struct principal *p, long *iat, long *nbf, long *exp, struct err *e)
+{
 	jwt_t *jwt = NULL;
 	if (jwt_decode(&jwt, token, g_verify_key, (int)g_verify_len) != 0 || !jwt)
 		return bad_token(e, "bad signature or encoding");
@@ -403,10 +443,44 @@ bool auth_authenticate(const char *h, struct principal *p, struct err *e)
 		json_decref(claims);
 		return bad_token(e, "claims are not an object");
 	}
-	long iat;
-	ok = check_claims(claims, p, &iat, e);
+	ok = check_claims(claims, p, iat, e);
+	*nbf = *iat;
+	*exp = 0;
+	json_t *v = json_object_get(claims, "nbf");
+	if (json_is_integer(v))
+		*nbf = (long)json_integer_value(v);
+	v = json_object_get(claims, "exp");
+	if (json_is_integer(v))
+		*exp = (long)json_integer_value(v);
 	json_decref(claims);
-	if (!ok || !check_account(p, iat, e))
+	return ok;
+}
+
+bool auth_authenticate(const char *h, struct principal *p, struct err *e)
+{
+	memset(p, 0, sizeof *p);
+	if (!h || !*h)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.missing_token", "This route needs a Bearer access token.");
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_request",
+			       "The Authorization header must be \"Bearer <token>\".");
+	const char *token = h + 7;
+	if (!token_shape_ok(token))
+		return bad_token(e, "not a compact JWT of acceptable size");
+	struct cached_token c = {0};
+	long now = (long)time(NULL);
+	if (cache_find(token, &c)) {
+		if (c.exp <= now - g_cfg->jwt_skew)
+			return err_set(e, ERR_UNAUTHENTICATED, "auth.token_expired", "The access token has expired.");
+		if (c.nbf > now + g_cfg->jwt_skew)
+			return bad_token(e, "not valid yet");
+		*p = c.p;
+	} else {
+		if (!verify_token(token, p, &c.iat, &c.nbf, &c.exp, e))
+			return false;
+		cache_put(token, p, c.iat, c.nbf, c.exp);
+	}
+	if (!check_account(p, c.iat, e))
 		return false;
 	p->authenticated = true;
 	return true;
