@@ -262,10 +262,7 @@ void id_each_after(void)
 
 void id_clean_stop(void)
 {
-	struct ts_resp *r = ts_get(g_id.d, "/healthz", NULL);
-	ck_assert_msg(r->status == 200, "after everything above, /healthz answers %ld (%s)", r->status, r->error);
-	int status = ts_daemon_stop(g_id.d, SIGTERM);
-	ck_assert_msg(status == 0, "SIGTERM: the daemon exited with status %d (see its log)", status);
+	tf_assert_clean_stop(g_id.d);
 }
 
 /* ---- tokens ---------------------------------------------------------------------- */

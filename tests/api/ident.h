@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tests/support/fixture.h"
 #include "tests/support/harness.h"
 
 #define ID_ADMIN "root.admin"

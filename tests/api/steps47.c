@@ -377,11 +377,8 @@ void s47_each_after(void)
 
 START_TEST(test_clean_stop)
 {
-	struct ts_resp *r = ts_get(g_d, "/healthz", NULL);
-	ck_assert_msg(r->status == 200, "after everything above, /healthz answers %ld (%s)", r->status, r->error);
-	int status = ts_daemon_stop(g_d, SIGTERM);
-	ck_assert_msg(status == 0, "SIGTERM: the daemon exited with status %d (see its log)", status);
-	ck_assert_msg(strstr(ts_daemon_log(g_d), "\"drained\":true"), "the stop was not drained");
+	tf_assert_clean_stop(g_d);
+	tf_assert_drained(g_d);
 }
 END_TEST
 
@@ -403,21 +400,7 @@ int s47_main(Suite *s)
 {
 	if (sodium_init() < 0)
 		return EXIT_FAILURE;
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_VERBOSE);
-	int run = srunner_ntests_run(sr), failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ts_shutdown();
-	if (run == 0) {
-		fprintf(stderr, "no test ran\n");
-		return EXIT_FAILURE;
-	}
-	if (ts_failures() > 0) {
-		fprintf(stderr, "%d daemon(s) exited abnormally (see above)\n", ts_failures());
-		return EXIT_FAILURE;
-	}
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tf_run(srunner_create(s), NULL);
 }
 
 /* ---- the procedure ---------------------------------------------------------- */

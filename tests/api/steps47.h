@@ -20,6 +20,7 @@
 #include <check.h>
 #include <stdbool.h>
 
+#include "tests/support/fixture.h"
 #include "tests/support/harness.h"
 
 enum who {

@@ -773,18 +773,5 @@ int main(int argc, char **argv)
 	SRunner *sr = srunner_create(authz_suite());
 	srunner_add_suite(sr, accounts_suite());
 	srunner_add_suite(sr, cli_suite());
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run(sr, only, NULL, CK_VERBOSE);
-	int run = srunner_ntests_run(sr), failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ts_shutdown();
-	if (run == 0) {
-		fprintf(stderr, "no test ran (is '%s' a suite?)\n", only ? only : "");
-		return EXIT_FAILURE;
-	}
-	if (ts_failures() > 0) {
-		fprintf(stderr, "%d daemon(s) exited abnormally (see above)\n", ts_failures());
-		return EXIT_FAILURE;
-	}
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tf_run(sr, only);
 }

@@ -56,6 +56,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "tests/support/fixture.h"
 #include "tests/support/harness.h"
 
 #define WARNINGS "alurd_sla_warnings_flagged_total"
@@ -617,11 +618,8 @@ static json_t *overdue_item(enum who who, const char *query, const char *rid)
 /* The last test of every suite: the daemon still answers and stops cleanly. */
 START_TEST(test_clean_stop)
 {
-	struct ts_resp *r = ts_get(g_d, "/healthz", NULL);
-	ck_assert_msg(r->status == 200, "after everything above, /healthz answers %ld (%s)", r->status, r->error);
-	int status = ts_daemon_stop(g_d, SIGTERM);
-	ck_assert_msg(status == 0, "SIGTERM: the daemon exited with status %d (see its log)", status);
-	ck_assert_msg(strstr(ts_daemon_log(g_d), "\"drained\":true"), "the stop was not drained");
+	tf_assert_clean_stop(g_d);
+	tf_assert_drained(g_d);
 }
 END_TEST
 
@@ -2007,18 +2005,5 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, policy_suite());
 	srunner_add_suite(sr, calendar_suite());
 	srunner_add_suite(sr, reports_suite());
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run(sr, only, NULL, CK_VERBOSE);
-	int run = srunner_ntests_run(sr), failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ts_shutdown();
-	if (run == 0) {
-		fprintf(stderr, "no test ran (is '%s' a suite?)\n", only ? only : "");
-		return EXIT_FAILURE;
-	}
-	if (ts_failures() > 0) {
-		fprintf(stderr, "%d daemon(s) exited abnormally (see above)\n", ts_failures());
-		return EXIT_FAILURE;
-	}
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tf_run(sr, only);
 }

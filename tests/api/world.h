@@ -19,6 +19,7 @@
 #include <check.h>
 #include <stdbool.h>
 
+#include "tests/support/fixture.h"
 #include "tests/support/harness.h"
 
 /* Who acts. Each has an id (user or client UUID) and an access token. */
