@@ -110,62 +110,13 @@ struct ts_resp *id_get_auth(struct ts_daemon *d, const char *path, const char *a
 
 /* ---- assertions --------------------------------------------------------------- */
 
-static bool media_type_is(const char *content_type, const char *want)
-{
-	size_t n = strlen(want);
-	return content_type && strncasecmp(content_type, want, n) == 0 &&
-	       (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
-}
-
-void id_status_at(const char *file, int line, const struct ts_resp *r, long status)
-{
-	ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %.600s %s", file, line, r->status,
-		      status, r->body ? r->body : "", r->error);
-}
-
-void id_problem_at(const char *file, int line, const struct ts_resp *r, long status, const char *code)
-{
-	id_status_at(file, line, r, status);
-	ck_assert_msg(media_type_is(r->content_type, "application/problem+json"),
-		      "%s:%d: Content-Type '%s', expected application/problem+json", file, line, r->content_type);
-	ck_assert_msg(json_is_object(r->json), "%s:%d: the problem body is not a JSON object: %.400s", file, line,
-		      r->body);
-	ck_assert_msg(json_is_string(json_object_get(r->json, "type")) &&
-			      json_is_string(json_object_get(r->json, "title")) &&
-			      json_is_string(json_object_get(r->json, "detail")),
-		      "%s:%d: type, title and detail must be strings: %.400s", file, line, r->body);
-	ck_assert_msg(json_integer_value(json_object_get(r->json, "status")) == status,
-		      "%s:%d: the problem's status member is not %ld: %.400s", file, line, status, r->body);
-	if (code)
-		ck_assert_msg(strcmp(ts_problem_code(r), code) == 0, "%s:%d: code '%s', expected '%s'; body: %.400s",
-			      file, line, ts_problem_code(r), code, r->body);
-	const char *rid = json_string_value(json_object_get(r->json, "request_id"));
-	const char *hdr = ts_header(r, "X-Request-Id");
-	ck_assert_msg(rid && hdr && strcmp(rid, hdr) == 0, "%s:%d: request_id '%s' differs from X-Request-Id '%s'",
-		      file, line, rid ? rid : "(none)", hdr ? hdr : "(none)");
-}
-
 void id_401_at(const char *file, int line, const struct ts_resp *r, const char *code)
 {
-	id_problem_at(file, line, r, 401, code);
+	tf_assert_problem_at(file, line, r, 401, code);
 	const char *w = ts_header(r, "WWW-Authenticate");
 	ck_assert_msg(w && strncmp(w, "Bearer realm=\"alurd\"", 20) == 0,
 		      "%s:%d: a 401 (%s) without a Bearer challenge for realm alurd: WWW-Authenticate '%s'", file, line,
 		      ts_problem_code(r), w ? w : "(none)");
-}
-
-bool id_field_error(const struct ts_resp *r, const char *field)
-{
-	json_t *errors = json_object_get(r->json, "errors");
-	size_t i;
-	json_t *e;
-	json_array_foreach(errors, i, e)
-	{
-		const char *f = json_string_value(json_object_get(e, "field"));
-		if (f && (strcmp(f, field) == 0 || (f[0] == '/' && strcmp(f + 1, field) == 0)))
-			return true;
-	}
-	return false;
 }
 
 /* ---- the API --------------------------------------------------------------------- */

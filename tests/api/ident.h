@@ -112,16 +112,14 @@ struct ts_resp *id_get_auth(struct ts_daemon *d, const char *path, const char *a
 
 /* A problem answer: status, media type, RFC 9457 members, the code (NULL:
  * any), request_id equal to X-Request-Id. */
-#define ID_PROBLEM(r, st, code) id_problem_at(__FILE__, __LINE__, (r), (st), (code))
-void id_problem_at(const char *file, int line, const struct ts_resp *r, long status, const char *code);
+#define ID_PROBLEM(r, st, code) tf_assert_problem_at(__FILE__, __LINE__, (r), (st), (code))
 /* A 401 problem with this code and a WWW-Authenticate challenge for realm
  * "alurd". */
 #define ID_401(r, code) id_401_at(__FILE__, __LINE__, (r), (code))
 void id_401_at(const char *file, int line, const struct ts_resp *r, const char *code);
 /* A 2xx of exactly this status, with the body in the message otherwise. */
-#define ID_STATUS(r, st) id_status_at(__FILE__, __LINE__, (r), (st))
-void id_status_at(const char *file, int line, const struct ts_resp *r, long status);
+#define ID_STATUS(r, st) tf_assert_status_at(__FILE__, __LINE__, (r), (st))
 /* True when the problem lists an error for field. */
-bool id_field_error(const struct ts_resp *r, const char *field);
+#define id_field_error(r, field) (tf_field_error((r), (field)) != NULL)
 
 #endif

@@ -141,24 +141,10 @@ long long jint(const json_t *obj, const char *key)
 
 /* ---- assertions ---------------------------------------------------------- */
 
-static bool media_type_is(const char *content_type, const char *want)
-{
-	size_t n = strlen(want);
-	return content_type && strncasecmp(content_type, want, n) == 0 &&
-	       (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
-}
-
-void assert_status_at(const char *file, int line, const struct ts_resp *r, long status)
-{
-	ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %.700s%s", file, line, r->status,
-		      status, r->body, r->error);
-}
-
 void assert_problem_at(const char *file, int line, const struct ts_resp *r, long status, const char *code)
 {
-	ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %.700s%s", file, line, r->status,
-		      status, r->body, r->error);
-	ck_assert_msg(media_type_is(r->content_type, "application/problem+json"),
+	tf_assert_status_at(file, line, r, status);
+	ck_assert_msg(tf_media_type_is(r->content_type, "application/problem+json"),
 		      "%s:%d: Content-Type '%s', expected application/problem+json", file, line, r->content_type);
 	ck_assert_msg(json_is_object(r->json) && json_is_string(json_object_get(r->json, "type")) &&
 			      json_is_string(json_object_get(r->json, "title")) &&

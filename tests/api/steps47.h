@@ -98,9 +98,8 @@ const char *jdump(const json_t *v);
 #define rstr(r, key) jstr((r)->json, (key))
 #define rint(r, key) jint((r)->json, (key))
 
-#define assert_status(r, st) assert_status_at(__FILE__, __LINE__, (r), (st))
+#define assert_status(r, st) tf_assert_status_at(__FILE__, __LINE__, (r), (st))
 #define assert_problem(r, st, code) assert_problem_at(__FILE__, __LINE__, (r), (st), (code))
-void assert_status_at(const char *file, int line, const struct ts_resp *r, long status);
 void assert_problem_at(const char *file, int line, const struct ts_resp *r, long status, const char *code);
 /* The problem's errors[] entry for field, or NULL. */
 json_t *field_error(const struct ts_resp *r, const char *field);

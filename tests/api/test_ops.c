@@ -80,13 +80,6 @@ static bool is_hex32(const char *s)
 	return s && strlen(s) == 32 && strspn(s, "0123456789abcdef") == 32;
 }
 
-static bool media_type_is(const char *content_type, const char *want)
-{
-	size_t n = strlen(want);
-	return content_type && strncasecmp(content_type, want, n) == 0 &&
-	       (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
-}
-
 static bool contains_word_ci(const char *list, const char *word)
 {
 	return list && strcasestr(list, word) != NULL;
@@ -94,58 +87,24 @@ static bool contains_word_ci(const char *list, const char *word)
 
 /* A problem answer: status, media type, the RFC 9457 members, the code, and a
  * request_id equal to the X-Request-Id header. code NULL: any code. */
-#define assert_problem(r, st, code) assert_problem_at(__FILE__, __LINE__, (r), (st), (code))
-static void assert_problem_at(const char *file, int line, const struct ts_resp *r, long status, const char *code)
-{
-	ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %.400s", file, line, r->status,
-		      status, r->body);
-	ck_assert_msg(media_type_is(r->content_type, "application/problem+json"),
-		      "%s:%d: Content-Type '%s', expected application/problem+json", file, line, r->content_type);
-	ck_assert_msg(json_is_object(r->json), "%s:%d: the problem body is not a JSON object: %.400s", file, line,
-		      r->body);
-	ck_assert_msg(json_is_string(json_object_get(r->json, "type")) &&
-			      json_is_string(json_object_get(r->json, "title")) &&
-			      json_is_string(json_object_get(r->json, "detail")),
-		      "%s:%d: type, title and detail must be strings: %.400s", file, line, r->body);
-	ck_assert_msg(json_integer_value(json_object_get(r->json, "status")) == status,
-		      "%s:%d: the problem's status member is not %ld: %.400s", file, line, status, r->body);
-	if (code)
-		ck_assert_msg(strcmp(ts_problem_code(r), code) == 0, "%s:%d: code '%s', expected '%s'; body: %.400s",
-			      file, line, ts_problem_code(r), code, r->body);
-	const char *rid = json_string_value(json_object_get(r->json, "request_id"));
-	const char *hdr = ts_header(r, "X-Request-Id");
-	ck_assert_msg(rid && hdr && strcmp(rid, hdr) == 0, "%s:%d: request_id '%s' differs from X-Request-Id '%s'",
-		      file, line, rid ? rid : "(none)", hdr ? hdr : "(none)");
-}
+#define assert_problem(r, st, code) tf_assert_problem_at(__FILE__, __LINE__, (r), (st), (code))
+/* True when the problem lists an error for field ("/field" or "field"). */
+#define has_field_error(r, field) (tf_field_error((r), (field)) != NULL)
 
-/* The same for a raw response text. */
+/* A problem answer in a raw response text. */
 #define assert_raw_problem(text, st, code) assert_raw_problem_at(__FILE__, __LINE__, (text), (st), (code))
 static void assert_raw_problem_at(const char *file, int line, const char *text, int status, const char *code)
 {
 	ck_assert_msg(ts_raw_status(text) == status, "%s:%d: expected %d, got: %.400s", file, line, status,
 		      text[0] ? text : "(nothing: the connection closed or timed out)");
 	char ct[128];
-	ck_assert_msg(ts_raw_header(text, "Content-Type", ct, sizeof ct) && media_type_is(ct, "application/problem+json"),
+	ck_assert_msg(ts_raw_header(text, "Content-Type", ct, sizeof ct) &&
+			      tf_media_type_is(ct, "application/problem+json"),
 		      "%s:%d: not application/problem+json: %.400s", file, line, text);
 	json_t *j = ts_raw_json(text);
 	const char *got = json_string_value(json_object_get(j, "code"));
 	ck_assert_msg(got && strcmp(got, code) == 0, "%s:%d: code '%s', expected '%s': %.400s", file, line,
 		      got ? got : "(none)", code, text);
-}
-
-/* True when the problem lists an error for field ("/field" or "field"). */
-static bool has_field_error(const struct ts_resp *r, const char *field)
-{
-	json_t *errors = json_object_get(r->json, "errors");
-	size_t i;
-	json_t *e;
-	json_array_foreach(errors, i, e)
-	{
-		const char *f = json_string_value(json_object_get(e, "field"));
-		if (f && (strcmp(f, field) == 0 || (f[0] == '/' && strcmp(f + 1, field) == 0)))
-			return true;
-	}
-	return false;
 }
 
 /* Every log line is a JSON object with time and level; every access line
@@ -250,7 +209,7 @@ START_TEST(test_healthz)
 {
 	struct ts_resp *r = ts_get(g_d, "/healthz", NULL);
 	ck_assert_int_eq(r->status, 200);
-	ck_assert_msg(media_type_is(r->content_type, "application/json"), "Content-Type %s", r->content_type);
+	ck_assert_msg(tf_media_type_is(r->content_type, "application/json"), "Content-Type %s", r->content_type);
 	json_t *want = json_pack("{s:s}", "status", "ok");
 	bool same = json_equal(r->json, want);
 	json_decref(want);
@@ -264,7 +223,7 @@ START_TEST(test_readyz)
 {
 	struct ts_resp *r = ts_get(g_d, "/readyz", NULL);
 	ck_assert_msg(r->status == 200, "status %ld: %s", r->status, r->body);
-	ck_assert_msg(media_type_is(r->content_type, "application/json"), "Content-Type %s", r->content_type);
+	ck_assert_msg(tf_media_type_is(r->content_type, "application/json"), "Content-Type %s", r->content_type);
 	ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "ready");
 	json_t *m = json_object_get(r->json, "migrations");
 	int files = migration_files();
@@ -288,7 +247,7 @@ START_TEST(test_metrics)
 			break;
 	}
 	ck_assert_msg(before >= 1, "no %s sample in:\n%.2000s", series, r->body);
-	ck_assert_msg(media_type_is(r->content_type, "text/plain"), "Content-Type %s", r->content_type);
+	ck_assert_msg(tf_media_type_is(r->content_type, "text/plain"), "Content-Type %s", r->content_type);
 	ck_assert_msg(strstr(r->body, "# TYPE alurd_http_requests_total counter\n"), "no counter family");
 	ck_assert_msg(strstr(r->body, "# TYPE alurd_http_request_duration_seconds histogram\n"), "no histogram family");
 	ck_assert_msg(strstr(r->body, "alurd_http_request_duration_seconds_bucket{route=\"GET /healthz\",le=\"+Inf\"}"),
@@ -322,7 +281,7 @@ START_TEST(test_openapi_is_the_repository_file)
 	ck_assert_uint_lt(n, sizeof want);
 	struct ts_resp *r = ts_get(g_d, "/openapi.yaml", NULL);
 	ck_assert_int_eq(r->status, 200);
-	ck_assert_msg(media_type_is(r->content_type, "application/yaml"), "Content-Type %s", r->content_type);
+	ck_assert_msg(tf_media_type_is(r->content_type, "application/yaml"), "Content-Type %s", r->content_type);
 	ck_assert_msg(r->len == n && memcmp(r->body, want, n) == 0,
 		      "/openapi.yaml (%zu bytes) differs from the repository's openapi.yaml (%zu bytes)", r->len, n);
 }

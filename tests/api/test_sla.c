@@ -161,27 +161,14 @@ static const char *jstr(json_t *o, const char *key)
 	return s ? s : "";
 }
 
-#define assert_status(r, st) assert_status_at(__FILE__, __LINE__, (r), (st))
-static void assert_status_at(const char *file, int line, const struct ts_resp *r, long status)
-{
-	ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %.800s%s", file, line, r->status,
-		      status, r->body, r->error);
-}
-
-static bool media_type_is(const char *content_type, const char *want)
-{
-	size_t n = strlen(want);
-	return content_type && strncasecmp(content_type, want, n) == 0 &&
-	       (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
-}
-
+#define assert_status(r, st) tf_assert_status_at(__FILE__, __LINE__, (r), (st))
 /* A problem answer: status, media type, the RFC 9457 members and the code
  * (NULL: any). */
 #define assert_problem(r, st, code) assert_problem_at(__FILE__, __LINE__, (r), (st), (code))
 static void assert_problem_at(const char *file, int line, const struct ts_resp *r, long status, const char *code)
 {
-	assert_status_at(file, line, r, status);
-	ck_assert_msg(media_type_is(r->content_type, "application/problem+json"),
+	tf_assert_status_at(file, line, r, status);
+	ck_assert_msg(tf_media_type_is(r->content_type, "application/problem+json"),
 		      "%s:%d: Content-Type '%s', expected application/problem+json", file, line, r->content_type);
 	ck_assert_msg(json_is_string(json_object_get(r->json, "type")) &&
 			      json_is_string(json_object_get(r->json, "title")) &&

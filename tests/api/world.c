@@ -80,67 +80,6 @@ long long jint(const struct ts_resp *r, const char *key)
 
 /* ---- assertions ---------------------------------------------------------- */
 
-static bool media_type_is(const char *content_type, const char *want)
-{
-	size_t n = strlen(want);
-	return content_type && strncasecmp(content_type, want, n) == 0 &&
-	       (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
-}
-
-void assert_status_at(const char *file, int line, const struct ts_resp *r, long status)
-{
-	ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %.600s%s", file, line, r->status,
-		      status, r->body, r->error);
-}
-
-void assert_problem_at(const char *file, int line, const struct ts_resp *r, long status, const char *code)
-{
-	ck_assert_msg(r->status == status, "%s:%d: status %ld, expected %ld; body: %.600s%s", file, line, r->status,
-		      status, r->body, r->error);
-	ck_assert_msg(media_type_is(r->content_type, "application/problem+json"),
-		      "%s:%d: Content-Type '%s', expected application/problem+json", file, line, r->content_type);
-	ck_assert_msg(json_is_object(r->json), "%s:%d: the problem body is not a JSON object: %.400s", file, line,
-		      r->body);
-	ck_assert_msg(json_is_string(json_object_get(r->json, "type")) &&
-			      json_is_string(json_object_get(r->json, "title")) &&
-			      json_is_string(json_object_get(r->json, "detail")),
-		      "%s:%d: type, title and detail must be strings: %.400s", file, line, r->body);
-	ck_assert_msg(json_integer_value(json_object_get(r->json, "status")) == status,
-		      "%s:%d: the problem's status member is not %ld: %.400s", file, line, status, r->body);
-	if (code)
-		ck_assert_msg(strcmp(ts_problem_code(r), code) == 0, "%s:%d: code '%s', expected '%s'; body: %.400s",
-			      file, line, ts_problem_code(r), code, r->body);
-	const char *rid = json_string_value(json_object_get(r->json, "request_id"));
-	const char *hdr = ts_header(r, "X-Request-Id");
-	ck_assert_msg(rid && hdr && strcmp(rid, hdr) == 0, "%s:%d: request_id '%s' differs from X-Request-Id '%s'",
-		      file, line, rid ? rid : "(none)", hdr ? hdr : "(none)");
-}
-
-static json_t *field_error(const struct ts_resp *r, const char *field)
-{
-	json_t *errors = json_object_get(r->json, "errors");
-	size_t i;
-	json_t *e;
-	json_array_foreach(errors, i, e)
-	{
-		const char *f = json_string_value(json_object_get(e, "field"));
-		if (f && (strcmp(f, field) == 0 || (f[0] == '/' && strcmp(f + 1, field) == 0)))
-			return e;
-	}
-	return NULL;
-}
-
-bool has_field_error(const struct ts_resp *r, const char *field)
-{
-	return field_error(r, field) != NULL;
-}
-
-const char *field_error_code(const struct ts_resp *r, const char *field)
-{
-	const char *code = json_string_value(json_object_get(field_error(r, field), "code"));
-	return code ? code : "";
-}
-
 /* ---- set-up ---------------------------------------------------------------- */
 
 static const char *password_of(const char *username)

@@ -86,18 +86,16 @@ long long jint(const struct ts_resp *r, const char *key);
 
 /* ---- assertions ---------------------------------------------------------- */
 
-#define assert_status(r, st) assert_status_at(__FILE__, __LINE__, (r), (st))
-void assert_status_at(const char *file, int line, const struct ts_resp *r, long status);
+#define assert_status(r, st) tf_assert_status_at(__FILE__, __LINE__, (r), (st))
 
 /* A problem answer: status, application/problem+json, the RFC 9457 members,
  * the code (NULL: any), and request_id equal to the X-Request-Id header. */
-#define assert_problem(r, st, code) assert_problem_at(__FILE__, __LINE__, (r), (st), (code))
-void assert_problem_at(const char *file, int line, const struct ts_resp *r, long status, const char *code);
+#define assert_problem(r, st, code) tf_assert_problem_at(__FILE__, __LINE__, (r), (st), (code))
 
 /* True when the problem lists an error for field. */
-bool has_field_error(const struct ts_resp *r, const char *field);
+#define has_field_error(r, field) (tf_field_error((r), (field)) != NULL)
 /* The code of the field error for field, or "". */
-const char *field_error_code(const struct ts_resp *r, const char *field);
+#define field_error_code(r, field) tf_field_error_code((r), (field))
 
 /* ---- the procedure, one step at a time (each asserts success) ------------ */
 
