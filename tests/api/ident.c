@@ -198,12 +198,7 @@ void id_up(const char *suite, const char *const *extra_env, bool with_agencies)
 
 void id_down(void)
 {
-	ts_daemon_free(g_id.d);
-	g_id.d = NULL;
-	if (g_id.db[0])
-		ts_db_drop(g_id.db);
-	g_id.db[0] = '\0';
-	ts_gc();
+	tf_suite_down(&g_id.d, g_id.db);
 }
 
 void id_each_after(void)

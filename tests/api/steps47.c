@@ -253,68 +253,35 @@ static const char *password_of(const char *username)
 
 static bool login(struct actor *a)
 {
-	const char *body = fmt("{\"username\":\"%s\",\"password\":\"%s\"}", a->username, password_of(a->username));
-	struct ts_resp *r = call(NOBODY, "POST", "/api/v1/auth/login", body);
-	if (r->status != 200 || !*rstr(r, "access_token")) {
-		fprintf(stderr, "login of %s: %ld %s\n", a->username, r->status, r->body);
-		return false;
-	}
-	snprintf(a->token, sizeof a->token, "%s", rstr(r, "access_token"));
-	return true;
+	return tf_login(g_d, a->username, password_of(a->username), a->token, sizeof a->token);
 }
 
 /* Check's assertions longjmp out of the test; a set-up thread only reports. */
-struct setup_job {
-	struct actor *a;
-	pthread_t th;
-	bool ok;
-};
-
-static void *setup_one(void *arg)
+static bool setup_one(void *arg)
 {
-	struct setup_job *j = arg;
-	struct actor *a = j->a;
+	struct actor *a = arg;
 	const char *agency = a->agency >= 0 ? fmt("\"%s\"", AGENCY[a->agency]) : "null";
 	const char *nip = a->nip ? fmt("\"%s\"", a->nip) : "null";
-	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/users",
-				 fmt("{\"username\":\"%s\",\"full_name\":\"%s\",\"nip\":%s,\"role\":\"%s\","
-				     "\"agency_id\":%s,\"is_signatory\":%s,\"password\":\"%s\"}",
-				     a->username, a->full_name, nip, a->role, agency, a->signatory ? "true" : "false",
-				     password_of(a->username)));
-	if (r->status != 201) {
-		fprintf(stderr, "creating %s: %ld %s\n", a->username, r->status, r->body);
-		return NULL;
-	}
-	snprintf(a->id, sizeof a->id, "%s", rstr(r, "id"));
-	j->ok = login(a);
-	return NULL;
+	const char *body = fmt("{\"username\":\"%s\",\"full_name\":\"%s\",\"nip\":%s,\"role\":\"%s\","
+			       "\"agency_id\":%s,\"is_signatory\":%s,\"password\":\"%s\"}",
+			       a->username, a->full_name, nip, a->role, agency, a->signatory ? "true" : "false",
+			       password_of(a->username));
+	return tf_create_user(g_d, P[ADMIN].token, a->username, body, a->id, sizeof a->id) && login(a);
 }
 
 void s47_add_user(struct actor *a)
 {
-	struct setup_job j = {.a = a};
-	setup_one(&j);
-	ck_assert_msg(j.ok, "%s could not be created or log in (see above)", a->username);
+	ck_assert_msg(setup_one(a), "%s could not be created or log in (see above)", a->username);
 }
 
 void s47_up(const char *suite)
 {
-	ts_init(suite);
-	ck_assert_msg(ts_db_create(suite, g_db, sizeof g_db), "cannot create the suite's database");
 	/* password hashing is what set-up waits on: let four run at once */
 	const char *env[] = {"ALURD_HASH_CONCURRENCY=4", "ALURD_LOG_LEVEL=info", NULL};
-	g_d = ts_daemon_start(g_db, env);
-	if (!g_d) {
-		ts_db_drop(g_db);
-		g_db[0] = '\0';
-	}
-	ck_assert_msg(g_d != NULL, "the daemon did not start (its log is above)");
+	g_d = tf_suite_start(suite, env, g_db, sizeof g_db);
 
-	static char out[4096];
-	const char *args[] = {"admin", "create", P[ADMIN].username, NULL};
-	const char *cli_env[] = {fmt("ALURD_DATABASE_URL=%s", g_db), "ALURD_JWT_SECRET=" TS_JWT_SECRET, NULL};
-	int st = ts_run_cli(args, cli_env, fmt("%s\n", password_of(P[ADMIN].username)), out, sizeof out);
-	ck_assert_msg(st == 0 && strstr(out, "created administrator"), "admin create: exit %d: %s", st, out);
+	const char *out = tf_admin_create(g_db, P[ADMIN].username, password_of(P[ADMIN].username));
+	ck_assert_msg(strstr(out, "created administrator"), "admin create: %s", out);
 	ck_assert_msg(login(&P[ADMIN]), "the first administrator cannot log in");
 	struct ts_resp *me = call(ADMIN, "GET", "/api/v1/me", NULL);
 	assert_status(me, 200);
@@ -329,27 +296,16 @@ void s47_up(const char *suite)
 		snprintf(AGENCY[i], sizeof AGENCY[i], "%s", rstr(r, "id"));
 	}
 
-	struct setup_job jobs[WHO_COUNT];
-	int started = 0;
-	for (int i = ADMIN + 1; i < WHO_COUNT; i++) {
-		jobs[started] = (struct setup_job){.a = &P[i]};
-		ck_assert_int_eq(pthread_create(&jobs[started].th, NULL, setup_one, &jobs[started]), 0);
-		started++;
-	}
-	bool all = true;
-	for (int i = 0; i < started; i++) {
-		pthread_join(jobs[i].th, NULL);
-		all &= jobs[i].ok;
-	}
-	ck_assert_msg(all, "some users could not be created or log in (see above)");
+	void *users[WHO_COUNT];
+	int n_users = 0;
+	for (int i = ADMIN + 1; i < WHO_COUNT; i++)
+		users[n_users++] = &P[i];
+	ck_assert_msg(tf_all_at_once(n_users, setup_one, users), "some users could not be created or log in (see above)");
 }
 
 void s47_down(void)
 {
-	ts_daemon_free(g_d);
-	g_d = NULL;
-	ts_db_drop(g_db);
-	g_db[0] = '\0';
+	tf_suite_down(&g_d, g_db);
 	s47_each_after();
 }
 

@@ -156,23 +156,12 @@ static void assert_stopped_drained(struct ts_daemon *d)
 
 static void up_with(const char *suite, const char *const *env)
 {
-	ts_init(suite);
-	ck_assert_msg(ts_db_create(suite, g_db, sizeof g_db), "cannot create the suite's database");
-	g_d = ts_daemon_start(g_db, env);
-	if (!g_d) {
-		ts_db_drop(g_db);
-		g_db[0] = '\0';
-	}
-	ck_assert_msg(g_d != NULL, "the daemon did not start (its log is above)");
+	g_d = tf_suite_start(suite, env, g_db, sizeof g_db);
 }
 
 static void down(void)
 {
-	ts_daemon_free(g_d);
-	g_d = NULL;
-	ts_db_drop(g_db);
-	g_db[0] = '\0';
-	ts_gc();
+	tf_suite_down(&g_d, g_db);
 }
 
 static void each_after(void)

@@ -81,19 +81,16 @@ struct actor {
 	const char *role;
 	char id[40];
 	char token[2048];
-	/* set-up on its own thread */
-	pthread_t th;
-	bool ok;
 };
 
 static struct actor W[WHO_COUNT] = {
-	[ADMIN] = {"admin", "admin", "", "", 0, false},
-	[PD] = {"pd.sla", "pd", "", "", 0, false},
-	[SEKRETARIAT] = {"sekretariat", "sekretariat", "", "", 0, false},
-	[KADIS] = {"kadis", "kepala_dinas", "", "", 0, false},
-	[KABID] = {"kabid", "kabid_iai", "", "", 0, false},
-	[KASI] = {"kasi", "kasi_ai", "", "", 0, false},
-	[AUDITOR] = {"auditor", "auditor", "", "", 0, false},
+	[ADMIN] = {"admin", "admin", "", ""},
+	[PD] = {"pd.sla", "pd", "", ""},
+	[SEKRETARIAT] = {"sekretariat", "sekretariat", "", ""},
+	[KADIS] = {"kadis", "kepala_dinas", "", ""},
+	[KABID] = {"kabid", "kabid_iai", "", ""},
+	[KASI] = {"kasi", "kasi_ai", "", ""},
+	[AUDITOR] = {"auditor", "auditor", "", ""},
 };
 #define EVERYONE ((1u << WHO_COUNT) - 1)
 
@@ -382,56 +379,29 @@ static const char *password_of(const char *username)
 
 static bool login(struct actor *a)
 {
-	const char *ct[] = {"Content-Type: application/json", NULL};
-	const char *body = fmt("{\"username\":\"%s\",\"password\":\"%s\"}", a->username, password_of(a->username));
-	struct ts_resp *r = ts_http(g_d, "POST", "/api/v1/auth/login", ct, body, strlen(body));
-	if (r->status != 200 || !*jstr(r->json, "access_token")) {
-		fprintf(stderr, "login of %s: %ld %s\n", a->username, r->status, r->body);
-		return false;
-	}
-	snprintf(a->token, sizeof a->token, "%s", jstr(r->json, "access_token"));
-	return true;
+	return tf_login(g_d, a->username, password_of(a->username), a->token, sizeof a->token);
 }
 
 /* A user created by the admin and logged in; on its own thread, so no Check
  * assertion here (it would longjmp across threads). */
-static void *setup_user(void *arg)
+static bool setup_user(void *arg)
 {
 	struct actor *a = arg;
 	const char *agency = strcmp(a->role, "pd") == 0 ? fmt("\"%s\"", g_agency) : "null";
 	const char *body = fmt("{\"username\":\"%s\",\"full_name\":\"Pengguna %s\",\"role\":\"%s\",\"agency_id\":%s,"
 			       "\"password\":\"%s\"}",
 			       a->username, a->username, a->role, agency, password_of(a->username));
-	const char *h[] = {fmt("Authorization: Bearer %s", W[ADMIN].token), "Content-Type: application/json", NULL};
-	struct ts_resp *r = ts_http(g_d, "POST", "/api/v1/users", h, body, strlen(body));
-	if (r->status != 201) {
-		fprintf(stderr, "creating %s: %ld %s\n", a->username, r->status, r->body);
-		return NULL;
-	}
-	snprintf(a->id, sizeof a->id, "%s", jstr(r->json, "id"));
-	a->ok = login(a);
-	return NULL;
+	return tf_create_user(g_d, W[ADMIN].token, a->username, body, a->id, sizeof a->id) && login(a);
 }
 
 /* The suite's database and daemon, the first administrator (CLI), one agency
  * and the users in mask (bits of enum who) through the API. */
 static void world_up(const char *suite, unsigned mask)
 {
-	ts_init(suite);
 	g_nholidays = 0;
-	ck_assert_msg(ts_db_create(suite, g_db, sizeof g_db), "cannot create the suite's database");
-	g_d = ts_daemon_start(g_db, daemon_env);
-	if (!g_d) {
-		ts_db_drop(g_db);
-		g_db[0] = '\0';
-	}
-	ck_assert_msg(g_d != NULL, "the daemon did not start (its log is above)");
+	g_d = tf_suite_start(suite, daemon_env, g_db, sizeof g_db);
 
-	static char out[4096];
-	const char *args[] = {"admin", "create", W[ADMIN].username, NULL};
-	const char *env[] = {fmt("ALURD_DATABASE_URL=%s", g_db), "ALURD_JWT_SECRET=" TS_JWT_SECRET, NULL};
-	int st = ts_run_cli(args, env, fmt("%s\n", password_of(W[ADMIN].username)), out, sizeof out);
-	ck_assert_msg(st == 0, "admin create: exit %d: %s", st, out);
+	tf_admin_create(g_db, W[ADMIN].username, password_of(W[ADMIN].username));
 	ck_assert_msg(login(&W[ADMIN]), "the administrator cannot log in");
 	struct ts_resp *r = call(ADMIN, "GET", "/api/v1/me", NULL);
 	assert_status(r, 200);
@@ -443,28 +413,19 @@ static void world_up(const char *suite, unsigned mask)
 	assert_status(r, 201);
 	snprintf(g_agency, sizeof g_agency, "%s", jstr(r->json, "id"));
 
+	void *users[WHO_COUNT];
+	int n_users = 0;
 	for (int i = ADMIN + 1; i < WHO_COUNT; i++) {
-		W[i].ok = false;
 		W[i].token[0] = W[i].id[0] = '\0';
 		if (mask & (1u << i))
-			ck_assert_int_eq(pthread_create(&W[i].th, NULL, setup_user, &W[i]), 0);
+			users[n_users++] = &W[i];
 	}
-	bool all = true;
-	for (int i = ADMIN + 1; i < WHO_COUNT; i++)
-		if (mask & (1u << i)) {
-			pthread_join(W[i].th, NULL);
-			all &= W[i].ok;
-		}
-	ck_assert_msg(all, "some users could not be created or log in (see above)");
+	ck_assert_msg(tf_all_at_once(n_users, setup_user, users), "some users could not be created or log in (see above)");
 }
 
 static void world_down(void)
 {
-	ts_daemon_free(g_d);
-	g_d = NULL;
-	ts_db_drop(g_db);
-	g_db[0] = '\0';
-	ts_gc();
+	tf_suite_down(&g_d, g_db);
 }
 
 static void each_after(void)

@@ -78,8 +78,6 @@ long long jint(const struct ts_resp *r, const char *key)
 	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
-/* ---- assertions ---------------------------------------------------------- */
-
 /* ---- set-up ---------------------------------------------------------------- */
 
 static const char *password_of(const char *username)
@@ -87,13 +85,9 @@ static const char *password_of(const char *username)
 	return fmt("Rahasia.Uji.%s.2024", username);
 }
 
-static void login(struct actor *a)
+static bool login(struct actor *a)
 {
-	struct ts_resp *r = call(NOBODY, "POST", "/api/v1/auth/login",
-				 fmt("{\"username\":\"%s\",\"password\":\"%s\"}", a->username, password_of(a->username)));
-	assert_status(r, 200);
-	snprintf(a->token, sizeof a->token, "%s", jstr(r, "access_token"));
-	ck_assert_msg(a->token[0], "login of %s gave no access_token: %s", a->username, r->body);
+	return tf_login(g_d, a->username, password_of(a->username), a->token, sizeof a->token);
 }
 
 /* The POST /api/v1/users body that creates a. */
@@ -110,39 +104,15 @@ void world_add_user(struct actor *a)
 	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/users", user_body(a));
 	assert_status(r, 201);
 	snprintf(a->id, sizeof a->id, "%s", jstr(r, "id"));
-	login(a);
+	ck_assert_msg(login(a), "%s cannot log in (see above)", a->username);
 }
 
 /* Check's assertions longjmp out of the test; on a set-up thread they must
- * not, so a thread records what failed and the caller asserts afterwards. */
-struct setup_job {
-	struct actor *a;
-	pthread_t th;
-	bool ok;
-};
-
-static void *setup_one(void *arg)
+ * not, so a thread reports what failed and the caller asserts afterwards. */
+static bool setup_one(void *arg)
 {
-	struct setup_job *j = arg;
-	const char *auth = fmt("Authorization: Bearer %s", W[ADMIN].token);
-	const char *h[] = {auth, "Content-Type: application/json", NULL};
-	const char *body = user_body(j->a);
-	struct ts_resp *r = ts_http(g_d, "POST", "/api/v1/users", h, body, strlen(body));
-	if (r->status != 201) {
-		fprintf(stderr, "creating %s: %ld %s\n", j->a->username, r->status, r->body);
-		return NULL;
-	}
-	snprintf(j->a->id, sizeof j->a->id, "%s", jstr(r, "id"));
-	const char *ct[] = {"Content-Type: application/json", NULL};
-	body = fmt("{\"username\":\"%s\",\"password\":\"%s\"}", j->a->username, password_of(j->a->username));
-	r = ts_http(g_d, "POST", "/api/v1/auth/login", ct, body, strlen(body));
-	if (r->status != 200 || !*jstr(r, "access_token")) {
-		fprintf(stderr, "login of %s: %ld %s\n", j->a->username, r->status, r->body);
-		return NULL;
-	}
-	snprintf(j->a->token, sizeof j->a->token, "%s", jstr(r, "access_token"));
-	j->ok = true;
-	return NULL;
+	struct actor *a = arg;
+	return tf_create_user(g_d, W[ADMIN].token, a->username, user_body(a), a->id, sizeof a->id) && login(a);
 }
 
 static void make_agency(const char *code, const char *name, char *id)
@@ -168,8 +138,6 @@ static void make_client(enum who who, const char *name, const char *agency)
 
 void world_up(const char *suite, const char *const *extra_env)
 {
-	ts_init(suite);
-	ck_assert_msg(ts_db_create(suite, g_db, sizeof g_db), "cannot create the suite's database");
 	/* hashing is what set-up waits on: let four run at once */
 	const char *env[32];
 	int n = 0;
@@ -178,19 +146,11 @@ void world_up(const char *suite, const char *const *extra_env)
 	for (const char *const *p = extra_env; p && *p && n < 30; p++)
 		env[n++] = *p;
 	env[n] = NULL;
-	g_d = ts_daemon_start(g_db, env);
-	if (!g_d) {
-		ts_db_drop(g_db);
-		g_db[0] = '\0';
-	}
-	ck_assert_msg(g_d != NULL, "the daemon did not start (its log is above)");
+	g_d = tf_suite_start(suite, env, g_db, sizeof g_db);
 
-	static char out[4096];
-	const char *args[] = {"admin", "create", W[ADMIN].username, NULL};
-	const char *cli_env[] = {fmt("ALURD_DATABASE_URL=%s", g_db), "ALURD_JWT_SECRET=" TS_JWT_SECRET, NULL};
-	int st = ts_run_cli(args, cli_env, fmt("%s\n", password_of(W[ADMIN].username)), out, sizeof out);
-	ck_assert_msg(st == 0 && strstr(out, "created administrator"), "admin create: exit %d: %s", st, out);
-	login(&W[ADMIN]);
+	const char *out = tf_admin_create(g_db, W[ADMIN].username, password_of(W[ADMIN].username));
+	ck_assert_msg(strstr(out, "created administrator"), "admin create: %s", out);
+	ck_assert_msg(login(&W[ADMIN]), "the first administrator cannot log in (see above)");
 	struct ts_resp *me = call(ADMIN, "GET", "/api/v1/me", NULL);
 	assert_status(me, 200);
 	snprintf(W[ADMIN].id, sizeof W[ADMIN].id, "%s", jstr(me, "id"));
@@ -198,21 +158,12 @@ void world_up(const char *suite, const char *const *extra_env)
 	make_agency("DINAS-A", "Dinas Alpha Provinsi Bali", AGENCY_A);
 	make_agency("DINAS-B", "Dinas Beta Provinsi Bali", AGENCY_B);
 
-	struct setup_job jobs[WHO_COUNT];
-	int started = 0;
-	for (int i = ADMIN + 1; i < WHO_COUNT; i++) {
-		if (!W[i].username)
-			continue;
-		jobs[started] = (struct setup_job){.a = &W[i]};
-		ck_assert_int_eq(pthread_create(&jobs[started].th, NULL, setup_one, &jobs[started]), 0);
-		started++;
-	}
-	bool all = true;
-	for (int i = 0; i < started; i++) {
-		pthread_join(jobs[i].th, NULL);
-		all &= jobs[i].ok;
-	}
-	ck_assert_msg(all, "some users could not be created or log in (see above)");
+	void *users[WHO_COUNT];
+	int n_users = 0;
+	for (int i = ADMIN + 1; i < WHO_COUNT; i++)
+		if (W[i].username)
+			users[n_users++] = &W[i];
+	ck_assert_msg(tf_all_at_once(n_users, setup_one, users), "some users could not be created or log in (see above)");
 
 	make_client(CLIENT_A, "E-Office Dinas Alpha", AGENCY_A);
 	make_client(CLIENT_ALL, "E-Office Provinsi", NULL);
@@ -220,11 +171,7 @@ void world_up(const char *suite, const char *const *extra_env)
 
 void world_down(void)
 {
-	ts_daemon_free(g_d);
-	g_d = NULL;
-	ts_db_drop(g_db);
-	g_db[0] = '\0';
-	ts_gc();
+	tf_suite_down(&g_d, g_db);
 }
 
 void world_each_after(void)

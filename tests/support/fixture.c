@@ -1,6 +1,7 @@
 /* fixture.c — see fixture.h. */
 #include "tests/support/fixture.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,130 @@ const char *tf_field_error_code(const struct ts_resp *r, const char *field)
 {
 	const char *code = json_string_value(json_object_get(tf_field_error(r, field), "code"));
 	return code ? code : "";
+}
+
+struct ts_daemon *tf_suite_start(const char *suite, const char *const *extra_env, char *db, size_t n)
+{
+	ts_init(suite);
+	ck_assert_msg(ts_db_create(suite, db, n), "cannot create the suite's database");
+	struct ts_daemon *d = ts_daemon_start(db, extra_env);
+	if (!d) {
+		ts_db_drop(db);
+		db[0] = '\0';
+	}
+	ck_assert_msg(d != NULL, "the daemon did not start (its log is above)");
+	return d;
+}
+
+void tf_suite_down(struct ts_daemon **d, char *db)
+{
+	ts_daemon_free(*d);
+	*d = NULL;
+	if (db[0])
+		ts_db_drop(db);
+	db[0] = '\0';
+	ts_gc();
+}
+
+const char *tf_admin_create(const char *db_url, const char *username, const char *password)
+{
+	static char out[4096];
+	char url_env[1024], input[512];
+	ck_assert_msg((size_t)snprintf(url_env, sizeof url_env, "ALURD_DATABASE_URL=%s", db_url) < sizeof url_env,
+		      "database URL too long");
+	ck_assert_msg((size_t)snprintf(input, sizeof input, "%s\n", password) < sizeof input, "password too long");
+	const char *args[] = {"admin", "create", username, NULL};
+	const char *env[] = {url_env, "ALURD_JWT_SECRET=" TS_JWT_SECRET, NULL};
+	int st = ts_run_cli(args, env, input, out, sizeof out);
+	ck_assert_msg(st == 0, "admin create: exit %d: %s", st, out);
+	return out;
+}
+
+static struct ts_resp *post_json_as(struct ts_daemon *d, const char *token, const char *path, const char *body)
+{
+	char auth[2200];
+	const char *h[3];
+	int n = 0;
+	if (token) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+		h[n++] = auth;
+	}
+	h[n++] = "Content-Type: application/json";
+	h[n] = NULL;
+	return ts_http(d, "POST", path, h, body, strlen(body));
+}
+
+static const char *member(const struct ts_resp *r, const char *key)
+{
+	const char *s = json_string_value(json_object_get(r->json, key));
+	return s ? s : "";
+}
+
+bool tf_create_user(struct ts_daemon *d, const char *admin_token, const char *username, const char *body, char *id,
+		    size_t n)
+{
+	struct ts_resp *r = post_json_as(d, admin_token, "/api/v1/users", body);
+	if (r->status != 201) {
+		fprintf(stderr, "creating %s: %ld %s\n", username, r->status, r->body);
+		return false;
+	}
+	snprintf(id, n, "%s", member(r, "id"));
+	return true;
+}
+
+bool tf_login(struct ts_daemon *d, const char *username, const char *password, char *token, size_t n)
+{
+	char body[1024];
+	if ((size_t)snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", username, password) >=
+	    sizeof body) {
+		fprintf(stderr, "login of %s: credentials too long\n", username);
+		return false;
+	}
+	struct ts_resp *r = post_json_as(d, NULL, "/api/v1/auth/login", body);
+	if (r->status != 200 || !*member(r, "access_token")) {
+		fprintf(stderr, "login of %s: %ld %s\n", username, r->status, r->body);
+		return false;
+	}
+	snprintf(token, n, "%s", member(r, "access_token"));
+	return true;
+}
+
+struct job {
+	bool (*fn)(void *);
+	void *arg;
+	pthread_t th;
+	bool started, ok;
+};
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+	j->ok = j->fn(j->arg);
+	return NULL;
+}
+
+bool tf_all_at_once(int n, bool (*fn)(void *), void *const *args)
+{
+	struct job *jobs = calloc((size_t)(n > 0 ? n : 1), sizeof *jobs);
+	if (!jobs)
+		return false;
+	bool all = true;
+	for (int i = 0; i < n; i++) {
+		jobs[i] = (struct job){.fn = fn, .arg = args[i]};
+		jobs[i].started = pthread_create(&jobs[i].th, NULL, run_job, &jobs[i]) == 0;
+		if (!jobs[i].started) {
+			fprintf(stderr, "set-up: cannot start thread %d\n", i);
+			all = false;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (!jobs[i].started)
+			continue;
+		pthread_join(jobs[i].th, NULL);
+		all &= jobs[i].ok;
+	}
+	free(jobs);
+	return all;
 }
 
 void tf_assert_clean_stop(struct ts_daemon *d)

@@ -12,6 +12,7 @@
 #include <check.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tests/support/harness.h"
 
@@ -33,6 +34,36 @@ void tf_assert_problem_at(const char *file, int line, const struct ts_resp *r, l
 json_t *tf_field_error(const struct ts_resp *r, const char *field);
 /* That entry's "code", "" when there is none. Borrowed. */
 const char *tf_field_error_code(const struct ts_resp *r, const char *field);
+
+/* ---- a suite's daemon and its first accounts ----------------------------- */
+
+/* ts_init(suite), a copy of the template as the suite's database (its URL
+ * written to db, n bytes) and one daemon on it with extra_env (as
+ * ts_daemon_start). Asserts both; when the daemon does not start, the
+ * database is dropped first and db emptied. */
+struct ts_daemon *tf_suite_start(const char *suite, const char *const *extra_env, char *db, size_t n);
+/* Frees *d (stopping it if still running) and sets it to NULL, drops the
+ * database db unless it is "", empties db and calls ts_gc(). */
+void tf_suite_down(struct ts_daemon **d, char *db);
+/* Runs `alurd admin create username` on db_url (with TS_JWT_SECRET), the
+ * password and a newline on standard input. Asserts exit status 0 and
+ * returns the command's output (valid until the next call). */
+const char *tf_admin_create(const char *db_url, const char *username, const char *password);
+
+/* These two make no Check assertion, so they may run on set-up threads; they
+ * print what went wrong to stderr and return false. */
+/* POST /api/v1/users as admin_token with body; 201 expected; the new id is
+ * copied to id (n bytes). username only names the user in messages. */
+bool tf_create_user(struct ts_daemon *d, const char *admin_token, const char *username, const char *body, char *id,
+		    size_t n);
+/* POST /api/v1/auth/login; 200 with a non-empty access_token expected, which
+ * is copied to token (n bytes). */
+bool tf_login(struct ts_daemon *d, const char *username, const char *password, char *token, size_t n);
+/* Runs fn(args[i]) for i < n, each on a thread of its own, and waits for all.
+ * True when every call returned true (and every thread started). */
+bool tf_all_at_once(int n, bool (*fn)(void *), void *const *args);
+
+/* ---- the end of a suite ---------------------------------------------------- */
 
 /* The daemon still answers GET /healthz with 200 after everything the suite
  * did, then SIGTERM makes it exit with status 0 (ts_daemon_stop). */
