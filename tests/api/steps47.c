@@ -326,11 +326,7 @@ END_TEST
 
 TCase *s47_tcase(const char *name, void (*setup)(void))
 {
-	TCase *tc = tcase_create(name);
-	tcase_add_unchecked_fixture(tc, setup, s47_down);
-	tcase_add_checked_fixture(tc, NULL, s47_each_after);
-	tcase_set_timeout(tc, 120);
-	return tc;
+	return tf_tcase(name, setup, s47_down, s47_each_after, 120);
 }
 
 void s47_add_clean_stop(TCase *tc)

@@ -43,11 +43,7 @@
 
 static TCase *tcase_new(const char *name, void (*setup)(void), void (*teardown)(void))
 {
-	TCase *tc = tcase_create(name);
-	tcase_add_unchecked_fixture(tc, setup, teardown);
-	tcase_add_checked_fixture(tc, NULL, id_each_after);
-	tcase_set_timeout(tc, 180);
-	return tc;
+	return tf_tcase(name, setup, teardown, id_each_after, 180);
 }
 
 START_TEST(test_clean_stop)

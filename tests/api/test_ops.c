@@ -180,11 +180,7 @@ END_TEST
 
 static TCase *tcase_new(const char *name, void (*setup)(void))
 {
-	TCase *tc = tcase_create(name);
-	tcase_add_unchecked_fixture(tc, setup, down);
-	tcase_add_checked_fixture(tc, NULL, each_after);
-	tcase_set_timeout(tc, 60);
-	return tc;
+	return tf_tcase(name, setup, down, each_after, 60);
 }
 
 /* ---- ops: the operational endpoints, request ids, routing ----------------- */
@@ -974,9 +970,7 @@ END_TEST
 static Suite *db_outage_suite(void)
 {
 	Suite *s = suite_create("db_outage");
-	TCase *tc = tcase_create("db_outage");
-	tcase_add_unchecked_fixture(tc, up_db_outage, down_db_outage);
-	tcase_add_checked_fixture(tc, NULL, each_after);
+	TCase *tc = tf_tcase("db_outage", up_db_outage, down_db_outage, each_after, 0);
 	tcase_add_test(tc, test_database_goes_away_and_comes_back);
 	tcase_add_test(tc, test_clean_stop);
 	suite_add_tcase(s, tc);
@@ -1140,9 +1134,7 @@ END_TEST
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
-	TCase *tc = tcase_create("cli");
-	tcase_add_unchecked_fixture(tc, up_cli, NULL);
-	tcase_add_checked_fixture(tc, NULL, each_after);
+	TCase *tc = tf_tcase("cli", up_cli, NULL, each_after, 0);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_unknown_command);

@@ -573,11 +573,7 @@ END_TEST
 
 static TCase *tcase_new(const char *name, void (*setup)(void))
 {
-	TCase *tc = tcase_create(name);
-	tcase_add_unchecked_fixture(tc, setup, world_down);
-	tcase_add_checked_fixture(tc, NULL, each_after);
-	tcase_set_timeout(tc, 120);
-	return tc;
+	return tf_tcase(name, setup, world_down, each_after, 120);
 }
 
 /* ==== sla_timer: deadlines at step start, warning then breach, the overdue list == */

@@ -282,11 +282,7 @@ END_TEST
 
 TCase *world_tcase(const char *name, void (*setup)(void))
 {
-	TCase *tc = tcase_create(name);
-	tcase_add_unchecked_fixture(tc, setup, world_down);
-	tcase_add_checked_fixture(tc, NULL, world_each_after);
-	tcase_set_timeout(tc, 120);
-	return tc;
+	return tf_tcase(name, setup, world_down, world_each_after, 120);
 }
 
 void world_add_clean_stop(TCase *tc)

@@ -149,6 +149,17 @@ bool tf_login(struct ts_daemon *d, const char *username, const char *password, c
 	return true;
 }
 
+TCase *tf_tcase(const char *name, void (*setup)(void), void (*teardown)(void), void (*each_after)(void),
+		int timeout_s)
+{
+	TCase *tc = tcase_create(name);
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, NULL, each_after);
+	if (timeout_s > 0)
+		tcase_set_timeout(tc, timeout_s);
+	return tc;
+}
+
 struct job {
 	bool (*fn)(void *);
 	void *arg;

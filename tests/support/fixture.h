@@ -63,6 +63,12 @@ bool tf_login(struct ts_daemon *d, const char *username, const char *password, c
  * True when every call returned true (and every thread started). */
 bool tf_all_at_once(int n, bool (*fn)(void *), void *const *args);
 
+/* A test case: setup and teardown run once around its tests (unchecked
+ * fixtures), each_after after every test (checked), timeout_s as Check's
+ * timeout (0: Check's default). */
+TCase *tf_tcase(const char *name, void (*setup)(void), void (*teardown)(void), void (*each_after)(void),
+		int timeout_s);
+
 /* ---- the end of a suite ---------------------------------------------------- */
 
 /* The daemon still answers GET /healthz with 200 after everything the suite
