@@ -206,9 +206,20 @@ void id_each_after(void)
 	ts_gc();
 }
 
-void id_clean_stop(void)
+START_TEST(test_clean_stop)
 {
 	tf_assert_clean_stop(g_id.d);
+}
+END_TEST
+
+TCase *id_tcase(const char *name, void (*setup)(void), void (*teardown)(void))
+{
+	return tf_tcase(name, setup, teardown, id_each_after, 180);
+}
+
+void id_add_clean_stop(TCase *tc)
+{
+	tcase_add_test(tc, test_clean_stop);
 }
 
 /* ---- tokens ---------------------------------------------------------------------- */

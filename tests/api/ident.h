@@ -52,9 +52,12 @@ void id_up(const char *suite, const char *const *extra_env, bool with_agencies);
 void id_down(void);
 /* The checked fixture's teardown: ts_gc(). */
 void id_each_after(void);
-/* The body of every suite's last test: /healthz still answers, SIGTERM ends
- * the daemon with status 0. */
-void id_clean_stop(void);
+/* A test case with setup/teardown once around its tests, id_each_after after
+ * each, and a 180 s timeout. */
+TCase *id_tcase(const char *name, void (*setup)(void), void (*teardown)(void));
+/* Adds every suite's last test: /healthz still answers, SIGTERM ends the
+ * daemon with status 0. */
+void id_add_clean_stop(TCase *tc);
 
 /* ---- time ----------------------------------------------------------------- */
 

@@ -24,17 +24,6 @@
 
 #include "tests/api/ident.h"
 
-static TCase *tcase_new(const char *name, void (*setup)(void), void (*teardown)(void))
-{
-	return tf_tcase(name, setup, teardown, id_each_after, 180);
-}
-
-START_TEST(test_clean_stop)
-{
-	id_clean_stop();
-}
-END_TEST
-
 /* True when a JSON document holds anything secret: a member named like a
  * password, hash or secret, or a string that looks like an Argon2 hash. */
 static bool holds_secret(const json_t *j)
@@ -294,11 +283,11 @@ END_TEST
 static Suite *authz_suite(void)
 {
 	Suite *s = suite_create("authz");
-	TCase *tc = tcase_new("authz", up_authz, id_down);
+	TCase *tc = id_tcase("authz", up_authz, id_down);
 	tcase_add_test(tc, test_me_for_every_role);
 	tcase_add_test(tc, test_refusal_comes_before_the_body_is_read);
 	tcase_add_test(tc, test_every_role_against_every_admin_route);
-	tcase_add_test(tc, test_clean_stop);
+	id_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -585,7 +574,7 @@ END_TEST
 static Suite *accounts_suite(void)
 {
 	Suite *s = suite_create("accounts");
-	TCase *tc = tcase_new("accounts", up_accounts, id_down);
+	TCase *tc = id_tcase("accounts", up_accounts, id_down);
 	tcase_add_test(tc, test_create_validation);
 	tcase_add_test(tc, test_duplicate_username);
 	tcase_add_test(tc, test_patch_moves_and_reroles);
@@ -593,7 +582,7 @@ static Suite *accounts_suite(void)
 	tcase_add_test(tc, test_users_are_never_deleted);
 	tcase_add_test(tc, test_no_secret_in_answers);
 	tcase_add_test(tc, test_idempotent_user_creation);
-	tcase_add_test(tc, test_clean_stop);
+	id_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -752,11 +741,11 @@ END_TEST
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("admin_cli");
-	TCase *tc = tcase_new("admin_cli", up_cli, id_down);
+	TCase *tc = id_tcase("admin_cli", up_cli, id_down);
 	tcase_add_test(tc, test_admin_create_twice);
 	tcase_add_test(tc, test_admin_create_refuses_weak_input);
 	tcase_add_test(tc, test_seed_demo_twice);
-	tcase_add_test(tc, test_clean_stop);
+	id_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -41,17 +41,6 @@
 #define LOGOUT "/api/v1/auth/logout"
 #define TOKEN "/api/v1/auth/token"
 
-static TCase *tcase_new(const char *name, void (*setup)(void), void (*teardown)(void))
-{
-	return tf_tcase(name, setup, teardown, id_each_after, 180);
-}
-
-START_TEST(test_clean_stop)
-{
-	id_clean_stop();
-}
-END_TEST
-
 static const char *login_body(const char *username, const char *password)
 {
 	json_t *b = json_pack("{s:s, s:s}", "username", username, "password", password);
@@ -492,7 +481,7 @@ END_TEST
 static Suite *tokens_suite(void)
 {
 	Suite *s = suite_create("auth_tokens");
-	TCase *tc = tcase_new("auth_tokens", up_tokens, id_down);
+	TCase *tc = id_tcase("auth_tokens", up_tokens, id_down);
 	tcase_add_test(tc, test_minted_tokens_are_accepted);
 	tcase_add_test(tc, test_authorization_header_forms);
 	tcase_add_test(tc, test_time_claims);
@@ -505,7 +494,7 @@ static Suite *tokens_suite(void)
 	tcase_add_test(tc, test_reroled_and_moved_users);
 	tcase_add_test(tc, test_password_reset_revokes_and_forces_a_change);
 	tcase_add_test(tc, test_token_issued_in_the_second_of_a_reset_is_revoked);
-	tcase_add_test(tc, test_clean_stop);
+	id_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -802,13 +791,13 @@ END_TEST
 static Suite *keys_suite(void)
 {
 	Suite *s = suite_create("auth_keys");
-	TCase *tc = tcase_new("auth_keys", up_keys, down_keys);
+	TCase *tc = id_tcase("auth_keys", up_keys, down_keys);
 	tcase_add_test(tc, test_rs256_instance);
 	tcase_add_test(tc, test_verify_only_instance);
 	tcase_add_test(tc, test_es256_instance);
 	tcase_add_test(tc, test_weak_or_missing_keys_refused);
 	tcase_add_test(tc, test_unusable_keys_refused_at_start);
-	tcase_add_test(tc, test_clean_stop);
+	id_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1035,14 +1024,14 @@ END_TEST
 static Suite *login_suite(void)
 {
 	Suite *s = suite_create("auth_login");
-	TCase *tc = tcase_new("auth_login", up_login, down_login);
+	TCase *tc = id_tcase("auth_login", up_login, down_login);
 	tcase_add_test(tc, test_username_is_case_insensitive);
 	tcase_add_test(tc, test_over_long_input);
 	tcase_add_test(tc, test_unknown_user_same_answer_same_cost);
 	tcase_add_test(tc, test_throttle);
 	tcase_add_test(tc, test_throttle_applies_to_the_client_grant_too);
 	tcase_add_test(tc, test_audit_rows_and_no_secrets_in_them);
-	tcase_add_test(tc, test_clean_stop);
+	id_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1172,13 +1161,13 @@ END_TEST
 static Suite *refresh_suite(void)
 {
 	Suite *s = suite_create("auth_refresh");
-	TCase *tc = tcase_new("auth_refresh", up_refresh, id_down);
+	TCase *tc = id_tcase("auth_refresh", up_refresh, id_down);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_reuse_revokes_the_family);
 	tcase_add_test(tc, test_two_refreshes_at_once);
 	tcase_add_test(tc, test_logout);
 	tcase_add_test(tc, test_garbage_refresh_tokens);
-	tcase_add_test(tc, test_clean_stop);
+	id_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1358,13 +1347,13 @@ END_TEST
 static Suite *clients_suite(void)
 {
 	Suite *s = suite_create("auth_clients");
-	TCase *tc = tcase_new("auth_clients", up_clients, id_down);
+	TCase *tc = id_tcase("auth_clients", up_clients, id_down);
 	tcase_add_test(tc, test_secret_shown_once);
 	tcase_add_test(tc, test_client_credentials_grant);
 	tcase_add_test(tc, test_wrong_client_credentials);
 	tcase_add_test(tc, test_agency_bound_client_sees_its_agency_only);
 	tcase_add_test(tc, test_revoked_client);
-	tcase_add_test(tc, test_clean_stop);
+	id_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }
