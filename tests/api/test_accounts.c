@@ -754,9 +754,6 @@ static Suite *cli_suite(void)
 
 int main(int argc, char **argv)
 {
-	const char *only = argc > 1 ? argv[1] : NULL;
-	SRunner *sr = srunner_create(authz_suite());
-	srunner_add_suite(sr, accounts_suite());
-	srunner_add_suite(sr, cli_suite());
-	return tf_run(sr, only);
+	static Suite *(*const suites[])(void) = {authz_suite, accounts_suite, cli_suite, NULL};
+	return tf_main(argc, argv, suites);
 }

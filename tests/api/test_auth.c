@@ -1362,11 +1362,8 @@ static Suite *clients_suite(void)
 
 int main(int argc, char **argv)
 {
-	const char *only = argc > 1 ? argv[1] : NULL;
-	SRunner *sr = srunner_create(tokens_suite());
-	srunner_add_suite(sr, keys_suite());
-	srunner_add_suite(sr, login_suite());
-	srunner_add_suite(sr, refresh_suite());
-	srunner_add_suite(sr, clients_suite());
-	return tf_run(sr, only);
+	static Suite *(*const suites[])(void) = {
+		tokens_suite, keys_suite, login_suite, refresh_suite, clients_suite, NULL
+	};
+	return tf_main(argc, argv, suites);
 }

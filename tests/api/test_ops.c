@@ -1147,15 +1147,9 @@ static Suite *cli_suite(void)
 
 int main(int argc, char **argv)
 {
-	const char *only = argc > 1 ? argv[1] : NULL;
-	SRunner *sr = srunner_create(ops_suite());
-	srunner_add_suite(sr, framing_suite());
-	srunner_add_suite(sr, json_input_suite());
-	srunner_add_suite(sr, body_limit_suite());
-	srunner_add_suite(sr, cors_suite());
-	srunner_add_suite(sr, drain_suite());
-	srunner_add_suite(sr, migrate_suite());
-	srunner_add_suite(sr, cli_suite());
-	srunner_add_suite(sr, db_outage_suite());
-	return tf_run(sr, only);
+	static Suite *(*const suites[])(void) = {
+		ops_suite, framing_suite, json_input_suite, body_limit_suite, cors_suite, drain_suite, migrate_suite,
+		cli_suite, db_outage_suite, NULL
+	};
+	return tf_main(argc, argv, suites);
 }

@@ -1942,12 +1942,8 @@ static Suite *reports_suite(void)
 
 int main(int argc, char **argv)
 {
-	const char *only = argc > 1 ? argv[1] : NULL;
-	SRunner *sr = srunner_create(timer_suite());
-	srunner_add_suite(sr, instances_suite());
-	srunner_add_suite(sr, pause_suite());
-	srunner_add_suite(sr, policy_suite());
-	srunner_add_suite(sr, calendar_suite());
-	srunner_add_suite(sr, reports_suite());
-	return tf_run(sr, only);
+	static Suite *(*const suites[])(void) = {
+		timer_suite, instances_suite, pause_suite, policy_suite, calendar_suite, reports_suite, NULL
+	};
+	return tf_main(argc, argv, suites);
 }

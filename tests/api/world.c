@@ -292,9 +292,5 @@ void world_add_clean_stop(TCase *tc)
 
 int world_main(int argc, char **argv, Suite *(*const *suites)(void))
 {
-	const char *only = argc > 1 ? argv[1] : NULL;
-	SRunner *sr = srunner_create(suites[0]());
-	for (int i = 1; suites[i]; i++)
-		srunner_add_suite(sr, suites[i]());
-	return tf_run(sr, only);
+	return tf_main(argc, argv, suites);
 }

@@ -228,3 +228,12 @@ int tf_run(SRunner *sr, const char *only)
 	}
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+int tf_main(int argc, char **argv, Suite *(*const *suites)(void))
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+	SRunner *sr = srunner_create(suites[0]());
+	for (int i = 1; suites[i]; i++)
+		srunner_add_suite(sr, suites[i]());
+	return tf_run(sr, only);
+}

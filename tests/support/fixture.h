@@ -81,5 +81,9 @@ void tf_assert_drained(struct ts_daemon *d);
  * it and calls ts_shutdown(). EXIT_SUCCESS when at least one test ran, none
  * failed and no daemon exited abnormally (ts_failures). */
 int tf_run(SRunner *sr, const char *only);
+/* A test program's main: the suites suites[0], suites[1], ... (NULL ends the
+ * list) in that order, run through tf_run with argv[1] (when given) as the
+ * one suite to run. */
+int tf_main(int argc, char **argv, Suite *(*const *suites)(void));
 
 #endif
