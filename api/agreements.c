@@ -295,14 +295,32 @@ static const char **split_lines(struct arena *a, const char *s)
 	return lines;
 }
 
-static bool get_ba_pdf(struct api_ctx *c, struct err *e)
+/* An arena copy of o's string member key (NULL when absent). */
+static const char *jtext(struct arena *a, json_t *o, const char *key)
 {
-	struct db_ba ba;
-	struct db_ba_print pr;
-	if (!load_ba(c, false, &ba, e) || !db_ba_print_data(e, c->arena, &ba, api_services.timezone, &pr))
-		return false;
-	json_t *scope = json_loads(ba.scope, 0, NULL), *ms = json_loads(ba.milestones, 0, NULL);
-	json_t *parties = json_loads(ba.parties, 0, NULL);
+	return arena_strdup(a, json_string_value(json_object_get(o, key)));
+}
+
+/* A signer as printed: who signed, or the named signatory while unsigned. */
+static struct pdf_signer signer(struct api_ctx *c, const char *label, const struct db_ba_print *pr, int i,
+				json_t *named)
+{
+	struct pdf_signer s = {label, pr->name[i], pr->nip[i], NULL};
+	if (!pr->name[i]) {
+		s.name = jtext(c->arena, named, "name");
+		s.nip = jtext(c->arena, named, "nip");
+	}
+	if (pr->signed_at[i])
+		s.signed_at = arena_printf(c->arena, "%s (%s)", pr->signed_at[i], api_services.timezone);
+	return s;
+}
+
+/* Everything the PDF prints, copied into the arena. */
+static void pdf_input(struct api_ctx *c, const struct db_ba *ba, const struct db_ba_print *pr,
+		      struct pdf_signer signers[2], struct pdf_berita_acara *doc)
+{
+	json_t *scope = json_loads(ba->scope, 0, NULL), *ms = json_loads(ba->milestones, 0, NULL);
+	json_t *parties = json_loads(ba->parties, 0, NULL);
 	json_t *features = json_object_get(scope, "features");
 	const char **feat = arena_alloc(c->arena, (json_array_size(features) + 1) * sizeof *feat);
 	for (size_t i = 0; i < json_array_size(features); i++)
@@ -310,46 +328,46 @@ static bool get_ba_pdf(struct api_ctx *c, struct err *e)
 	struct pdf_milestone *m = arena_alloc(c->arena, (json_array_size(ms) + 1) * sizeof *m);
 	for (size_t i = 0; i < json_array_size(ms); i++) {
 		json_t *x = json_array_get(ms, i);
-		m[i] = (struct pdf_milestone){arena_strdup(c->arena, json_string_value(json_object_get(x, "name"))),
-					      arena_strdup(c->arena, json_string_value(json_object_get(x, "start"))),
-					      arena_strdup(c->arena, json_string_value(json_object_get(x, "end")))};
+		m[i] = (struct pdf_milestone){jtext(c->arena, x, "name"), jtext(c->arena, x, "start"),
+					      jtext(c->arena, x, "end")};
 	}
-	json_t *pk = json_object_get(parties, "kominfos"), *pp = json_object_get(parties, "perangkat_daerah");
-	for (int i = 0; i < 2; i++)
-		if (pr.signed_at[i])
-			pr.signed_at[i] = arena_printf(c->arena, "%s (%s)", pr.signed_at[i], api_services.timezone);
-	struct pdf_signer signers[2] = {
-		{"Kepala Dinas", arena_strdup(c->arena, pr.name[0] ? pr.name[0] : json_string_value(json_object_get(pk, "name"))),
-		 pr.name[0] ? pr.nip[0] : arena_strdup(c->arena, json_string_value(json_object_get(pk, "nip"))), pr.signed_at[0]},
-		{"Kepala Perangkat Daerah",
-		 arena_strdup(c->arena, pr.name[1] ? pr.name[1] : json_string_value(json_object_get(pp, "name"))),
-		 pr.name[1] ? pr.nip[1] : arena_strdup(c->arena, json_string_value(json_object_get(pp, "nip"))), pr.signed_at[1]},
-	};
-	struct pdf_berita_acara doc = {
+	signers[0] = signer(c, "Kepala Dinas", pr, 0, json_object_get(parties, "kominfos"));
+	signers[1] = signer(c, "Kepala Perangkat Daerah", pr, 1, json_object_get(parties, "perangkat_daerah"));
+	*doc = (struct pdf_berita_acara){
 		.letterhead = split_lines(c->arena, api_services.letterhead),
 		.title = "BERITA ACARA KESEPAKATAN PENGEMBANGAN APLIKASI",
-		.number = ba.number,
-		.date = ba.date,
-		.request_title = pr.request_title,
-		.agency_name = pr.agency_name,
+		.number = ba->number,
+		.date = ba->date,
+		.request_title = pr->request_title,
+		.agency_name = pr->agency_name,
 		.party_first = arena_printf(c->arena, "%s, selaku Pihak Pertama", api_services.organisation),
-		.party_second = arena_printf(c->arena, "%s, selaku Pihak Kedua", pr.agency_name),
-		.scope_summary = arena_strdup(c->arena, json_string_value(json_object_get(scope, "summary"))),
+		.party_second = arena_printf(c->arena, "%s, selaku Pihak Kedua", pr->agency_name),
+		.scope_summary = jtext(c->arena, scope, "summary"),
 		.features = feat,
 		.milestones = m,
 		.nmilestones = json_array_size(ms),
 		.signers = signers,
 		.nsigners = 2,
-		.content_sha256 = ba.content_sha256 ? ba.content_sha256 : "(draft: not frozen yet)",
-		.status = ba.status,
+		.content_sha256 = ba->content_sha256 ? ba->content_sha256 : "(draft: not frozen yet)",
+		.status = ba->status,
 	};
-	unsigned char *pdf;
-	size_t len;
-	bool ok = pdf_berita_acara(&doc, &pdf, &len, e);
 	json_decref(scope);
 	json_decref(ms);
 	json_decref(parties);
-	if (!ok)
+}
+
+static bool get_ba_pdf(struct api_ctx *c, struct err *e)
+{
+	struct db_ba ba;
+	struct db_ba_print pr;
+	struct pdf_signer signers[2];
+	struct pdf_berita_acara doc;
+	unsigned char *pdf;
+	size_t len;
+	if (!load_ba(c, false, &ba, e) || !db_ba_print_data(e, c->arena, &ba, api_services.timezone, &pr))
+		return false;
+	pdf_input(c, &ba, &pr, signers, &doc);
+	if (!pdf_berita_acara(&doc, &pdf, &len, e))
 		return false;
 	void *copy = arena_alloc(c->arena, len);
 	memcpy(copy, pdf, len);
