@@ -10,6 +10,7 @@
 
 #include "api/common.h"
 #include "api/input.h"
+#include "api/sla.h"
 #include "api/workflow.h"
 #include "core/numfmt.h"
 #include "core/validate.h"
@@ -99,7 +100,7 @@ static bool create_request(struct api_ctx *c, struct err *e)
 			return err_set(e, ERR_RETRY, "db.retry", "A concurrent submission used this eoffice_ref.");
 		return false;
 	}
-	if (!api_step_start(c, r.id, 1, e) || !db_state_enter(e, r.id, "draft") ||
+	if (!api_sla_step_start(c, r.id, 1, e) || !db_state_enter(e, r.id, "draft") ||
 	    !api_audit(c, "request.create", "request", r.id, r.id, NULL, r.json, e))
 		return false;
 	if (submit && !api_request_apply(c, &r, WF_SUBMIT, NULL, e))

@@ -62,11 +62,6 @@ void api_set_etag(struct api_ctx *c, int version)
 	api_set_header(c, "ETag", arena_printf(c->arena, "\"%d\"", version));
 }
 
-bool api_step_start(struct api_ctx *c, const char *request_id, int step, struct err *e)
-{
-	return api_sla_step_start(c, request_id, step, e);
-}
-
 /* The clock stops while the request waits on the PD and runs again after. */
 static bool pause_or_resume(struct api_ctx *c, const char *request_id, enum wf_state from, enum wf_state to,
 			    struct err *e)
@@ -95,7 +90,7 @@ bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action a
 	if (t->closes_open_step &&
 	    !db_step_close_open(e, r->id, action == WF_REJECT ? "rejected" : "withdrawn", actor))
 		return false;
-	if (t->starts_step && !api_step_start(c, r->id, t->starts_step, e))
+	if (t->starts_step && !api_sla_step_start(c, r->id, t->starts_step, e))
 		return false;
 	if (t->reopens_step && !db_step_reopen(e, r->id, t->reopens_step))
 		return false;

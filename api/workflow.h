@@ -36,7 +36,5 @@ struct api_move_extra {
 bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action action,
 		       const struct api_move_extra *x, struct err *e);
 
-/* Starts step instance `step` of request_id now (deadlines per SLA policy). */
-bool api_step_start(struct api_ctx *c, const char *request_id, int step, struct err *e);
 
 #endif

@@ -307,13 +307,6 @@ bool db_in_transaction(void)
 	return t.in_tx;
 }
 
-const char *db_get(const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col))
-		return NULL;
-	return PQgetvalue(r, row, col);
-}
-
 void db_done(PGresult *r)
 {
 	if (r)

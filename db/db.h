@@ -101,8 +101,6 @@ void db_thread_cleanup(void);
 /* Times a connection was (re)opened after the first, over all threads. */
 uint64_t db_reconnect_count(void);
 
-/* Result helpers: value of (row, col) or NULL when SQL NULL. */
-const char *db_get(const PGresult *r, int row, int col);
 /* PQclear that accepts NULL. */
 void db_done(PGresult *r);
 
