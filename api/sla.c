@@ -11,6 +11,7 @@
 #include "api/sla.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,7 +24,52 @@
 
 /* ---- building blocks ------------------------------------------------------ */
 
-bool api_calendar(struct api_ctx *c, struct calendar *cal, struct err *e)
+/* The holidays, cached per instance: a step start reads them from memory,
+ * not from the table. The cache is dropped by api_holidays_invalidate (a
+ * NOTIFY from the transaction that changed them, server/changes.c); a load
+ * that raced with an invalidation is used once but not kept (the generation
+ * moved on), so the cache never holds holidays older than the last drop. */
+static pthread_mutex_t g_hol_lock = PTHREAD_MUTEX_INITIALIZER;
+static int32_t *g_hol_days;
+static size_t g_hol_n;
+static bool g_hol_valid;
+static unsigned long g_hol_gen;
+static struct timespec g_hol_bypass_until;
+
+void api_holidays_invalidate(void)
+{
+	pthread_mutex_lock(&g_hol_lock);
+	g_hol_valid = false;
+	g_hol_gen++;
+	pthread_mutex_unlock(&g_hol_lock);
+}
+
+/* This instance is changing the holidays: until its own notification is
+ * surely back (a few seconds after the commit), read them afresh, so the
+ * caller's next request never meets the cache of before its change. */
+static void holidays_changing_here(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&g_hol_lock);
+	g_hol_valid = false;
+	g_hol_gen++;
+	g_hol_bypass_until = now;
+	g_hol_bypass_until.tv_sec += 5;
+	pthread_mutex_unlock(&g_hol_lock);
+}
+
+static bool bypassing(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec < g_hol_bypass_until.tv_sec ||
+	       (now.tv_sec == g_hol_bypass_until.tv_sec && now.tv_nsec < g_hol_bypass_until.tv_nsec);
+}
+
+/* The calendar with the holidays read from the table now (inside a
+ * transaction that changed them, this sees the change). */
+static bool calendar_fresh(struct api_ctx *c, struct calendar *cal, struct err *e)
 {
 	*cal = api_services.calendar;
 	int32_t *days;
@@ -32,6 +78,39 @@ bool api_calendar(struct api_ctx *c, struct calendar *cal, struct err *e)
 		return false;
 	cal->holidays = days;
 	cal->nholidays = n;
+	return true;
+}
+
+bool api_calendar(struct api_ctx *c, struct calendar *cal, struct err *e)
+{
+	pthread_mutex_lock(&g_hol_lock);
+	if (g_hol_valid) {
+		*cal = api_services.calendar;
+		int32_t *days = arena_alloc(c->arena, (g_hol_n ? g_hol_n : 1) * sizeof *days);
+		memcpy(days, g_hol_days, g_hol_n * sizeof *days);
+		cal->holidays = days;
+		cal->nholidays = g_hol_n;
+		pthread_mutex_unlock(&g_hol_lock);
+		return true;
+	}
+	unsigned long gen = g_hol_gen;
+	pthread_mutex_unlock(&g_hol_lock);
+	if (!calendar_fresh(c, cal, e))
+		return false;
+	int32_t *copy = malloc((cal->nholidays ? cal->nholidays : 1) * sizeof *copy);
+	if (!copy)
+		abort();
+	memcpy(copy, cal->holidays, cal->nholidays * sizeof *copy);
+	pthread_mutex_lock(&g_hol_lock);
+	if (gen == g_hol_gen && !bypassing()) {
+		free(g_hol_days);
+		g_hol_days = copy;
+		g_hol_n = cal->nholidays;
+		g_hol_valid = true;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&g_hol_lock);
+	free(copy);
 	return true;
 }
 
@@ -572,7 +651,7 @@ static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
 	struct db_rows rows;
 	struct calendar cal;
 	*moved = 0;
-	if (!db_sla_open_steps(e, c->arena, &rows) || !api_calendar(c, &cal, e))
+	if (!db_sla_open_steps(e, c->arena, &rows) || !calendar_fresh(c, &cal, e))
 		return false;
 	for (int i = 0; i < rows.n; i++) {
 		struct step_view v;
@@ -600,6 +679,7 @@ static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
 
 static bool after_calendar_change(struct api_ctx *c, const char *what, struct err *e)
 {
+	holidays_changing_here();
 	int moved;
 	if (!recompute_open(c, &moved, e))
 		return false;

@@ -10,8 +10,12 @@
 #include "core/sla.h"
 #include "db/sla.h"
 
-/* The calendar with today's holidays (arena memory). */
+/* The calendar with today's holidays (arena memory), from this instance's
+ * cache of the holidays table (loaded on first use after a drop). */
 bool api_calendar(struct api_ctx *c, struct calendar *cal, struct err *e);
+/* Drops the holiday cache (another transaction changed the holidays); safe
+ * from any thread. */
+void api_holidays_invalidate(void);
 
 /* Turns a stored policy row into core's form. */
 bool api_policy_parse(const struct db_policy_step *d, struct sla_step_policy *p, struct err *e);

@@ -61,7 +61,7 @@ static void quiet_notice(void *arg, const char *message)
 	(void)message; /* NOTICEs (e.g. "already exists, skipping") are not errors */
 }
 
-static bool connect_now(struct err *e)
+PGconn *db_connect_new(struct err *e)
 {
 	char opts[64];
 	snprintf(opts, sizeof opts, "-c statement_timeout=%d -c TimeZone=UTC", g_statement_timeout_ms);
@@ -73,9 +73,18 @@ static bool connect_now(struct err *e)
 	if (PQstatus(pg) != CONNECTION_OK) {
 		err_log(e, "connect: %s", PQerrorMessage(pg));
 		PQfinish(pg);
-		return err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");
+		err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");
+		return NULL;
 	}
 	PQsetNoticeProcessor(pg, quiet_notice, NULL);
+	return pg;
+}
+
+static bool connect_now(struct err *e)
+{
+	PGconn *pg = db_connect_new(e);
+	if (!pg)
+		return false;
 	if (t.ever_connected)
 		atomic_fetch_add(&g_reconnects, 1);
 	t.ever_connected = true;
@@ -104,8 +113,12 @@ static bool fail_from_result(struct err *e, PGresult *r)
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(t.pg);
 	err_log(e, "sqlstate=%s %s", state ? state : "-", msg ? msg : "");
+	/* 25006: a read-only transaction, i.e. a server that is a standby now
+	 * (a failover demoted it): the connection is dropped and the next one
+	 * goes where the read-write address points. */
 	bool lost = !state || strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
-		    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 || PQstatus(t.pg) != CONNECTION_OK;
+		    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 || strcmp(state, "25006") == 0 ||
+		    PQstatus(t.pg) != CONNECTION_OK;
 	if (lost) {
 		drop_connection();
 		return err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");

@@ -95,6 +95,11 @@ bool db_page(struct err *e, struct arena *a, struct db_stmt *st, int nparams, co
  * literally (use with ESCAPE '\\'); NULL for NULL. */
 const char *db_like_contains(struct arena *a, const char *q);
 
+/* Opens a new connection with the configured URL and settings, apart from
+ * this thread's (for a LISTEN connection, see db/listen.h). The caller owns
+ * it (PQfinish). NULL and e filled (ERR_UNAVAILABLE) when it fails. */
+PGconn *db_connect_new(struct err *e);
+
 /* Closes this thread's connection (at thread exit). */
 void db_thread_cleanup(void);
 

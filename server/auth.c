@@ -8,7 +8,9 @@
  *
  * The snapshot is an array of every account (users and machine clients)
  * sorted by id, replaced wholesale by a background thread every
- * ALURD_AUTH_REFRESH seconds; readers take a read lock for a bsearch.
+ * ALURD_AUTH_REFRESH seconds, and at once when another instance announces an
+ * account change (auth_snapshot_invalidate, called by server/changes.c);
+ * readers take a read lock for a bsearch.
  */
 #include "server/auth.h"
 
@@ -172,6 +174,7 @@ static bool g_refresher_running;
 static pthread_mutex_t g_stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_stop_cond = PTHREAD_COND_INITIALIZER;
 static bool g_stop;
+static bool g_refresh_now;
 
 static void snapshot_free(struct snapshot *s)
 {
@@ -208,12 +211,16 @@ static void *refresher(void *unused)
 {
 	(void)unused;
 	for (;;) {
+		pthread_mutex_lock(&g_stop_lock);
+		g_refresh_now = false; /* a request from now on asks for another load */
+		pthread_mutex_unlock(&g_stop_lock);
 		bool ok = snapshot_refresh();
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += ok ? g_cfg->auth_refresh : 1;
 		pthread_mutex_lock(&g_stop_lock);
-		while (!g_stop && pthread_cond_timedwait(&g_stop_cond, &g_stop_lock, &until) != ETIMEDOUT)
+		while (!g_stop && !g_refresh_now &&
+		       pthread_cond_timedwait(&g_stop_cond, &g_stop_lock, &until) != ETIMEDOUT)
 			;
 		bool stop = g_stop;
 		pthread_mutex_unlock(&g_stop_lock);
@@ -230,6 +237,14 @@ void auth_start_background(void)
 	if (pthread_create(&g_refresher, NULL, refresher, NULL) != 0)
 		abort();
 	g_refresher_running = true;
+}
+
+void auth_snapshot_invalidate(void)
+{
+	pthread_mutex_lock(&g_stop_lock);
+	g_refresh_now = true;
+	pthread_cond_broadcast(&g_stop_cond);
+	pthread_mutex_unlock(&g_stop_lock);
 }
 
 void auth_stop_background(void)

@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/sla.h"
 #include "core/officehours.h"
 #include "core/tz.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "server/auth.h"
+#include "server/changes.h"
 #include "server/cli.h"
 #include "server/config.h"
 #include "server/http.h"
@@ -148,6 +150,9 @@ static int cmd_serve(struct config *cfg)
 		 json_pack("{s:s, s:i, s:i, s:s}", "host", cfg->listen_host, "port", http_port(), "threads",
 			   cfg->threads, "version", ALURD_VERSION));
 	auth_start_background();
+	changes_subscribe("accounts", auth_snapshot_invalidate);
+	changes_subscribe("holidays", api_holidays_invalidate);
+	changes_start(cfg);
 	timer_start(cfg);
 	int sig = 0;
 	sigwait(&stop, &sig);
@@ -155,6 +160,7 @@ static int cmd_serve(struct config *cfg)
 	http_quiesce();
 	bool drained = http_drain(cfg->shutdown_timeout);
 	timer_stop();
+	changes_stop();
 	auth_stop_background();
 	http_stop();
 	log_json(LOG_INFO, NULL, "stopped", json_pack("{s:b}", "drained", drained));
