@@ -384,7 +384,13 @@ static bool list_overdue(struct api_ctx *c, struct err *e)
 		const char *parts[] = {db_rows_get(&rows, shown - 1, C_EXTRA + 1), db_rows_get(&rows, shown - 1, C_EXTRA)};
 		next = json_string(api_cursor_make(c->arena, 2, parts));
 	}
-	api_reply_json(c, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	const char *as_of;
+	if (!db_as_of(e, c->arena, &as_of)) {
+		json_decref(items);
+		json_decref(next);
+		return false;
+	}
+	api_reply_json(c, 200, json_pack("{s:o, s:o, s:s}", "items", items, "next_cursor", next, "as_of", as_of));
 	return true;
 }
 
@@ -517,12 +523,15 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 		}
 	}
 	qsort(groups, (size_t)ngroups, sizeof *groups, by_key);
+	const char *as_of;
+	if (!db_as_of(e, c->arena, &as_of))
+		return false;
 	json_t *list = json_array();
 	for (int i = 0; i < ngroups; i++)
 		json_array_append_new(list, group_json(&groups[i], by_agency));
 	api_reply_json(c, 200,
-		       json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from, "to", to, "group_by", by, "groups", list,
-				 "total", group_json(&total, true)));
+		       json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "from", from, "to", to, "group_by", by, "groups", list,
+				 "total", group_json(&total, true), "as_of", as_of));
 	return true;
 }
 
@@ -776,8 +785,8 @@ static bool delete_holiday(struct api_ctx *c, struct err *e)
 
 const struct route api_sla_routes[] = {
 	{"GET", "/api/v1/requests/{id}/timeline", get_timeline, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
-	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, overdue_params},
-	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, summary_params},
+	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_REPORT, API_BODY_NONE, 0, overdue_params},
+	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_REPORT, API_BODY_NONE, 0, summary_params},
 	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{"PUT", "/api/v1/sla/policy", put_policy, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"GET", "/api/v1/calendar/holidays", list_holidays, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, holiday_params},

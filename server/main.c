@@ -60,6 +60,7 @@ static bool load_config(struct config *cfg)
 	}
 	log_set_level(cfg->log_level);
 	db_configure(cfg->database_url, cfg->statement_timeout_ms);
+	db_configure_read(cfg->database_read_url);
 	return configure_api(cfg);
 }
 

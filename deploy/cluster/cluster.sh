@@ -21,7 +21,7 @@
 #   cluster.sh wait-healthy         until a leader and a streaming synchronous standby exist
 #
 # Ports: ALURD_CLUSTER_PORT_BASE (default 55483) and the 12 ports above it,
-# all on 127.0.0.1: etcd client +0, peer +1; PostgreSQL nodes +2, +3; Patroni
+# all on ALURD_CLUSTER_HOST (default 127.0.0.2): etcd client +0, peer +1; PostgreSQL nodes +2, +3; Patroni
 # REST +4, +5; HAProxy database read-write +6, read-only +7, alurd front +8,
 # stats page +9; alurd instances +10, +11, +12. ALURD_CLUSTER_BIN is the alurd
 # binary (default build/alurd); it is copied into the cluster directory, so
@@ -34,7 +34,11 @@ set -euo pipefail
 HERE="$ROOT/deploy/cluster"
 BASE=${ALURD_CLUSTER_PORT_BASE:-55483}
 case $BASE in '' | *[!0-9]*) alurd_die "ALURD_CLUSTER_PORT_BASE must be a port number" ;; esac
-HOST=127.0.0.1
+# 127.0.0.2, not .1: the ports lie in Linux's ephemeral range, and an
+# outgoing loopback connection takes its source port on 127.0.0.1 (a
+# listener on .2 never meets one), see README.md
+HOST=${ALURD_CLUSTER_HOST:-127.0.0.2}
+case $HOST in 127.*) ;; *) alurd_die "ALURD_CLUSTER_HOST must be a loopback address (127.x.y.z)" ;; esac
 ETCD_CLIENT=$BASE ETCD_PEER=$((BASE + 1))
 PG_PORTS=($((BASE + 2)) $((BASE + 3)))
 REST_PORTS=($((BASE + 4)) $((BASE + 5)))
@@ -144,7 +148,7 @@ wait_until() { # SECONDS WHAT COMMAND...: polls COMMAND every 0.2 s
 
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
 psql_rw() { alurd_psql -qAt -h "$HOST" -p "$PG_RW" -U postgres -d "${PGDB:-postgres}" "$@"; }
-db_url() { printf 'postgresql://%s@%s:%s/%s\n' "$ALURD_PG_ROLE" "$HOST" "$PG_RW" "$ALURD_PG_DB"; }
+db_url() { printf 'postgresql://%s@%s:%s/%s\n' "$ALURD_PG_ROLE" "$HOST" "${1:-$PG_RW}" "$ALURD_PG_DB"; }
 secret() { # NAME: a random secret kept in the cluster directory
     [ -f "$CL/$1" ] || head -c 36 /dev/urandom | base64 | tr -d '\n/+=' | put "$1"
     cat "$CL/$1"
@@ -163,13 +167,13 @@ write_configs() {
         fill "$HERE/patroni.yml.in" "NODE_NAME=${NODES[$i]}" "NODE_DIR=$CL/${NODES[$i]}" NODE_HOST=$HOST \
             "REST_PORT=${REST_PORTS[$i]}" "PG_PORT=${PG_PORTS[$i]}" "ETCD_HOSTS=$hosts" \
             "PG_BIN=$ALURD_PG_BIN" "SUPERUSER_PASSWORD=$su" "REPLICATION_PASSWORD=$repl" \
-            PG_MAX_CONNECTIONS=100 PG_SHARED_BUFFERS=32MB HBA_NETWORK=127.0.0.1/32 HBA_METHOD=trust \
+            PG_MAX_CONNECTIONS=100 PG_SHARED_BUFFERS=32MB HBA_NETWORK=127.0.0.0/8 HBA_METHOD=trust \
             | put "${NODES[$i]}/patroni.yml"
         pg_servers+="    server ${NODES[$i]} $HOST:${PG_PORTS[$i]} check port ${REST_PORTS[$i]}"$'\n'
     done
     for i in 0 1 2; do
         alurd_servers+="    server a$((i + 1)) $HOST:${INSTANCE_PORTS[$i]} check"$'\n'
-        fill "$HERE/alurd.env.in" "DATABASE_URL=$(db_url)" INSTANCE_HOST=$HOST \
+        fill "$HERE/alurd.env.in" "DATABASE_URL=$(db_url)" "DATABASE_READ_URL=$(db_url "$PG_RO")" INSTANCE_HOST=$HOST \
             "INSTANCE_PORT=${INSTANCE_PORTS[$i]}" "THREADS=$THREADS" "JWT_SECRET=$(secret jwt-secret)" \
             "TIMER_INTERVAL=$TIMER_INTERVAL" | put "alurd$((i + 1)).env"
     done
@@ -309,7 +313,7 @@ cmd_env() {
     printf 'ALURD_CLUSTER_DIR=%s\n' "$CL"
     printf 'ALURD_CLUSTER_URL=http://%s:%s\n' "$HOST" "$FRONT"
     printf 'ALURD_CLUSTER_DATABASE_URL=%s\n' "$(db_url)"
-    printf 'ALURD_CLUSTER_READ_URL=postgresql://%s@%s:%s/%s\n' "$ALURD_PG_ROLE" "$HOST" "$PG_RO" "$ALURD_PG_DB"
+    printf 'ALURD_CLUSTER_READ_URL=%s\n' "$(db_url "$PG_RO")"
     printf 'ALURD_CLUSTER_INSTANCE_PORTS="%s"\n' "${INSTANCE_PORTS[*]}"
     printf 'ALURD_CLUSTER_STATS_URL=http://%s:%s/\n' "$HOST" "$STATS"
 }

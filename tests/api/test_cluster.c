@@ -4,7 +4,9 @@
  *
  *   cluster_freshness  a user deactivated through instance 1 is refused on
  *                      instances 2 and 3 at once (LISTEN/NOTIFY, not the
- *                      60 s periodic refresh the cluster runs with)
+ *                      60 s periodic refresh the cluster runs with), a
+ *                      re-roled one too; the SLA reports read the standby
+ *                      and carry as_of
  *   cluster_failover   writes through HAProxy at a steady rate while the
  *                      primary's postgres is killed (SIGKILL) and Patroni
  *                      promotes the synchronous standby; 500 steps cross their
@@ -49,7 +51,7 @@
 /* ---- the cluster ------------------------------------------------------------ */
 
 static struct ts_daemon *g_front, *g_inst[3];
-static char g_db[1024];
+static char g_db[1024], g_read_db[1024];
 static char g_suite[32];
 static char g_admin[2200], g_pd[2200], g_sekretariat[2200];
 static char g_agency[40];
@@ -92,21 +94,24 @@ static void cluster_attach(void)
 {
 	FILE *p = popen(fmt("'%s' env", CLUSTER_SH), "r");
 	ck_assert_msg(p != NULL, "cannot run cluster.sh env");
-	char line[1024];
+	char line[1024], host[64] = "";
 	int front = 0, ports[3] = {0, 0, 0};
 	while (fgets(line, sizeof line, p)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "ALURD_CLUSTER_URL=http://127.0.0.1:%d", &front) == 1)
+		if (sscanf(line, "ALURD_CLUSTER_URL=http://%63[0-9.]:%d", host, &front) == 2)
 			continue;
 		if (sscanf(line, "ALURD_CLUSTER_INSTANCE_PORTS=\"%d %d %d\"", &ports[0], &ports[1], &ports[2]) == 3)
 			continue;
 		if (strncmp(line, "ALURD_CLUSTER_DATABASE_URL=", 27) == 0)
 			snprintf(g_db, sizeof g_db, "%s", line + 27);
+		if (strncmp(line, "ALURD_CLUSTER_READ_URL=", 23) == 0)
+			snprintf(g_read_db, sizeof g_read_db, "%s", line + 23);
 	}
-	ck_assert_msg(pclose(p) == 0 && front && ports[2] && g_db[0], "cluster.sh env: the cluster is not described");
-	g_front = ts_daemon_at(front);
+	ck_assert_msg(pclose(p) == 0 && front && ports[2] && g_db[0] && g_read_db[0],
+		      "cluster.sh env: the cluster is not described");
+	g_front = ts_daemon_at(host, front);
 	for (int i = 0; i < 3; i++)
-		g_inst[i] = ts_daemon_at(ports[i]);
+		g_inst[i] = ts_daemon_at(host, ports[i]);
 }
 
 static const char *auth_header(const char *token)
@@ -401,9 +406,40 @@ START_TEST(test_deactivation_reaches_every_instance)
 }
 END_TEST
 
+/* The heavy reports read the standby (ALURD_DATABASE_READ_URL is the
+ * read-only port) and say how current they are; the primary sees none of
+ * their sessions. */
+START_TEST(test_reports_read_the_replica)
+{
+	for (int i = 0; i < 3; i++) {
+		struct ts_resp *r =
+			call(g_inst[i], g_admin, "GET", "/api/v1/sla/summary?from=2020-01-01&to=2040-12-31", NULL);
+		ck_assert_msg(r->status == 200, "summary on instance %d: %ld %s", i + 1, r->status, r->body);
+		ck_assert_msg(*jstr(r, "as_of"), "summary without as_of: %s", r->body);
+		r = call(g_inst[i], g_admin, "GET", "/api/v1/sla/overdue", NULL);
+		ck_assert_msg(r->status == 200 && *jstr(r, "as_of"), "overdue on instance %d: %ld %s", i + 1, r->status,
+			      r->body);
+	}
+	const char *q = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'alurd-report'";
+	char on_replica[32], on_primary[32], recovery[16];
+	ck_assert(ts_sql_value(g_read_db, q, on_replica, sizeof on_replica));
+	ck_assert(ts_sql_value(g_read_db, "SELECT pg_is_in_recovery()", recovery, sizeof recovery));
+	ck_assert(ts_sql_value(g_db, q, on_primary, sizeof on_primary));
+	printf("%s: report sessions on the standby %s, on the primary %s\n", g_suite, on_replica, on_primary);
+	ck_assert_str_eq(recovery, "t");
+	ck_assert_int_ge(atoi(on_replica), 1);
+	ck_assert_int_eq(atoi(on_primary), 0);
+}
+END_TEST
+
 static void freshness_up(void)
 {
 	drill_up("cluster_freshness");
+}
+
+static void replica_up(void)
+{
+	drill_up("cluster_replica");
 }
 
 /* ---- cluster_failover ----------------------------------------------------------- */
@@ -675,7 +711,11 @@ static Suite *suite_with(const char *name, void (*up)(void), const TTest *test, 
 
 static Suite *freshness_suite(void)
 {
-	return suite_with("cluster_freshness", freshness_up, test_deactivation_reaches_every_instance, 120);
+	Suite *s = suite_with("cluster_freshness", freshness_up, test_deactivation_reaches_every_instance, 120);
+	TCase *tc = tf_tcase("replica", replica_up, drill_down, NULL, 60);
+	tcase_add_test(tc, test_reports_read_the_replica);
+	suite_add_tcase(s, tc);
+	return s;
 }
 
 static Suite *failover_suite(void)
