@@ -118,6 +118,7 @@ struct api_services {
 	int refresh_ttl;        /* seconds a refresh token lives */
 	int login_max_failures; /* failed logins before throttling starts */
 	int hash_concurrency;   /* password hashes computed at once */
+	int threads;            /* worker threads (hashing may hold at most half) */
 	const char *timezone;   /* IANA zone for numbering years */
 	const char *agenda_format, *ba_number_format, *st_number_format;
 	struct calendar calendar; /* zone and office hours; holidays come from the database */

@@ -4,7 +4,9 @@
  * Failed attempts are counted per username (or client id) and per client
  * address in PostgreSQL, so every instance sees them; from a few failures on
  * each failure blocks for a doubling time (429 + Retry-After), capped, never
- * permanent; a success clears the counters. An unknown username is verified
+ * permanent; a success clears the account's (or client's) counter only: the
+ * address's counter is cleared by time alone, or one valid account signing
+ * in between guesses would let an address spray passwords at every other. An unknown username is verified
  * against a dummy hash, so it costs the same and answers the same as a wrong
  * password. Refusals keep their audit row and counter (commit_on_error).
  */
@@ -125,7 +127,7 @@ static bool login(struct api_ctx *c, struct err *e)
 			return false;
 		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_credentials", "Wrong username or password.");
 	}
-	if (!db_throttle_reset(e, user_key, addr_key))
+	if (!db_throttle_reset(e, user_key))
 		return false;
 	if (rehash) {
 		char hash[crypto_pwhash_STRBYTES];
@@ -242,7 +244,7 @@ static bool client_token(struct api_ctx *c, struct err *e)
 	c->who = p;
 	char *access;
 	long expires_in;
-	if (!db_throttle_reset(e, client_key, addr_key) ||
+	if (!db_throttle_reset(e, client_key) ||
 	    !api_audit(c, "auth.client_token", "client", k.id, NULL, NULL, NULL, e) ||
 	    !api_services.issue_access(&p, &access, &expires_in, e))
 		return false;

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/cidr.h"
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 #define CONFIG_MAX_ORIGINS 16
@@ -39,6 +41,9 @@ struct config {
 	int n_origins;
 	char origins[CONFIG_MAX_ORIGINS][256]; /* "*" allows any */
 	int http_timeout;       /* seconds a connection may sit idle */
+	int header_timeout;     /* seconds a request's line and headers may take */
+	int body_timeout;       /* seconds a request's body may take */
+	struct cidr_list trusted_proxies; /* peers whose X-Forwarded-For is believed */
 	int per_ip_limit;       /* connections per client address */
 	int connection_limit;   /* connections in all */
 	int shutdown_timeout;   /* seconds to let in-flight requests finish */

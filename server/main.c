@@ -20,6 +20,7 @@
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/ready.h"
 #include "server/router.h"
 #include "server/timer.h"
 
@@ -96,6 +97,7 @@ static bool configure_api(const struct config *cfg)
 	api_services.refresh_ttl = cfg->refresh_ttl;
 	api_services.login_max_failures = cfg->login_max_failures;
 	api_services.hash_concurrency = cfg->hash_concurrency;
+	api_services.threads = cfg->threads;
 	api_services.timezone = cfg->timezone;
 	api_services.agenda_format = cfg->agenda_format;
 	api_services.ba_number_format = cfg->ba_number_format;
@@ -140,6 +142,7 @@ static int cmd_serve(struct config *cfg)
 	metrics_restrict(!cfg->metrics_public);
 	router_init();
 	metrics_init(router_count(), router_labels());
+	ready_start();
 	if (!http_start(cfg, &e)) {
 		fprintf(stderr, "alurd: %s\n", e.detail);
 		return 1;
@@ -155,6 +158,7 @@ static int cmd_serve(struct config *cfg)
 	http_quiesce();
 	bool drained = http_drain(cfg->shutdown_timeout);
 	timer_stop();
+	ready_stop();
 	auth_stop_background();
 	http_stop();
 	log_json(LOG_INFO, NULL, "stopped", json_pack("{s:b}", "drained", drained));

@@ -456,15 +456,115 @@ START_TEST(test_transfer_encoding_gzip)
 			    3000);
 	long long took = now_ms() - t0;
 	assert_raw_problem(r, 400, "http.bad_framing");
-	ck_assert_msg(took < 2000, "the 400 took %lld ms", took);
+	/* a bound far below the 30 s idle timeout it would otherwise wait for */
+	ck_assert_msg(took < 10000, "the 400 took %lld ms", took);
 }
 END_TEST
+
+/* How many status lines ("HTTP/1.1 NNN") the text holds. */
+static int status_lines(const char *text)
+{
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, "HTTP/1.1 ")) != NULL; p += 9)
+		n += p == text || (p >= text + 2 && p[-2] == '\r' && p[-1] == '\n') || p[-1] == '}';
+	return n;
+}
 
 START_TEST(test_no_host_header)
 {
 	const char *r = raw("GET /healthz HTTP/1.1\r\n\r\n", 3000);
-	ck_assert_msg(ts_raw_status(r) == 400, "an HTTP/1.1 request without Host got: %.300s",
-		      r[0] ? r : "(nothing)");
+	assert_raw_problem(r, 400, "http.bad_host");
+	ck_assert_msg(status_lines(r) == 1, "one answer, one header block expected: %.600s", r);
+	r = raw("GET /healthz HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n", 3000);
+	assert_raw_problem(r, 400, "http.bad_host");
+	/* HTTP/1.0 needs none */
+	r = raw("GET /healthz HTTP/1.0\r\n\r\n", 3000);
+	ck_assert_int_eq(ts_raw_status(r), 200);
+}
+END_TEST
+
+/* Header lines libmicrohttpd 0.9.75 does not see as Content-Length or
+ * Transfer-Encoding (it keeps them under another name), each followed by a
+ * request hidden in the body: the answer is one 400, the connection closes,
+ * and the hidden request is never answered. */
+START_TEST(test_malformed_header_names_do_not_smuggle)
+{
+	static const char hidden[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const struct {
+		const char *head; /* "LEN" stands for the hidden request's length */
+		const char *code;
+	} cases[] = {
+		{"POST " LOGIN " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length : LEN\r\n\r\n",
+		 "http.bad_header"},
+		{"POST " LOGIN " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length\t: LEN\r\n\r\n",
+		 "http.bad_header"},
+		{"POST " LOGIN " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length:\r\n LEN\r\n\r\n",
+		 "http.bad_framing"},
+		{"POST " LOGIN " HTTP/1.1\r\n Content-Length: LEN\r\nHost: x\r\nContent-Type: application/json\r\n\r\n",
+		 "http.bad_header"},
+		{"POST " LOGIN " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding : chunked\r\n"
+		 "Content-Length: LEN\r\n\r\n",
+		 "http.bad_header"},
+		{"POST " LOGIN " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Lengthx: LEN\r\n\r\n",
+		 "http.bad_framing"},
+		{"POST " LOGIN " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX(Length): LEN\r\n\r\n",
+		 "http.bad_header"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char req[1024];
+		const char *at = strstr(cases[i].head, "LEN");
+		ck_assert_ptr_nonnull(at);
+		snprintf(req, sizeof req, "%.*s%zu%s%s", (int)(at - cases[i].head), cases[i].head, strlen(hidden), at + 3,
+			 hidden);
+		struct ts_conn *c = ts_conn_open(g_d);
+		ck_assert_ptr_nonnull(c);
+		ck_assert(ts_conn_send(c, req, strlen(req)));
+		/* the server closes after its answer: read to the end */
+		ts_conn_read(c, g_buf, sizeof g_buf, 15000);
+		ts_conn_close(c);
+		ck_assert_msg(ts_raw_status(g_buf) == 400, "case %zu answered: %.300s", i, g_buf);
+		assert_raw_problem(g_buf, 400, cases[i].code);
+		ck_assert_msg(status_lines(g_buf) == 1, "case %zu: the hidden request was answered too: %.900s", i,
+			      g_buf);
+		ck_assert_msg(strstr(g_buf, "\"status\":\"ok\"") == NULL, "case %zu: /healthz answered", i);
+	}
+}
+END_TEST
+
+/* A request target over the limits is answered 414 (not silence), a header
+ * block past 32 KiB 431, both with one header block, and the daemon goes on. */
+START_TEST(test_uri_and_header_limits)
+{
+	static char req[70000];
+	int n = snprintf(req, sizeof req, "GET /healthz?");
+	for (int i = 0; i < 900; i++)
+		n += snprintf(req + n, sizeof req - (size_t)n, "%sa%d=1", i ? "&" : "", i);
+	snprintf(req + n, sizeof req - (size_t)n, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	ts_raw(g_d, req, strlen(req), g_buf, sizeof g_buf, 15000);
+	assert_raw_problem(g_buf, 414, "http.uri_too_long");
+	ck_assert_msg(status_lines(g_buf) == 1, "%.600s", g_buf);
+
+	n = snprintf(req, sizeof req, "GET /healthz?q=");
+	memset(req + n, 'x', 9000);
+	snprintf(req + n + 9000, sizeof req - (size_t)n - 9000, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	ts_raw(g_d, req, strlen(req), g_buf, sizeof g_buf, 15000);
+	assert_raw_problem(g_buf, 414, "http.uri_too_long");
+
+	n = snprintf(req, sizeof req, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+	for (int i = 0; i < 9; i++) {
+		n += snprintf(req + n, sizeof req - (size_t)n, "X-Pad-%d: ", i);
+		memset(req + n, 'p', 4000);
+		n += 4000;
+		n += snprintf(req + n, sizeof req - (size_t)n, "\r\n");
+	}
+	snprintf(req + n, sizeof req - (size_t)n, "\r\n");
+	ts_raw(g_d, req, strlen(req), g_buf, sizeof g_buf, 15000);
+	assert_raw_problem(g_buf, 431, "http.headers_too_large");
+	ck_assert_msg(status_lines(g_buf) == 1, "%.600s", g_buf);
+
+	const char *r = raw("GET /heal thz HTTP/1.1\r\nHost: x\r\n\r\n", 15000);
+	ck_assert_int_eq(ts_raw_status(r), 400);
+	ck_assert_int_eq(ts_get(g_d, "/healthz", NULL)->status, 200);
 }
 END_TEST
 
@@ -486,7 +586,7 @@ START_TEST(test_huge_content_length_refused_before_the_body)
 	ck_assert(ts_conn_send(c, head, strlen(head)));
 	long long t0 = now_ms();
 	ts_conn_read(c, g_buf, sizeof g_buf, 3000);
-	ck_assert_msg(now_ms() - t0 < 2500, "no answer without the body");
+	ck_assert_msg(now_ms() - t0 < 10000, "no answer without the body");
 	assert_raw_problem(g_buf, 413, "http.body_too_large");
 	ts_conn_close(c);
 }
@@ -532,6 +632,8 @@ static Suite *framing_suite(void)
 	tcase_add_test(tc, test_content_length_and_chunked);
 	tcase_add_test(tc, test_transfer_encoding_gzip);
 	tcase_add_test(tc, test_no_host_header);
+	tcase_add_test(tc, test_malformed_header_names_do_not_smuggle);
+	tcase_add_test(tc, test_uri_and_header_limits);
 	tcase_add_test(tc, test_bad_content_length);
 	tcase_add_test(tc, test_huge_content_length_refused_before_the_body);
 	tcase_add_test(tc, test_garbage_request_line);
@@ -938,7 +1040,10 @@ START_TEST(test_database_goes_away_and_comes_back)
 	pid_t pid = ts_daemon_pid(g_d);
 
 	ck_assert_int_eq(ts_pg_ctl("stop"), 0);
+	/* the readiness checker notices within its interval (200 ms); poll */
 	struct ts_resp *r = ts_get(g_d, "/readyz", NULL);
+	for (long long until = now_ms() + 20000; r->status == 200 && now_ms() < until; nap_ms(50))
+		r = ts_get(g_d, "/readyz", NULL);
 	assert_problem(r, 503, "ops.not_ready");
 	assert_problem(ts_get(g_d, "/readyz", NULL), 503, "ops.not_ready");
 	ck_assert_int_eq(ts_get(g_d, "/healthz", NULL)->status, 200);
