@@ -37,13 +37,15 @@ static bool throttled(struct api_ctx *c, const char *key1, const char *key2, str
 	return true;
 }
 
-/* Counts one failure on both keys; the refusal itself is the caller's. */
+/* Counts one failure on both keys (key1 the account's or client's, key2 the
+ * address's, each with its own budget: many people share an office's
+ * address); the refusal itself is the caller's. */
 static bool count_failure(struct api_ctx *c, const char *key1, const char *key2, const char *action,
 			  const char *record_type, const char *record_id, struct err *e)
 {
 	int b1, b2;
 	if (!db_throttle_fail(e, key1, api_services.login_max_failures, &b1) ||
-	    !db_throttle_fail(e, key2, api_services.login_max_failures, &b2) ||
+	    !db_throttle_fail(e, key2, api_services.login_max_failures_per_address, &b2) ||
 	    !api_audit(c, action, record_type, record_id, NULL, NULL, NULL, e))
 		return false;
 	if (b1 || b2) {

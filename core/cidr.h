@@ -35,7 +35,8 @@ bool cidr_list_contains(const struct cidr_list *l, const char *address);
  * peer is not trusted, it is the client and xff is ignored. Otherwise the
  * chain is read from the right: trusted hops are skipped and the first
  * untrusted address is the client; a malformed entry stops the walk at the
- * hop that sent it. Writes the address (numeric text) into out. */
+ * hop that sent it. Writes the address (numeric text) into out, which must
+ * not overlap peer or xff. */
 void cidr_client_address(const struct cidr_list *trusted, const char *peer, const char *xff, char *out,
 			 size_t outlen);
 

@@ -34,7 +34,8 @@ struct config {
 	int refresh_ttl;            /* seconds */
 	int auth_refresh;           /* seconds between account snapshots */
 	int hash_concurrency;       /* password hashes computed at once */
-	int login_max_failures;     /* before throttling */
+	int login_max_failures;     /* per account, before throttling */
+	int login_max_failures_per_address; /* per client address, before throttling */
 	enum log_level log_level;
 	size_t max_body;        /* JSON bodies */
 	size_t max_upload;      /* document uploads */

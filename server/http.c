@@ -366,8 +366,11 @@ static bool check_framing(struct hreq *r, const char *version, struct err *e)
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, framing_visit, &f);
 	r->has_body = f.transfer_encoding_count > 0 || f.content_length_count > 1 || f.bad_length ||
 		      f.content_length > 0;
-	if (f.xff)
-		cidr_client_address(&g_cfg->trusted_proxies, r->client, f.xff, r->client, sizeof r->client);
+	if (f.xff) {
+		char peer[sizeof r->client];
+		memcpy(peer, r->client, sizeof peer);
+		cidr_client_address(&g_cfg->trusted_proxies, peer, f.xff, r->client, sizeof r->client);
+	}
 	r->close_now = true;
 	if (f.bad_name)
 		return err_set(e, ERR_INVALID, "http.bad_header", "A header name is not a valid token.");
@@ -495,6 +498,12 @@ static void first_call(struct hreq *r, const char *method, const char *url, cons
 	}
 	if (!r->preflight && (!check_body_kind(r, &r->early) || !check_auth(r, &r->early)))
 		return;
+	if (r->ctx.who.subject_unverified && r->m.route && r->m.route->tx == API_TX_NONE) {
+		/* no worker, so no look-up here: the snapshot catches up first */
+		auth_snapshot_kick();
+		err_set(&r->early, ERR_UNAVAILABLE, "auth.unavailable", "Accounts are being refreshed; try again shortly.");
+		r->early.retry_after = 1;
+	}
 }
 
 /* ---- responses ---------------------------------------------------------- */
@@ -818,7 +827,10 @@ static void run(struct hreq *r)
 {
 	struct err e;
 	err_clear(&e);
-	bool ok = api_only_query(&r->ctx, r->m.route->query, &e) && parse_json(r, &e) && call_handler(r, &e);
+	if (r->ctx.who.subject_unverified)
+		db_unit_start(true);
+	bool ok = auth_verify_subject(&r->ctx.who, &e) && api_only_query(&r->ctx, r->m.route->query, &e) &&
+		  parse_json(r, &e) && call_handler(r, &e);
 	if (ok && r->ctx.status == 0)
 		ok = err_set(&e, ERR_INTERNAL, "internal", "The handler gave no answer.");
 	if (!ok) {

@@ -96,6 +96,7 @@ static bool configure_api(const struct config *cfg)
 	officehours_parse(cfg->office_hours, api_services.calendar.hours, &e); /* checked by config_load */
 	api_services.refresh_ttl = cfg->refresh_ttl;
 	api_services.login_max_failures = cfg->login_max_failures;
+	api_services.login_max_failures_per_address = cfg->login_max_failures_per_address;
 	api_services.hash_concurrency = cfg->hash_concurrency;
 	api_services.threads = cfg->threads;
 	api_services.timezone = cfg->timezone;
@@ -143,14 +144,16 @@ static int cmd_serve(struct config *cfg)
 	router_init();
 	metrics_init(router_count(), router_labels());
 	ready_start();
+	auth_start_background();
 	if (!http_start(cfg, &e)) {
 		fprintf(stderr, "alurd: %s\n", e.detail);
+		auth_stop_background();
+		ready_stop();
 		return 1;
 	}
 	log_json(LOG_INFO, NULL, "listening",
 		 json_pack("{s:s, s:i, s:i, s:s}", "host", cfg->listen_host, "port", http_port(), "threads",
 			   cfg->threads, "version", ALURD_VERSION));
-	auth_start_background();
 	timer_start(cfg);
 	int sig = 0;
 	sigwait(&stop, &sig);
