@@ -529,7 +529,10 @@ static void set_problem(struct hreq *r, const struct err *e)
 		api_set_header(c, "WWW-Authenticate", auth_challenge(e, &r->arena));
 	if ((e->kind == ERR_TOO_MANY || e->kind == ERR_UNAVAILABLE) && e->retry_after > 0)
 		api_set_header(c, "Retry-After", arena_printf(&r->arena, "%d", e->retry_after));
-	if (status >= 500)
+	if (status >= 500 && e->retry_after > 0) /* back-pressure: expected under load */
+		log_json(LOG_WARN, r->request_id, "request refused",
+			 json_pack("{s:s, s:s}", "code", e->code, "cause", e->log));
+	else if (status >= 500)
 		log_json(LOG_ERROR, r->request_id, "request failed",
 			 json_pack("{s:s, s:s}", "code", e->code, "cause", e->log));
 	else if (e->log[0])
