@@ -9,7 +9,7 @@
  * The snapshot is an array of every account (users and machine clients)
  * sorted by id, replaced wholesale by a background thread every
  * ALURD_AUTH_REFRESH seconds, and at once when another instance announces an
- * account change (auth_snapshot_invalidate, called by server/changes.c);
+ * account change (auth_snapshot_kick, called by server/changes.c);
  * readers take a read lock for a bsearch.
  */
 #include "server/auth.h"
@@ -174,7 +174,7 @@ static bool g_refresher_running;
 static pthread_mutex_t g_stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_stop_cond = PTHREAD_COND_INITIALIZER;
 static bool g_stop;
-static bool g_refresh_now;
+static bool g_kick; /* refresh now: a new account was seen */
 
 static void snapshot_free(struct snapshot *s)
 {
@@ -211,17 +211,14 @@ static void *refresher(void *unused)
 {
 	(void)unused;
 	for (;;) {
-		pthread_mutex_lock(&g_stop_lock);
-		g_refresh_now = false; /* a request from now on asks for another load */
-		pthread_mutex_unlock(&g_stop_lock);
 		bool ok = snapshot_refresh();
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += ok ? g_cfg->auth_refresh : 1;
 		pthread_mutex_lock(&g_stop_lock);
-		while (!g_stop && !g_refresh_now &&
-		       pthread_cond_timedwait(&g_stop_cond, &g_stop_lock, &until) != ETIMEDOUT)
+		while (!g_stop && !g_kick && pthread_cond_timedwait(&g_stop_cond, &g_stop_lock, &until) != ETIMEDOUT)
 			;
+		g_kick = false;
 		bool stop = g_stop;
 		pthread_mutex_unlock(&g_stop_lock);
 		if (stop)
@@ -231,20 +228,31 @@ static void *refresher(void *unused)
 	return NULL;
 }
 
+void auth_snapshot_kick(void)
+{
+	pthread_mutex_lock(&g_stop_lock);
+	g_kick = true;
+	pthread_cond_broadcast(&g_stop_cond);
+	pthread_mutex_unlock(&g_stop_lock);
+}
+
 void auth_start_background(void)
 {
 	g_stop = false;
 	if (pthread_create(&g_refresher, NULL, refresher, NULL) != 0)
 		abort();
 	g_refresher_running = true;
-}
-
-void auth_snapshot_invalidate(void)
-{
-	pthread_mutex_lock(&g_stop_lock);
-	g_refresh_now = true;
-	pthread_cond_broadcast(&g_stop_cond);
-	pthread_mutex_unlock(&g_stop_lock);
+	/* wait a little for the first snapshot, so the first requests after
+	 * start-up are not answered "accounts not loaded" */
+	for (int i = 0; i < 200; i++) {
+		pthread_rwlock_rdlock(&g_snap_lock);
+		bool loaded = g_snap != NULL;
+		pthread_rwlock_unlock(&g_snap_lock);
+		if (loaded)
+			break;
+		struct timespec nap = {0, 10 * 1000000L};
+		nanosleep(&nap, NULL);
+	}
 }
 
 void auth_stop_background(void)
@@ -273,8 +281,25 @@ static int account_cmp(const void *key, const void *item)
 	return strcmp(key, ((const struct db_account *)item)->id);
 }
 
-/* Checks the token's subject against the snapshot. */
-static bool check_account(const struct principal *p, long iat, struct err *e)
+/* The checks one account's row makes of a token naming it. */
+static bool account_allows(const struct db_account *a, const struct principal *p, long iat, struct err *e)
+{
+	if (!a->active)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.account_inactive", "The account is deactivated.");
+	if (a->role != p->role || strcmp(a->agency_id, p->agency_id) != 0)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.token_stale",
+			       "The account's role or agency changed; sign in again.");
+	if (iat < a->valid_after)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.token_revoked", "The token was revoked; sign in again.");
+	return true;
+}
+
+/* Checks the token's subject against the snapshot. A subject the snapshot
+ * does not hold is either newer than it (accounts are never deleted) or
+ * made up: a token issued before the snapshot was taken is refused, a newer
+ * one is marked for a look-up on the worker (auth_verify_subject), never
+ * taken at its word. */
+static bool check_account(struct principal *p, long iat, struct err *e)
 {
 	pthread_rwlock_rdlock(&g_snap_lock);
 	bool ok = true;
@@ -283,22 +308,33 @@ static bool check_account(const struct principal *p, long iat, struct err *e)
 	} else {
 		const struct db_account *a = bsearch(p->subject, g_snap->items, g_snap->n, sizeof *a, account_cmp);
 		if (!a) {
-			/* accounts are never deleted, so a missing one is newer than the
-			 * snapshot: its tokens are issued after it (whole seconds: allow
-			 * the snapshot's own second) */
 			if (iat < g_snap->taken_at - 1)
 				ok = err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_token", "The token's subject is unknown.");
-		} else if (!a->active) {
-			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.account_inactive", "The account is deactivated.");
-		} else if (a->role != p->role || strcmp(a->agency_id, p->agency_id) != 0) {
-			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.token_stale",
-				     "The account's role or agency changed; sign in again.");
-		} else if (iat < a->valid_after) {
-			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.token_revoked", "The token was revoked; sign in again.");
+			p->subject_unverified = true;
+			p->token_iat = iat;
+		} else {
+			ok = account_allows(a, p, iat, e);
 		}
 	}
 	pthread_rwlock_unlock(&g_snap_lock);
 	return ok;
+}
+
+bool auth_verify_subject(struct principal *p, struct err *e)
+{
+	if (!p->authenticated || !p->subject_unverified)
+		return true;
+	struct db_account a;
+	bool found;
+	if (!db_account_find(e, p->subject, &a, &found))
+		return false;
+	if (!found)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_token", "The token's subject is unknown.");
+	if (!account_allows(&a, p, p->token_iat, e))
+		return false;
+	p->subject_unverified = false;
+	auth_snapshot_kick();
+	return true;
 }
 
 /* ---- verification ------------------------------------------------------- */

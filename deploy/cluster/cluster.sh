@@ -174,7 +174,7 @@ write_configs() {
     for i in 0 1 2; do
         alurd_servers+="    server a$((i + 1)) $HOST:${INSTANCE_PORTS[$i]} check"$'\n'
         fill "$HERE/alurd.env.in" "DATABASE_URL=$(db_url)" "DATABASE_READ_URL=$(db_url "$PG_RO")" INSTANCE_HOST=$HOST \
-            "INSTANCE_PORT=${INSTANCE_PORTS[$i]}" "THREADS=$THREADS" "JWT_SECRET=$(secret jwt-secret)" \
+            "INSTANCE_PORT=${INSTANCE_PORTS[$i]}" "THREADS=$THREADS" TRUSTED_PROXIES=127.0.0.1 "JWT_SECRET=$(secret jwt-secret)" \
             "TIMER_INTERVAL=$TIMER_INTERVAL" | put "alurd$((i + 1)).env"
     done
     # multi-line values go in with awk, not sed
