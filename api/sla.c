@@ -6,7 +6,10 @@
  * feeds it rows. Instants travel as epoch seconds between db/ and core/.
  * Changing the holidays recomputes the deadlines of every open step from its
  * start, its policy version and its pauses (audited as calendar.recompute);
- * warnings and breaches already flagged stay flagged.
+ * warnings and breaches already flagged stay flagged. The recompute is a
+ * queued job (calendar_recomputes) that the timer thread works through in
+ * bounded batches, one transaction each, so the request that changed the
+ * holidays answers at once, whatever the number of open steps.
  */
 #include "api/sla.h"
 
@@ -17,6 +20,7 @@
 #include <time.h>
 
 #include "api/common.h"
+#include "db/audit.h"
 #include "api/input.h"
 #include "api/workflow.h"
 #include "core/validate.h"
@@ -69,12 +73,12 @@ static bool bypassing(void)
 
 /* The calendar with the holidays read from the table now (inside a
  * transaction that changed them, this sees the change). */
-static bool calendar_fresh(struct api_ctx *c, struct calendar *cal, struct err *e)
+static bool calendar_fresh(struct arena *a, struct calendar *cal, struct err *e)
 {
 	*cal = api_services.calendar;
 	int32_t *days;
 	size_t n;
-	if (!db_holiday_days(e, c->arena, &days, &n))
+	if (!db_holiday_days(e, a, &days, &n))
 		return false;
 	cal->holidays = days;
 	cal->nholidays = n;
@@ -95,7 +99,7 @@ bool api_calendar(struct api_ctx *c, struct calendar *cal, struct err *e)
 	}
 	unsigned long gen = g_hol_gen;
 	pthread_mutex_unlock(&g_hol_lock);
-	if (!calendar_fresh(c, cal, e))
+	if (!calendar_fresh(c->arena, cal, e))
 		return false;
 	int32_t *copy = malloc((cal->nholidays ? cal->nholidays : 1) * sizeof *copy);
 	if (!copy)
@@ -652,19 +656,30 @@ static bool list_holidays(struct api_ctx *c, struct err *e)
 	return true;
 }
 
-/* Recomputes the deadlines of every open step under today's calendar:
- * from its start, under its policy version, pushed by each finished pause
- * (a running pause pushes them when it ends). Returns how many moved. */
-static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
+/* One batch of the oldest queued recompute (see api/sla.h): the next open
+ * steps by id, each recomputed under today's calendar from its start, under
+ * its policy version, pushed by each finished pause (a running pause pushes
+ * them when it ends); a threshold already flagged stays where it was
+ * crossed. The last batch writes the calendar.recompute audit row, in the
+ * name of whoever changed the holidays. */
+bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, struct err *e)
 {
+	struct db_recompute job;
+	bool found;
+	*worked = false;
+	if (!db_recompute_claim(e, a, &job, &found))
+		return false;
+	if (!found)
+		return true;
+	*worked = true;
 	struct db_rows rows;
 	struct calendar cal;
-	*moved = 0;
-	if (!db_sla_open_steps(e, c->arena, &rows) || !calendar_fresh(c, &cal, e))
+	if (!db_sla_open_steps(e, a, job.after_id, limit, &rows) || !calendar_fresh(a, &cal, e))
 		return false;
+	int moved = 0;
 	for (int i = 0; i < rows.n; i++) {
 		struct step_view v;
-		view_of(&rows, i, &cal, c->arena, &v);
+		view_of(&rows, i, &cal, a, &v);
 		if (!v.has_policy)
 			continue;
 		int64_t warn, due;
@@ -672,7 +687,6 @@ static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
 		for (size_t k = 0; k < v.npauses; k++)
 			if (v.pauses[k].end)
 				sla_resume(&cal, &v.policy, warn, due, v.pauses[k].start, v.pauses[k].end, &warn, &due);
-		/* a threshold already flagged stays where it was crossed */
 		if (db_rows_get(&rows, i, C_WARNED))
 			warn = v.warn;
 		if (db_rows_get(&rows, i, C_BREACHED))
@@ -681,19 +695,43 @@ static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
 			continue;
 		if (!db_step_set_deadlines(e, db_rows_get(&rows, i, C_EXTRA), warn, due))
 			return false;
-		(*moved)++;
+		moved++;
 	}
-	return true;
+	bool done = rows.n < limit;
+	const char *last = rows.n ? db_rows_get(&rows, rows.n - 1, C_EXTRA) : job.after_id;
+	int moved_total;
+	if (!db_recompute_progress(e, job.id, last, rows.n, moved, done, &moved_total))
+		return false;
+	if (!done)
+		return true;
+	struct db_audit audit = {
+		.actor_id = job.requested_by,
+		.actor_role = job.requested_role,
+		.action = "calendar.recompute",
+		.record_type = "calendar",
+		.record_id = job.id,
+		.http_request_id = job.http_request_id,
+		.after = arena_printf(a, "{\"cause\": \"%s\", \"steps_moved\": %d, \"steps_seen\": %d}", job.cause,
+				      moved_total, job.steps_seen + rows.n),
+	};
+	return db_audit_write(e, &audit);
 }
 
-static bool after_calendar_change(struct api_ctx *c, const char *what, struct err *e)
+/* Queues the recompute of the open steps' deadlines (done in the background,
+ * in batches); *job is the queued job as JSON. */
+static bool after_calendar_change(struct api_ctx *c, const char *what, const char **job, struct err *e)
 {
 	holidays_changing_here();
-	int moved;
-	if (!recompute_open(c, &moved, e))
+	return db_recompute_enqueue(e, c->arena, what, c->who.subject, role_name(c->who.role), c->request_id, job);
+}
+
+static bool list_recomputes(struct api_ctx *c, struct err *e)
+{
+	const char *json;
+	if (!db_recompute_recent(e, c->arena, &json))
 		return false;
-	const char *after = arena_printf(c->arena, "{\"cause\": \"%s\", \"steps_moved\": %d}", what, moved);
-	return api_audit(c, "calendar.recompute", "calendar", NULL, NULL, NULL, after, e);
+	api_reply_items(c, json);
+	return true;
 }
 
 static const char *const kinds[] = {"national", "collective_leave", "regional", NULL};
@@ -754,12 +792,12 @@ static bool put_holidays(struct api_ctx *c, struct err *e)
 		created += is_new;
 	}
 	const char *after = arena_printf(c->arena, "{\"holidays\": %zu, \"created\": %d}", n, created);
-	const char *json;
+	const char *json, *job;
 	if (!api_audit(c, "calendar.holidays_put", "calendar", NULL, NULL, NULL, after, e) ||
-	    !after_calendar_change(c, "holidays_put", e) || !db_holiday_list(e, c->arena, NULL, NULL, &json))
+	    !after_calendar_change(c, "holidays_put", &job, e) || !db_holiday_list(e, c->arena, NULL, NULL, &json))
 		return false;
-	api_reply_items(c, json);
-	c->status = created ? 201 : 200;
+	api_reply_json_text(c, created ? 201 : 200,
+			    arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null,\"recompute\":%s}", json, job));
 	return true;
 }
 
@@ -776,8 +814,9 @@ static bool delete_holiday(struct api_ctx *c, struct err *e)
 	if (!found)
 		return err_set(e, ERR_NOT_FOUND, "calendar.holiday_not_found", "No holiday on that date.");
 	const char *before = arena_printf(c->arena, "{\"date\": \"%s\"}", date);
+	const char *job;
 	if (!api_audit(c, "calendar.holiday_delete", "calendar", date, NULL, before, NULL, e) ||
-	    !after_calendar_change(c, "holiday_delete", e))
+	    !after_calendar_change(c, "holiday_delete", &job, e))
 		return false;
 	api_reply_bytes(c, 204, NULL, NULL, 0);
 	return true;
@@ -792,5 +831,6 @@ const struct route api_sla_routes[] = {
 	{"GET", "/api/v1/calendar/holidays", list_holidays, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, holiday_params},
 	{"POST", "/api/v1/calendar/holidays", put_holidays, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"DELETE", "/api/v1/calendar/holidays/{date}", delete_holiday, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/calendar/recomputes", list_recomputes, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{0},
 };

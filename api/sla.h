@@ -30,6 +30,13 @@ bool api_sla_step_start(struct api_ctx *c, const char *request_id, int step, str
 bool api_sla_pause(struct api_ctx *c, const char *request_id, int step, struct err *e);
 bool api_sla_resume(struct api_ctx *c, const char *request_id, int step, struct err *e);
 
+/* Works one batch (at most limit open steps) of the oldest queued
+ * recompute of deadlines after a holiday change, in the caller's
+ * transaction (the timer thread's): *worked tells whether there was a job.
+ * The last batch of a job marks it done and writes its audit row. Memory
+ * from a (the caller frees it). */
+bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, struct err *e);
+
 /* RFC 3339 UTC text of an epoch instant, or NULL for 0. */
 const char *api_time_text(struct arena *a, int64_t t);
 

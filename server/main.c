@@ -159,6 +159,7 @@ static int cmd_serve(struct config *cfg)
 			   cfg->threads, "version", ALURD_VERSION));
 	changes_subscribe("accounts", auth_snapshot_kick);
 	changes_subscribe("holidays", api_holidays_invalidate);
+	changes_subscribe("recompute", timer_kick);
 	changes_start(cfg);
 	timer_start(cfg);
 	int sig = 0;

@@ -17,7 +17,9 @@
  *                      instance has re-listened and still hears changes
  *   cluster_rolling    the three instances restarted one at a time
  *                      (cluster.sh rolling-restart) under reads and writes:
- *                      no client request fails
+ *                      no client request fails; then a holiday change
+ *                      answers at once and its recompute of the open steps
+ *                      runs in the background in batches, to done
  *   cluster_instance_loss  one instance killed (SIGKILL) under load: at most
  *                      the requests in flight fail (one per client thread),
  *                      nothing acknowledged is lost
@@ -126,10 +128,15 @@ static struct ts_resp *call(struct ts_daemon *d, const char *token, const char *
 	return ts_http(d, method, path, h, body, body ? strlen(body) : 0);
 }
 
+static const char *jstr_of(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
 static const char *jstr(const struct ts_resp *r, const char *key)
 {
-	const char *s = json_string_value(json_object_get(r->json, key));
-	return s ? s : "";
+	return jstr_of(r->json, key);
 }
 
 static long long sqll(const char *sql)
@@ -660,9 +667,64 @@ START_TEST(test_rolling_restart_fails_nothing)
 }
 END_TEST
 
+/* A holiday change answers once its recompute is queued; an instance's
+ * timer thread then walks every open step (the failover drill left 500 at
+ * step 2) in batches of 500, one transaction each, and the progress list
+ * shows the job done with every open step seen. */
+START_TEST(test_holiday_recompute_in_batches)
+{
+	long long open = sqll("SELECT count(*) FROM step_instances s JOIN sla_policies p"
+			      " ON p.version = s.policy_version AND p.step = s.step WHERE s.completed_at IS NULL");
+	double t0 = now_s();
+	struct ts_resp *r = call(g_front, g_admin, "POST", "/api/v1/calendar/holidays",
+				 "{\"date\":\"2040-01-02\",\"name\":\"Cuti Bersama Uji\",\"kind\":\"collective_leave\"}");
+	double answered = now_s() - t0;
+	ck_assert_msg(r->status == 201, "holiday: %ld %s", r->status, r->body);
+	json_t *job = json_object_get(r->json, "recompute");
+	ck_assert_str_eq(json_string_value(json_object_get(job, "state")), "queued");
+	const char *id = json_string_value(json_object_get(job, "id"));
+	ck_assert_ptr_nonnull(id);
+	char want[64];
+	snprintf(want, sizeof want, "%s", id);
+	json_t *mine = NULL;
+	while (now_s() - t0 < 60) {
+		r = call(g_inst[1], g_admin, "GET", "/api/v1/calendar/recomputes", NULL);
+		ck_assert_msg(r->status == 200, "recomputes: %ld %s", r->status, r->body);
+		size_t i;
+		json_t *it;
+		mine = NULL;
+		json_array_foreach(json_object_get(r->json, "items"), i, it)
+			if (strcmp(jstr_of(it, "id"), want) == 0)
+				mine = it;
+		if (mine && strcmp(jstr_of(mine, "state"), "done") == 0)
+			break;
+		sleep_s(0.1);
+	}
+	double finished = now_s() - t0;
+	ck_assert_msg(mine != NULL, "the job is not in the progress list");
+	long long seen = json_integer_value(json_object_get(mine, "steps_seen"));
+	printf("cluster_recompute: holiday added, answered after %.3f s; recompute of %lld open steps done after %.1f s "
+	       "(state %s, steps seen %lld, moved %lld, batches of 500)\n",
+	       answered, open, finished, jstr_of(mine, "state"), seen,
+	       (long long)json_integer_value(json_object_get(mine, "steps_moved")));
+	ck_assert_str_eq(jstr_of(mine, "state"), "done");
+	ck_assert_int_ge(open, 500); /* so the job took more than one batch */
+	ck_assert_int_eq(seen, open);
+	ck_assert_int_eq(sqll(fmt("SELECT count(*) FROM audit_log WHERE action = 'calendar.recompute'"
+				  " AND record_id = '%s'",
+				  want)),
+			 1);
+}
+END_TEST
+
 static void rolling_up(void)
 {
 	drill_up("cluster_rolling");
+}
+
+static void recompute_up(void)
+{
+	drill_up("cluster_recompute");
 }
 
 /* ---- cluster_instance_loss ---------------------------------------------------------- */
@@ -725,7 +787,11 @@ static Suite *failover_suite(void)
 
 static Suite *rolling_suite(void)
 {
-	return suite_with("cluster_rolling", rolling_up, test_rolling_restart_fails_nothing, 240);
+	Suite *s = suite_with("cluster_rolling", rolling_up, test_rolling_restart_fails_nothing, 240);
+	TCase *tc = tf_tcase("recompute", recompute_up, drill_down, NULL, 120);
+	tcase_add_test(tc, test_holiday_recompute_in_batches);
+	suite_add_tcase(s, tc);
+	return s;
 }
 
 static Suite *loss_suite(void)
