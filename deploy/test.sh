@@ -62,6 +62,7 @@ make_template() {
 # summaries[] and failed. CTEST_WRAP (an array, normally empty) is put in
 # front of ctest, for the ThreadSanitizer pass's ASLR work-around.
 summaries=()
+figures=()
 failed=0
 CTEST_WRAP=()
 run_pass() {
@@ -88,6 +89,7 @@ run_pass() {
         failed=1
         return 0
     fi
+    rm -f "$dir/drill-figures.txt" # the fault drills append their figures here
     ALURD_TEST_TEMPLATE="alurd_test_template_${name//-/_}"
     export ALURD_TEST_TEMPLATE
     if ! make_template "$dir/alurd" "$ALURD_TEST_TEMPLATE"; then
@@ -97,6 +99,10 @@ run_pass() {
     fi
     "${CTEST_WRAP[@]}" ctest --test-dir "$dir" --output-on-failure -j2 "$@" 2>&1 | tee "$log" || rc=$?
     summary=$(grep -E 'tests passed|No tests were found' "$log" | tail -n 1 || true)
+    if [ -s "$dir/drill-figures.txt" ]; then
+        figures+=("$name:")
+        mapfile -t -O "${#figures[@]}" figures <"$dir/drill-figures.txt"
+    fi
     if [ "$rc" -eq 0 ]; then
         summaries+=("$name: ok, ${summary:-no ctest summary}")
     else
@@ -160,6 +166,12 @@ else
 fi
 
 echo
+if [ "${#figures[@]}" -gt 0 ]; then
+    echo "fault drill figures:"
+    for s in "${figures[@]}"; do
+        echo "  $s"
+    done
+fi
 for s in "${summaries[@]}"; do
     echo "  $s"
 done

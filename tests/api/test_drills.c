@@ -35,6 +35,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,26 @@ static void nap_ms(int ms)
 {
 	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	nanosleep(&t, NULL);
+}
+
+/* Prints one drill's figures to stderr and appends them to the file named by
+ * ALURD_TEST_FIGURES (set by tests/api/CMakeLists.txt), which deploy/test.sh
+ * prints at the end of the pass. */
+static void figures(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static void figures(const char *f, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, f);
+	vsnprintf(line, sizeof line, f, ap);
+	va_end(ap);
+	fprintf(stderr, "%s", line);
+	const char *path = getenv("ALURD_TEST_FIGURES");
+	FILE *out = path && *path ? fopen(path, "a") : NULL;
+	if (out) {
+		fprintf(out, "%s", line);
+		fclose(out);
+	}
 }
 
 static long long sqll(const char *sql)
@@ -271,7 +292,7 @@ START_TEST(test_postgres_restart_under_write_load)
 
 	long long stored = acked_stored();
 	long long window = g_load.first_503 < 0 ? 0 : g_load.last_503 - g_load.first_503;
-	fprintf(stderr,
+	figures(
 		"drill db_restart: clients=%d attempts=%d acknowledged=%d stored=%lld 503s=%d other=%d transport=%d"
 		" 503_window_ms=%lld first_503_after_stop_ms=%lld ready_after_pg_ms=%lld last_503_code=%s\n",
 		CLIENTS, g_load.attempts, g_load.nacked, stored, g_load.n503, g_load.nother, g_load.ntransport,
@@ -339,7 +360,7 @@ START_TEST(test_kill9_under_write_load)
 	long long stored = acked_stored();
 	long long rows = sqll("SELECT count(*) FROM requests WHERE title LIKE 'Kill %'");
 	long long half = half_written("Kill");
-	fprintf(stderr,
+	figures(
 		"drill kill9: clients=%d attempts=%d acknowledged=%d stored=%lld rows_in_db=%lld"
 		" unacknowledged_but_committed=%lld half_written=%lld 503s=%d other=%d\n",
 		CLIENTS, g_load.attempts, g_load.nacked, stored, rows, rows - stored, half, g_load.n503, g_load.nother);
@@ -461,7 +482,7 @@ START_TEST(test_three_timers_one_killed)
 				    " AND record_id IN (SELECT id::text FROM (" MINE ") x)",
 				    kind));
 	}
-	fprintf(stderr,
+	figures(
 		"drill timer: instances=3 interval_s=0.1 steps=%d warnings=%lld breaches=%lld"
 		" duplicate_warnings=%lld duplicate_breaches=%lld audit_warnings=%lld audit_breaches=%lld"
 		" warned_when_killed=%lld killed_at_ms=%lld all_breached_ms=%lld\n",
@@ -598,7 +619,7 @@ START_TEST(test_slow_client_does_not_starve_others)
 			open++;
 		close(fds[i]);
 	}
-	fprintf(stderr,
+	figures(
 		"drill slow_clients: slow_connections=%d still_open=%d samples=%d before_p50_ms=%lld before_max_ms=%lld"
 		" during_p50_ms=%lld during_p90_ms=%lld during_max_ms=%lld served=%d bound_ms=%d\n",
 		nfds, open, SAMPLES, before[SAMPLES / 2], before[SAMPLES - 1], during[SAMPLES / 2],
