@@ -249,10 +249,10 @@ static void up_db_restart(void)
 {
 	/* Fifty clients on one address, each opening a connection per request,
 	 * outrun the default per-address limit (64) while 503s come back within
-	 * a millisecond: libmicrohttpd still counts connections the clients have
-	 * closed and resets new ones ("Server reached connection limit"), which
-	 * the clients see as transport errors. That limit is not what this drill
-	 * is about, so it is raised here. */
+	 * a millisecond, because libmicrohttpd still counts connections the
+	 * clients have already closed. That limit is not what this drill is
+	 * about, so it is raised here (api_framing and the per-address tests
+	 * cover it). */
 	static const char *const env[] = {"ALURD_PER_IP_LIMIT=512", NULL};
 	world_up("drill_db_restart", env);
 }
