@@ -1026,6 +1026,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(r);
 }
 
+/* libmicrohttpd's format strings; the attribute lets the compiler check the
+ * call as a printf-style forwarder. */
+__attribute__((format(printf, 2, 0)))
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
