@@ -318,6 +318,7 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 	       get_int(get, "ALURD_AUTH_REFRESH", 60, 1, 3600, &c->auth_refresh, msg, n) &&
 	       get_int(get, "ALURD_HASH_CONCURRENCY", 2, 1, 64, &c->hash_concurrency, msg, n) &&
 	       get_int(get, "ALURD_LOGIN_MAX_FAILURES", 5, 1, 100, &c->login_max_failures, msg, n) &&
+	       get_int(get, "ALURD_EVENT_RETENTION", 90, 1, 36500, &c->event_retention_days, msg, n) &&
 	       load_log_level(c, get, msg, n) &&
 	       get_size(get, "ALURD_MAX_BODY", 1 << 20, 1024, (size_t)64 << 20, &c->max_body, msg, n) &&
 	       get_size(get, "ALURD_MAX_UPLOAD", (size_t)20 << 20, 1024, (size_t)1 << 30, &c->max_upload, msg, n) &&

@@ -44,6 +44,7 @@ struct config {
 	int shutdown_timeout;   /* seconds to let in-flight requests finish */
 	int statement_timeout_ms;
 	double timer_interval;  /* seconds */
+	int event_retention_days; /* events older than this are pruned */
 	char organisation[200];  /* the agency running the SOP, as printed */
 	char letterhead[600];    /* letterhead lines separated by '|' */
 	char timezone[64];      /* IANA zone of the business calendar and numbering */
