@@ -198,7 +198,8 @@ static bool send_ba(struct api_ctx *c, struct err *e)
 	const char *sha = sha256_hex(c, text);
 	const char *after = arena_printf(c->arena, "{\"status\": \"awaiting_signatures\", \"content_sha256\": \"%s\"}", sha);
 	return db_ba_send(e, c->arena, ba.id, text, sha, &ba) &&
-	       api_request_change(c, "berita_acara.send", "berita_acara", ba.id, ba.request_id, NULL, after, after, e) &&
+	       api_request_change(c, "berita_acara.send", "berita_acara", ba.id, ba.request_id, NULL, after,
+				  arena_printf(c->arena, "{\"content_sha256\": \"%s\"}", sha), e) &&
 	       answer_ba(c, 200, &ba);
 }
 

@@ -54,14 +54,14 @@ static json_t *transition_data(enum wf_action action, const struct api_move_extr
 	switch (action) {
 	case WF_RECORD_AWAL:
 	case WF_RECORD_AWAL_INCOMPLETE:
-		json_object_set_new(o, "phase", json_string("awal"));
+		json_object_set_new(o, "discussion_phase", json_string("awal"));
 		json_object_set_new(o, "checklist_complete", json_boolean(action == WF_RECORD_AWAL));
 		break;
 	case WF_RECORD_LANJUTAN:
-		json_object_set_new(o, "phase", json_string("lanjutan"));
+		json_object_set_new(o, "discussion_phase", json_string("lanjutan"));
 		break;
 	case WF_RECORD_FINAL:
-		json_object_set_new(o, "phase", json_string("final"));
+		json_object_set_new(o, "discussion_phase", json_string("final"));
 		break;
 	case WF_UNDO_DISPOSE:
 	case WF_UNDO_DERIVE:

@@ -11,7 +11,7 @@
 	" 'subject', e.request_id, 'time', e.time, 'datacontenttype', 'application/json', 'data', e.data)"
 
 DB_STMT(st_change,
-	"WITH r AS (SELECT id, agency_id, eoffice_ref, status, phase, current_step FROM requests WHERE id = $6::uuid),"
+	"WITH r AS (SELECT id, agency_id, eoffice_ref, status, phase, current_step, version FROM requests WHERE id = $6::uuid),"
 	" a AS (INSERT INTO audit_log (actor_id, actor_role, action, record_type, record_id, request_id,"
 	"                             http_request_id, before, after)"
 	"       VALUES ($1::uuid, $2, $3, $4, $5, $6::uuid, $7, $8::jsonb, $9::jsonb))"

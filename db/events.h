@@ -20,11 +20,13 @@
 
 /* The fields every event's data carries, built from a requests row `r`
  * (after the change) and the actor (SQL expressions for a uuid and a text):
- * request_id, agency_id, eoffice_ref, status, phase, step, actor {id, role}.
+ * request_id, agency_id, eoffice_ref, status, phase, step, version (the
+ * request's, which orders one request's changes), actor {id, role}.
  * For the SQL of db/ only. */
 #define DB_EVENT_DATA(r, actor_id, actor_role)                                                              \
 	"jsonb_build_object('request_id', " r ".id, 'agency_id', " r ".agency_id, 'eoffice_ref', " r            \
 	".eoffice_ref, 'status', " r ".status, 'phase', " r ".phase, 'step', " r ".current_step,"              \
+	" 'version', " r ".version,"                                                                           \
 	" 'actor', jsonb_build_object('id', " actor_id ", 'role', " actor_role "))"
 
 /* Writes the audit row a and, when event_type is not NULL, the event of the

@@ -193,7 +193,7 @@ DB_STMT(st_created,
 	"WITH s AS (INSERT INTO step_instances (request_id, step, started_at) VALUES ($1::uuid, 1, now())"
 	"           RETURNING policy_version, warn_at, due_at),"
 	" h AS (INSERT INTO state_history (request_id, state, entered_at) VALUES ($1::uuid, 'draft', now())),"
-	" r AS (SELECT id, agency_id, eoffice_ref, status, phase, current_step FROM requests WHERE id = $1::uuid),"
+	" r AS (SELECT id, agency_id, eoffice_ref, status, phase, current_step, version FROM requests WHERE id = $1::uuid),"
 	" au AS (INSERT INTO audit_log (actor_id, actor_role, action, record_type, record_id, request_id,"
 	"                               http_request_id, after)"
 	"        VALUES ($2::uuid, $3, 'request.create', 'request', $1, $1::uuid, $4, $5::jsonb))"

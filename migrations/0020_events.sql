@@ -30,7 +30,7 @@ CREATE INDEX events_time_idx ON events (time);
 INSERT INTO events (type, request_id, agency_id, time, data)
 SELECT 'sla.' || e.kind, e.request_id, r.agency_id, e.flagged_at,
        jsonb_build_object('request_id', r.id, 'agency_id', r.agency_id, 'eoffice_ref', r.eoffice_ref,
-                          'status', r.status, 'phase', r.phase, 'step', e.step,
+                          'status', r.status, 'phase', r.phase, 'step', e.step, 'version', r.version,
                           'actor', jsonb_build_object('id', NULL, 'role', 'system'),
                           'step_instance_id', e.step_instance_id,
                           CASE e.kind WHEN 'warning' THEN 'warn_at' ELSE 'due_at' END, e.threshold)
