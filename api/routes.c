@@ -14,6 +14,7 @@ extern const struct route api_discussions_routes[];
 extern const struct route api_agreements_routes[];
 extern const struct route api_sla_routes[];
 extern const struct route api_events_routes[];
+extern const struct route api_webhooks_routes[];
 
 struct api_services api_services;
 
@@ -30,5 +31,6 @@ const struct route *const api_route_tables[] = {
 	api_agreements_routes,
 	api_sla_routes,
 	api_events_routes,
+	api_webhooks_routes,
 	NULL,
 };

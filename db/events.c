@@ -1,14 +1,10 @@
-/* events.c — see events.h. The CloudEvents envelope is built by PostgreSQL
- * from the row (EVENT_JSON), so the feed and the webhook bodies are the same
- * text. */
+/* events.c — see events.h. */
 #include "db/events.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#define EVENT_JSON                                                                                            \
-	"json_build_object('specversion', '1.0', 'id', e.event_id, 'source', '/api/v1/requests', 'type', e.type," \
-	" 'subject', e.request_id, 'time', e.time, 'datacontenttype', 'application/json', 'data', e.data)"
+#define EVENT_JSON DB_EVENT_JSON("e")
 
 DB_STMT(st_change,
 	"WITH r AS (SELECT id, agency_id, eoffice_ref, status, phase, current_step, version FROM requests WHERE id = $6::uuid),"

@@ -29,6 +29,13 @@
 	" 'version', " r ".version,"                                                                           \
 	" 'actor', jsonb_build_object('id', " actor_id ", 'role', " actor_role "))"
 
+/* The CloudEvents 1.0 JSON document of an events row `e`, built by
+ * PostgreSQL, so the feed and the webhook bodies are the same text. */
+#define DB_EVENT_JSON(e)                                                                                      \
+	"json_build_object('specversion', '1.0', 'id', " e ".event_id, 'source', '/api/v1/requests', 'type', " e \
+	".type, 'subject', " e ".request_id, 'time', " e ".time, 'datacontenttype', 'application/json', 'data', " e \
+	".data)"
+
 /* Writes the audit row a and, when event_type is not NULL, the event of the
  * same change of request a->request_id (which must exist): its data is
  * DB_EVENT_DATA merged with event_data (a JSON object text, or NULL). One
