@@ -13,7 +13,9 @@
  * retry); secret rotation (two signatures); replay. Suite `webhook_crash`:
  * the suite's daemon delivers nothing; a second one is killed with SIGKILL
  * while deliveries are in flight, a third and a fourth then share the rest:
- * every event arrives (same webhook-id when repeated), none twice at once.
+ * every event arrives (same webhook-id when repeated), none twice at once;
+ * then https-only and the refusal of loopback addresses after DNS, each on a
+ * daemon without the test's ALLOW settings.
  */
 #include <errno.h>
 #include <signal.h>
@@ -589,10 +591,44 @@ START_TEST(test_kill9_loses_nothing_and_no_double_delivery)
 	fprintf(stderr, "webhook_crash: %zu requests at the receiver for %lld events\n", json_array_size(got), total);
 	record_deliveries("/slow/crash");
 	json_decref(ids);
+	assert_status(call(ADMIN, "DELETE", fmt("/api/v1/webhooks/%s", h.id), NULL), 204);
 	ck_assert_int_eq(ts_daemon_stop(d3, SIGTERM), 0);
 	ck_assert_int_eq(ts_daemon_stop(d4, SIGTERM), 0);
 	ts_daemon_free(d3);
 	ts_daemon_free(d4);
+}
+END_TEST
+
+/* https only unless ALURD_WEBHOOK_ALLOW_HTTP; loopback refused after DNS
+ * unless ALURD_WEBHOOK_ALLOW_PRIVATE. */
+START_TEST(test_http_and_private_addresses_refused)
+{
+	static const char *const strict[] = {"ALURD_SECRET_KEY=" SECRET_KEY, "ALURD_WEBHOOK_WORKERS=0", NULL};
+	struct ts_daemon *d = ts_daemon_start(g_db, strict);
+	ck_assert_msg(d != NULL, "the strict daemon did not start");
+	struct ts_resp *r = ts_post_json(d, "/api/v1/webhooks", W[ADMIN].token,
+					 fmt("{\"url\":\"http://127.0.0.1:%d/ok/plain\",\"event_types\":[\"*\"]}", g_port));
+	assert_problem(r, 400, "request.invalid");
+	ck_assert_msg(has_field_error(r, "url"), "no error on url: %s", r->body);
+	ck_assert_int_eq(ts_daemon_stop(d, SIGTERM), 0);
+	ts_daemon_free(d);
+	/* a daemon that accepts http but not private addresses delivers nothing to 127.0.0.1 */
+	struct hook h = subscribe(ADMIN, "/ok/private", "[\"request.created\"]");
+	static const char *const no_private[] = {"ALURD_SECRET_KEY=" SECRET_KEY, "ALURD_WEBHOOK_ALLOW_HTTP=true",
+						  "ALURD_WEBHOOK_TIMEOUT=1", "ALURD_WEBHOOK_RETRY_SCHEDULE=0.2",
+						  "ALURD_WEBHOOK_POLL=0.05", "ALURD_WEBHOOK_WORKERS=2", NULL};
+	d = ts_daemon_start(g_db, no_private);
+	ck_assert_msg(d != NULL, "the daemon without ALURD_WEBHOOK_ALLOW_PRIVATE did not start");
+	const char *eid = one_event("Sistem Alamat Privat");
+	json_t *x = delivery_becomes(&h, eid, "failed", 20000);
+	ck_assert_int_eq(json_integer_value(json_object_get(x, "attempts")), 2);
+	ck_assert_msg(strstr(json_string_value(json_object_get(x, "last_error")), "private"), "last_error %s",
+		      json_string_value(json_object_get(x, "last_error")));
+	ck_assert(json_is_null(json_object_get(x, "last_status")));
+	ck_assert_int_eq(json_array_size(received("/ok/private")), 0);
+	ck_assert_int_eq(ts_daemon_stop(d, SIGTERM), 0);
+	ts_daemon_free(d);
+	assert_status(call(ADMIN, "DELETE", fmt("/api/v1/webhooks/%s", h.id), NULL), 204);
 }
 END_TEST
 
@@ -607,6 +643,7 @@ static Suite *crash_suite(void)
 	Suite *s = suite_create("webhook_crash");
 	TCase *tc = tf_tcase("webhook_crash", up_crash, down_crash, world_each_after, 150);
 	tcase_add_test(tc, test_kill9_loses_nothing_and_no_double_delivery);
+	tcase_add_test(tc, test_http_and_private_addresses_refused);
 	world_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;
