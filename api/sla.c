@@ -5,214 +5,36 @@
  * All calendar arithmetic is core/'s (calendar.c, sla.c); this file only
  * feeds it rows. Instants travel as epoch seconds between db/ and core/.
  * Changing the holidays recomputes the deadlines of every open step from its
- * start, its policy version and its pauses (audited as calendar.recompute);
+ * start, its policy version and its pauses (audited as calendar.recompute,
+ * with one calendar.recomputed event per request whose step moved);
  * warnings and breaches already flagged stay flagged. The recompute is a
  * queued job (calendar_recomputes) that the timer thread works through in
  * bounded batches, one transaction each, so the request that changed the
- * holidays answers at once, whatever the number of open steps.
+ * holidays answers at once, whatever the number of open steps. The overdue
+ * list and the summary are reports (API_TX_REPORT): read from the replica
+ * when there is one, and saying how current they are (as_of).
  */
 #include "api/sla.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/clock.h"
 #include "api/common.h"
-#include "db/audit.h"
 #include "api/input.h"
 #include "api/workflow.h"
+#include "db/audit.h"
+#include "db/steps.h"
 #include "core/validate.h"
 #include "core/workflow.h"
 
 /* ---- building blocks ------------------------------------------------------ */
 
-/* The holidays, cached per instance: a step start reads them from memory,
- * not from the table. The cache is dropped by api_holidays_invalidate (a
- * NOTIFY from the transaction that changed them, server/changes.c); a load
- * that raced with an invalidation is used once but not kept (the generation
- * moved on), so the cache never holds holidays older than the last drop. */
-static pthread_mutex_t g_hol_lock = PTHREAD_MUTEX_INITIALIZER;
-static int32_t *g_hol_days;
-static size_t g_hol_n;
-static bool g_hol_valid;
-static unsigned long g_hol_gen;
-static struct timespec g_hol_bypass_until;
-
-void api_holidays_invalidate(void)
-{
-	pthread_mutex_lock(&g_hol_lock);
-	g_hol_valid = false;
-	g_hol_gen++;
-	pthread_mutex_unlock(&g_hol_lock);
-}
-
-/* This instance is changing the holidays: until its own notification is
- * surely back (a few seconds after the commit), read them afresh, so the
- * caller's next request never meets the cache of before its change. */
-static void holidays_changing_here(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&g_hol_lock);
-	g_hol_valid = false;
-	g_hol_gen++;
-	g_hol_bypass_until = now;
-	g_hol_bypass_until.tv_sec += 5;
-	pthread_mutex_unlock(&g_hol_lock);
-}
-
-static bool bypassing(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec < g_hol_bypass_until.tv_sec ||
-	       (now.tv_sec == g_hol_bypass_until.tv_sec && now.tv_nsec < g_hol_bypass_until.tv_nsec);
-}
-
-/* The calendar with the holidays read from the table now (inside a
- * transaction that changed them, this sees the change). */
-static bool calendar_fresh(struct arena *a, struct calendar *cal, struct err *e)
-{
-	*cal = api_services.calendar;
-	int32_t *days;
-	size_t n;
-	if (!db_holiday_days(e, a, &days, &n))
-		return false;
-	cal->holidays = days;
-	cal->nholidays = n;
-	return true;
-}
-
-bool api_calendar(struct api_ctx *c, struct calendar *cal, struct err *e)
-{
-	pthread_mutex_lock(&g_hol_lock);
-	if (g_hol_valid) {
-		*cal = api_services.calendar;
-		int32_t *days = arena_alloc(c->arena, (g_hol_n ? g_hol_n : 1) * sizeof *days);
-		memcpy(days, g_hol_days, g_hol_n * sizeof *days);
-		cal->holidays = days;
-		cal->nholidays = g_hol_n;
-		pthread_mutex_unlock(&g_hol_lock);
-		return true;
-	}
-	unsigned long gen = g_hol_gen;
-	pthread_mutex_unlock(&g_hol_lock);
-	if (!calendar_fresh(c->arena, cal, e))
-		return false;
-	int32_t *copy = malloc((cal->nholidays ? cal->nholidays : 1) * sizeof *copy);
-	if (!copy)
-		abort();
-	memcpy(copy, cal->holidays, cal->nholidays * sizeof *copy);
-	pthread_mutex_lock(&g_hol_lock);
-	if (gen == g_hol_gen && !bypassing()) {
-		free(g_hol_days);
-		g_hol_days = copy;
-		g_hol_n = cal->nholidays;
-		g_hol_valid = true;
-		copy = NULL;
-	}
-	pthread_mutex_unlock(&g_hol_lock);
-	free(copy);
-	return true;
-}
-
-bool api_policy_parse(const struct db_policy_step *d, struct sla_step_policy *p, struct err *e)
-{
-	p->step = d->step;
-	p->pause_on_pd = d->pause_on_pd;
-	if (!dur_parse(d->warn_after, &p->warn_after, e) || !dur_parse(d->due_after, &p->due_after, e))
-		return false;
-	if (!cal_clock_from_name(d->clock, &p->clock))
-		return err_set(e, ERR_INTERNAL, "internal", "Stored policy has an unknown clock.");
-	return true;
-}
-
-const char *api_time_text(struct arena *a, int64_t t)
-{
-	if (!t)
-		return NULL;
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return arena_strdup(a, buf);
-}
-
 static int64_t i64(const char *s)
 {
 	return s ? strtoll(s, NULL, 10) : 0;
-}
-
-/* "start:end,start:end" (end 0 = open) into an arena array. */
-static struct sla_pause *parse_pauses(struct arena *a, const char *s, size_t *n)
-{
-	*n = 0;
-	if (!s || !*s)
-		return NULL;
-	size_t cap = 1;
-	for (const char *p = s; *p; p++)
-		cap += *p == ',';
-	struct sla_pause *out = arena_alloc(a, cap * sizeof *out);
-	for (const char *p = s; *p;) {
-		char *end;
-		out[*n].start = strtoll(p, &end, 10);
-		out[*n].end = *end == ':' ? strtoll(end + 1, &end, 10) : 0;
-		(*n)++;
-		p = *end == ',' ? end + 1 : end + strlen(end);
-	}
-	return out;
-}
-
-bool api_sla_step_start(struct api_ctx *c, const char *request_id, int step, struct err *e)
-{
-	struct db_policy_step d;
-	int version = 0;
-	int64_t now, warn_at = 0, due_at = 0;
-	bool found;
-	if (!db_policy_current_step(e, c->arena, step, &version, &d, &now, &found))
-		return false;
-	if (found) {
-		struct sla_step_policy p;
-		struct calendar cal;
-		if (!api_policy_parse(&d, &p, e) || !api_calendar(c, &cal, e))
-			return false;
-		sla_deadlines(&cal, &p, now, &warn_at, &due_at);
-		if (warn_at == CAL_NEVER || due_at == CAL_NEVER)
-			warn_at = due_at = 0; /* a calendar that never opens: no deadline */
-	}
-	return db_step_start(e, request_id, step, found ? version : 0, warn_at, due_at);
-}
-
-bool api_sla_pause(struct api_ctx *c, const char *request_id, int step, struct err *e)
-{
-	(void)c;
-	bool paused;
-	return db_step_pause(e, request_id, step, &paused);
-}
-
-bool api_sla_resume(struct api_ctx *c, const char *request_id, int step, struct err *e)
-{
-	struct db_paused_step s;
-	struct db_policy_step d;
-	struct sla_step_policy p;
-	struct calendar cal;
-	bool found;
-	if (!db_step_paused(e, c->arena, request_id, step, &s, &found))
-		return false;
-	if (!found)
-		return true;
-	if (!db_policy_step(e, c->arena, s.version, step, &d, &found))
-		return false;
-	int64_t warn = s.warn_at, due = s.due_at;
-	if (found && s.due_at) {
-		if (!api_policy_parse(&d, &p, e) || !api_calendar(c, &cal, e))
-			return false;
-		sla_resume(&cal, &p, s.warn_at, s.due_at, s.paused_since, s.now, &warn, &due);
-	}
-	return db_step_resume(e, s.id, warn, due);
 }
 
 /* ---- a step instance as the reports show it -------------------------------- */
@@ -244,7 +66,7 @@ static void view_of(const struct db_rows *r, int row, const struct calendar *cal
 	v->completed = i64(db_rows_get(r, row, C_COMPLETED));
 	v->paused = i64(db_rows_get(r, row, C_PAUSED));
 	v->now = i64(db_rows_get(r, row, C_NOW));
-	v->pauses = parse_pauses(a, db_rows_get(r, row, C_PAUSES), &v->npauses);
+	v->pauses = api_pauses_parse(a, db_rows_get(r, row, C_PAUSES), &v->npauses);
 	struct db_policy_step d = {v->step, db_rows_get(r, row, C_WARN_AFTER), db_rows_get(r, row, C_DUE_AFTER),
 				   db_rows_get(r, row, C_CLOCK),
 				   db_rows_get(r, row, C_PAUSE_ON_PD) && db_rows_get(r, row, C_PAUSE_ON_PD)[0] == 't'};
@@ -660,8 +482,9 @@ static bool list_holidays(struct api_ctx *c, struct err *e)
  * steps by id, each recomputed under today's calendar from its start, under
  * its policy version, pushed by each finished pause (a running pause pushes
  * them when it ends); a threshold already flagged stays where it was
- * crossed. The last batch writes the calendar.recompute audit row, in the
- * name of whoever changed the holidays. */
+ * crossed. A step that moved gets its calendar.recomputed event; the last
+ * batch writes the calendar.recompute audit row, in the name of whoever
+ * changed the holidays. */
 bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, struct err *e)
 {
 	struct db_recompute job;
@@ -672,10 +495,14 @@ bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, stru
 	if (!found)
 		return true;
 	*worked = true;
+	struct db_actor actor = {job.requested_by, job.requested_role, job.http_request_id};
 	struct db_rows rows;
 	struct calendar cal;
-	if (!db_sla_open_steps(e, a, job.after_id, limit, &rows) || !calendar_fresh(a, &cal, e))
+	int32_t *days;
+	size_t ndays;
+	if (!db_sla_open_steps(e, a, job.after_id, limit, &rows) || !db_holiday_days(e, a, &days, &ndays))
 		return false;
+	api_calendar_with(&cal, days, ndays); /* from the table, not this instance's cache */
 	int moved = 0;
 	for (int i = 0; i < rows.n; i++) {
 		struct step_view v;
@@ -693,7 +520,7 @@ bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, stru
 			due = v.due;
 		if (warn == v.warn && due == v.due)
 			continue;
-		if (!db_step_set_deadlines(e, db_rows_get(&rows, i, C_EXTRA), warn, due))
+		if (!db_step_recomputed(e, db_rows_get(&rows, i, C_EXTRA), warn, due, job.cause, &actor))
 			return false;
 		moved++;
 	}
@@ -721,7 +548,7 @@ bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, stru
  * in batches); *job is the queued job as JSON. */
 static bool after_calendar_change(struct api_ctx *c, const char *what, const char **job, struct err *e)
 {
-	holidays_changing_here();
+	api_holidays_changing();
 	return db_recompute_enqueue(e, c->arena, what, c->who.subject, role_name(c->who.role), c->request_id, job);
 }
 

@@ -167,6 +167,11 @@ bool db_as_of(struct err *e, struct arena *a, const char **as_of)
 	return true;
 }
 
+int db_unit_statements(void)
+{
+	return t.unit_statements;
+}
+
 /* Maps a failed result to the error taxonomy. Returns false. */
 static bool fail_from_result(struct err *e, PGresult *r)
 {

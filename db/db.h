@@ -69,6 +69,10 @@ bool db_unit_start_report(void);
  * that is the last write, still exact); on the primary, now. */
 bool db_as_of(struct err *e, struct arena *a, const char **as_of);
 
+/* Round trips (statements, BEGIN included, COMMIT not) this thread sent
+ * since its last db_unit_start: what the access log reports per request. */
+int db_unit_statements(void);
+
 /* Runs a prepared statement with text parameters (NULL = SQL NULL).
  * On success *out (if out is not NULL) receives the result, which the caller
  * must PQclear (or pass to db_done). Returns false and fills e on failure. */

@@ -2,6 +2,7 @@
  * --version, and the administrative sub-commands. Configuration comes only
  * from ALURD_* environment variables; a bad value stops here with one line
  * naming the variable. */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
@@ -10,7 +11,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/sla.h"
+#include "api/clock.h"
 #include "core/officehours.h"
 #include "core/tz.h"
 #include "db/db.h"
@@ -19,6 +20,7 @@
 #include "server/changes.h"
 #include "server/cli.h"
 #include "server/config.h"
+#include "server/deliver.h"
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -108,6 +110,10 @@ static bool configure_api(const struct config *cfg)
 	api_services.st_number_format = cfg->st_number_format;
 	api_services.organisation = cfg->organisation;
 	api_services.letterhead = cfg->letterhead;
+	api_services.secret_key = cfg->has_secret_key ? cfg->secret_key : NULL;
+	api_services.webhook_allow_http = cfg->webhook_allow_http;
+	api_services.webhook_max = cfg->webhook_max;
+	api_services.webhook_rotation_overlap = cfg->webhook_rotation_overlap;
 	return true;
 }
 
@@ -162,6 +168,8 @@ static int cmd_serve(struct config *cfg)
 	changes_subscribe("recompute", timer_kick);
 	changes_start(cfg);
 	timer_start(cfg);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	deliver_start(cfg);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_json(LOG_INFO, NULL, "shutting down", json_pack("{s:i, s:i}", "signal", sig, "in_flight", (int)metrics_inflight()));
@@ -170,6 +178,8 @@ static int cmd_serve(struct config *cfg)
 	timer_stop();
 	changes_stop();
 	ready_stop();
+	deliver_stop();
+	curl_global_cleanup();
 	auth_stop_background();
 	http_stop();
 	log_json(LOG_INFO, NULL, "stopped", json_pack("{s:b}", "drained", drained));

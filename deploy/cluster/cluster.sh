@@ -21,7 +21,8 @@
 #   cluster.sh wait-healthy         until a leader and a streaming synchronous standby exist
 #
 # Ports: ALURD_CLUSTER_PORT_BASE (default 55483) and the 12 ports above it,
-# all on ALURD_CLUSTER_HOST (default 127.0.0.2): etcd client +0, peer +1; PostgreSQL nodes +2, +3; Patroni
+# all on ALURD_CLUSTER_HOST (default 127.0.0.15): etcd client +0, peer +1;
+# PostgreSQL nodes +2, +3; Patroni
 # REST +4, +5; HAProxy database read-write +6, read-only +7, alurd front +8,
 # stats page +9; alurd instances +10, +11, +12. ALURD_CLUSTER_BIN is the alurd
 # binary (default build/alurd); it is copied into the cluster directory, so
@@ -34,10 +35,10 @@ set -euo pipefail
 HERE="$ROOT/deploy/cluster"
 BASE=${ALURD_CLUSTER_PORT_BASE:-55483}
 case $BASE in '' | *[!0-9]*) alurd_die "ALURD_CLUSTER_PORT_BASE must be a port number" ;; esac
-# 127.0.0.2, not .1: the ports lie in Linux's ephemeral range, and an
+# 127.0.0.15, not .1: the ports lie in Linux's ephemeral range, and an
 # outgoing loopback connection takes its source port on 127.0.0.1 (a
-# listener on .2 never meets one), see README.md
-HOST=${ALURD_CLUSTER_HOST:-127.0.0.2}
+# listener on .15 never meets one; the slow-client drill uses .2-.5), see README.md
+HOST=${ALURD_CLUSTER_HOST:-127.0.0.15}
 case $HOST in 127.*) ;; *) alurd_die "ALURD_CLUSTER_HOST must be a loopback address (127.x.y.z)" ;; esac
 ETCD_CLIENT=$BASE ETCD_PEER=$((BASE + 1))
 PG_PORTS=($((BASE + 2)) $((BASE + 3)))
