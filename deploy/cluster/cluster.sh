@@ -150,6 +150,10 @@ wait_until() { # SECONDS WHAT COMMAND...: polls COMMAND every 0.2 s
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
 psql_rw() { alurd_psql -qAt -h "$HOST" -p "$PG_RW" -U postgres -d "${PGDB:-postgres}" "$@"; }
 db_url() { printf 'postgresql://%s@%s:%s/%s\n' "$ALURD_PG_ROLE" "$HOST" "${1:-$PG_RW}" "$ALURD_PG_DB"; }
+secret_key() { # 32 random bytes in base64 (ALURD_SECRET_KEY), kept in the cluster directory
+    [ -f "$CL/secret-key" ] || head -c 32 /dev/urandom | base64 | tr -d '\n' | put secret-key
+    cat "$CL/secret-key"
+}
 secret() { # NAME: a random secret kept in the cluster directory
     [ -f "$CL/$1" ] || head -c 36 /dev/urandom | base64 | tr -d '\n/+=' | put "$1"
     cat "$CL/$1"
@@ -176,6 +180,7 @@ write_configs() {
         alurd_servers+="    server a$((i + 1)) $HOST:${INSTANCE_PORTS[$i]} check"$'\n'
         fill "$HERE/alurd.env.in" "DATABASE_URL=$(db_url)" "DATABASE_READ_URL=$(db_url "$PG_RO")" INSTANCE_HOST=$HOST \
             "INSTANCE_PORT=${INSTANCE_PORTS[$i]}" "THREADS=$THREADS" TRUSTED_PROXIES=127.0.0.1 "JWT_SECRET=$(secret jwt-secret)" \
+            "SECRET_KEY=$(secret_key)" WEBHOOK_ALLOW_DEV=true \
             "TIMER_INTERVAL=$TIMER_INTERVAL" | put "alurd$((i + 1)).env"
     done
     # multi-line values go in with awk, not sed

@@ -11,7 +11,8 @@
 if(NOT ALURD_SANITIZE)
   add_executable(test_cluster test_cluster.c)
   target_link_libraries(test_cluster PRIVATE alurd_testsupport)
-  target_compile_definitions(test_cluster PRIVATE ALURD_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  target_compile_definitions(test_cluster PRIVATE ALURD_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+    ALURD_TEST_BINARY_DIR="${CMAKE_CURRENT_BINARY_DIR}")
 
   set(ALURD_CLUSTER_ENV "ALURD_CLUSTER_BIN=$<TARGET_FILE:alurd>")
   add_test(NAME cluster_up

@@ -40,6 +40,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -451,6 +453,71 @@ static void replica_up(void)
 
 /* ---- cluster_failover ----------------------------------------------------------- */
 
+/* ---- a webhook receiver ---------------------------------------------------- */
+
+/* tests/api/receiver.py on 127.0.0.1 (answers 200 under /ok/, one JSON line
+ * per request in its log), for the deliveries across the failover. */
+static pid_t g_receiver;
+static int g_receiver_port;
+static char g_receiver_log[600];
+
+static void receiver_start(void)
+{
+	char dir[512], port_file[600], secrets[600];
+	snprintf(dir, sizeof dir, "%s/receiver-%s-%d", ALURD_TEST_BINARY_DIR, g_suite, (int)getpid());
+	mkdir(dir, 0700);
+	snprintf(port_file, sizeof port_file, "%s/port", dir);
+	snprintf(g_receiver_log, sizeof g_receiver_log, "%s/log.jsonl", dir);
+	snprintf(secrets, sizeof secrets, "%s/secrets.json", dir);
+	unlink(port_file);
+	unlink(g_receiver_log);
+	FILE *f = fopen(secrets, "w");
+	ck_assert(f != NULL);
+	fputs("{}", f);
+	fclose(f);
+	g_receiver = fork();
+	ck_assert(g_receiver >= 0);
+	if (g_receiver == 0) {
+		execlp("python3", "python3", ALURD_SOURCE_DIR "/tests/api/receiver.py", port_file, g_receiver_log, secrets,
+		       (char *)NULL);
+		_exit(127);
+	}
+	for (double until = now_s() + 10; now_s() < until; sleep_s(0.02)) {
+		f = fopen(port_file, "r");
+		if (f) {
+			int ok = fscanf(f, "%d", &g_receiver_port);
+			fclose(f);
+			if (ok == 1)
+				return;
+		}
+	}
+	ck_abort_msg("the webhook receiver did not start");
+}
+
+static void receiver_stop(void)
+{
+	if (g_receiver > 0) {
+		kill(g_receiver, SIGTERM);
+		waitpid(g_receiver, NULL, 0);
+		g_receiver = 0;
+	}
+}
+
+/* Distinct webhook-ids the receiver answered 200. */
+static long receiver_delivered(void)
+{
+	FILE *p = popen(fmt("python3 -c 'import json,sys; print(len({l[\"id\"] for l in map(json.loads, open(sys.argv[1]))"
+			    " if l[\"status\"] == 200}))' '%s'",
+			    g_receiver_log),
+			"r");
+	ck_assert(p != NULL);
+	long n = -1;
+	if (fscanf(p, "%ld", &n) != 1)
+		n = -1;
+	pclose(p);
+	return n;
+}
+
 /* The timer's events in the outbox (migrations/0020), one row per flag. */
 #define SLA_EVENTS                                                                                            \
 	"(SELECT substr(type, 5) AS kind, (data->>'step_instance_id')::uuid AS step_instance_id FROM events"   \
@@ -526,8 +593,18 @@ START_TEST(test_failover_under_write_load)
 	for (int i = 0; i < 3; i++)
 		relistens_before[i] = metric_of(i, "alurd_change_relistens_total");
 
+	/* every request created from now on is delivered to the receiver */
+	receiver_start();
+	struct ts_resp *r = call(g_front, g_admin, "POST", "/api/v1/webhooks",
+				 fmt("{\"url\":\"http://127.0.0.1:%d/ok/failover\",\"event_types\":[\"request.created\"],"
+				     "\"description\":\"failover drill\"}",
+				     g_receiver_port));
+	ck_assert_msg(r->status == 201, "webhook: %ld %s", r->status, r->body);
+	char hook[64];
+	snprintf(hook, sizeof hook, "%s", jstr(r, "id"));
+
 	/* step 2 warns 20 s and is due 30 s after it starts, in plain time */
-	struct ts_resp *r = call(g_front, g_admin, "PUT", "/api/v1/sla/policy",
+	r = call(g_front, g_admin, "PUT", "/api/v1/sla/policy",
 				 fmt("{\"steps\":[{\"step\":2,\"warn_after\":\"PT%dS\",\"due_after\":\"PT%dS\","
 				     "\"clock\":\"calendar\",\"pause_on_pd\":false}]}",
 				     WARN_AFTER_S, DUE_AFTER_S));
@@ -632,6 +709,36 @@ START_TEST(test_failover_under_write_load)
 	ck_assert_int_eq(events, 2 * TIMED_STEPS);
 	ck_assert_int_eq(dup_events, 0);
 	ck_assert_int_eq(audits, 2 * TIMED_STEPS);
+
+	/* webhook deliveries resumed after the failover: every delivery of the
+	 * subscription (one per request created, acknowledged or not) ends
+	 * delivered, and the receiver got each one (at least once) */
+	long long made = 0, delivered = 0, failed = 0;
+	double t_hooks = now_s();
+	while (now_s() - t_hooks < 120) {
+		made = sqll(fmt("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = '%s'", hook));
+		delivered = sqll(fmt("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = '%s'"
+				     " AND status = 'delivered'",
+				     hook));
+		failed = sqll(fmt("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = '%s' AND status = 'failed'",
+				  hook));
+		if (made > 0 && delivered + failed == made)
+			break;
+		sleep_s(0.5);
+	}
+	long long created = sqll(fmt("SELECT count(*) FROM events e JOIN webhook_deliveries d ON d.event_id = e.id"
+				     " WHERE d.webhook_id = '%s' AND e.type = 'request.created'",
+				     hook));
+	long received = receiver_delivered();
+	printf("cluster_failover: webhook deliveries %lld (request.created events %lld): delivered %lld, failed %lld, "
+	       "distinct ids received %ld, %.1f s after the load stopped\n",
+	       made, created, delivered, failed, received, now_s() - t_hooks);
+	receiver_stop();
+	ck_assert_int_ge(made, t.ok); /* one per acknowledged write at least */
+	ck_assert_int_eq(created, made);
+	ck_assert_int_eq(failed, 0);
+	ck_assert_int_eq(delivered, made);
+	ck_assert_int_eq(received, made);
 
 	/* each instance lost its listen connection with the primary, listened
 	 * again, and hears changes at once */
