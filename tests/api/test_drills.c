@@ -338,7 +338,8 @@ START_TEST(test_kill9_under_write_load)
 {
 	/* a second daemon on the suite's database takes the load and is killed;
 	 * the world's daemon stays for the clean stop */
-	struct ts_daemon *d2 = ts_daemon_start(g_db, NULL);
+	static const char *const env[] = {"ALURD_PER_IP_LIMIT=512", NULL}; /* as in drill_db_restart */
+	struct ts_daemon *d2 = ts_daemon_start(g_db, env);
 	ck_assert_msg(d2 != NULL, "the second daemon did not start (its log is above)");
 	/* until its first account snapshot is loaded a new daemon answers 503
 	 * auth.unavailable; the drill is about the kill, so start after it */
@@ -371,8 +372,9 @@ START_TEST(test_kill9_under_write_load)
 		"drill kill9: clients=%d attempts=%d acknowledged=%d stored=%lld rows_in_db=%lld"
 		" unacknowledged_but_committed=%lld half_written=%lld 503s=%d other=%d\n",
 		CLIENTS, g_load.attempts, g_load.nacked, stored, rows, rows - stored, half, g_load.n503, g_load.nother);
-	ck_assert_msg(g_load.nother == 0 && g_load.n503 == 0, "%d unexpected answers (last %ld), %d 503s (last %s)",
-		      g_load.nother, g_load.other_status, g_load.n503, g_load.code_503);
+	/* a 503 is a refusal, never an acknowledgement: it is counted, not failed */
+	ck_assert_msg(g_load.nother == 0, "%d answers other than 201, 503 or a cut connection (last %ld)", g_load.nother,
+		      g_load.other_status);
 	ck_assert_msg(stored == g_load.nacked, "%lld of %d acknowledged writes are in the database", stored,
 		      g_load.nacked);
 	ck_assert_msg(half == 0, "%lld requests without their step instance, history or audit row", half);
