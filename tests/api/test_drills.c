@@ -338,7 +338,9 @@ START_TEST(test_kill9_under_write_load)
 {
 	/* a second daemon on the suite's database takes the load and is killed;
 	 * the world's daemon stays for the clean stop */
-	static const char *const env[] = {"ALURD_PER_IP_LIMIT=512", NULL}; /* as in drill_db_restart */
+	/* the per-address limit is not what this drill is about (see
+	 * up_db_restart) */
+	static const char *const env[] = {"ALURD_PER_IP_LIMIT=512", NULL};
 	struct ts_daemon *d2 = ts_daemon_start(g_db, env);
 	ck_assert_msg(d2 != NULL, "the second daemon did not start (its log is above)");
 	/* until its first account snapshot is loaded a new daemon answers 503
