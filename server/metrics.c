@@ -27,7 +27,11 @@ static const char *const *g_labels;
 static int g_nroutes;
 static atomic_long g_inflight;
 static metrics_collector g_collectors[8];
-static int g_ncollectors;
+/* Collectors are added by the main thread while the HTTP server may already
+ * answer /metrics (the deliverer and the timer start after it listens): the
+ * slot is written first and the count published with release order, so a
+ * reader that sees a count sees every slot below it. */
+static atomic_int g_ncollectors;
 
 void metrics_init(int nroutes, const char *const *labels)
 {
@@ -72,8 +76,11 @@ long metrics_inflight(void)
 
 void metrics_add_collector(metrics_collector fn)
 {
-	if (g_ncollectors < (int)(sizeof g_collectors / sizeof g_collectors[0]))
-		g_collectors[g_ncollectors++] = fn;
+	int n = atomic_load_explicit(&g_ncollectors, memory_order_relaxed); /* one writer */
+	if (n < (int)(sizeof g_collectors / sizeof g_collectors[0])) {
+		g_collectors[n] = fn;
+		atomic_store_explicit(&g_ncollectors, n + 1, memory_order_release);
+	}
 }
 
 static const char *label_of(int i)
@@ -157,7 +164,8 @@ void metrics_render(char **text, size_t *len)
 		"# TYPE alurd_auth_password_checks_total counter\n"
 		"alurd_auth_password_checks_total %llu\n",
 		active, active_max, waiting, wait_max, busy, checks);
-	for (int i = 0; i < g_ncollectors; i++)
+	int ncollectors = atomic_load_explicit(&g_ncollectors, memory_order_acquire);
+	for (int i = 0; i < ncollectors; i++)
 		g_collectors[i](f);
 	fclose(f);
 }
