@@ -26,6 +26,12 @@ bool api_sla_step_start(struct api_ctx *c, const char *request_id, int step, str
 bool api_sla_pause(struct api_ctx *c, const char *request_id, int step, struct err *e);
 bool api_sla_resume(struct api_ctx *c, const char *request_id, int step, struct err *e);
 
+/* Step `step` of request_id opened again (its completion undone): its
+ * deadlines are computed afresh under the holidays in force, from its first
+ * start and pushed by its pauses (core/sla.c sla_recompute); flags already
+ * raised stay. */
+bool api_sla_step_reopened(struct api_ctx *c, const char *request_id, int step, struct err *e);
+
 /* RFC 3339 UTC text of an epoch instant, or NULL for 0. */
 const char *api_time_text(struct arena *a, int64_t t);
 
