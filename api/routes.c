@@ -13,6 +13,8 @@ extern const struct route api_documents_routes[];
 extern const struct route api_discussions_routes[];
 extern const struct route api_agreements_routes[];
 extern const struct route api_sla_routes[];
+extern const struct route api_events_routes[];
+extern const struct route api_webhooks_routes[];
 
 struct api_services api_services;
 
@@ -28,5 +30,7 @@ const struct route *const api_route_tables[] = {
 	api_discussions_routes,
 	api_agreements_routes,
 	api_sla_routes,
+	api_events_routes,
+	api_webhooks_routes,
 	NULL,
 };

@@ -51,6 +51,7 @@ static const unsigned allowed[ACT_COUNT] = {
 	[ACT_SLA_READ] = STAFF | R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 	[ACT_SLA_ADMIN] = R(ROLE_ADMIN),
 	[ACT_CALENDAR_READ] = EVERYONE,
+	[ACT_WEBHOOK_ADMIN] = R(ROLE_ADMIN) | R(ROLE_INTEGRATION),
 };
 
 bool authz_allowed(enum role r, enum action a)

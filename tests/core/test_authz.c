@@ -39,6 +39,7 @@ static const struct {
 	{ACT_SLA_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe auditor"},
 	{ACT_SLA_ADMIN, "admin"},
 	{ACT_CALENDAR_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_WEBHOOK_ADMIN, "admin integration"},
 };
 
 static bool listed(const char *roles, const char *role)
