@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/clock.h"
+#include "api/sla.h"
 #include "core/events.h"
 #include "db/events.h"
 #include "db/steps.h"
@@ -153,7 +154,10 @@ bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action a
 		.event_data = merge(c, x->audit_after, x->event_data, transition_data(action, x)),
 	};
 	struct db_actor actor = actor_of(c);
-	return time_it(c, r->id, &t, e) && db_lifecycle_apply(e, c->arena, &t, &actor, r);
+	/* a step that runs again gets deadlines under the holidays in force
+	 * (api/sla.c): one more round trip, on a withdrawn disposition only */
+	return time_it(c, r->id, &t, e) && db_lifecycle_apply(e, c->arena, &t, &actor, r) &&
+	       (!w->reopens_step || api_sla_step_reopened(c, r->id, w->reopens_step, e));
 }
 
 bool api_request_created(struct api_ctx *c, const struct db_request *r, struct err *e)

@@ -4,7 +4,15 @@
  *
  * E-office intake is idempotent by eoffice_ref: a second submission with a
  * reference the same client already used creates nothing and answers 200
- * with the existing request (201 only for a new one).
+ * with the existing request (201 only for a new one). A resubmission that
+ * names another kind or agency is another request under a used reference:
+ * 409 request.eoffice_ref_conflict. One that differs only in its text
+ * (title, description, letter) answers 200 with the stored request and
+ * names the differing fields in the Eoffice-Ref-Differs header.
+ *
+ * Submission (SOP step 1) needs the letter and the business-process
+ * document attached (core/workflow.c wf_submit_missing): the e-office
+ * creates the draft, uploads both, then submits.
  */
 #include <string.h>
 
@@ -15,6 +23,7 @@
 #include "core/validate.h"
 #include "db/agencies.h"
 #include "db/audit.h"
+#include "db/documents.h"
 
 static bool kind_ok(const char *kind, struct err *e)
 {
@@ -51,6 +60,71 @@ static bool intake_agency(struct api_ctx *c, const char *named, const char **age
 	return true;
 }
 
+/* SOP step 1: refuses (422 request.documents_missing, one field error per
+ * missing type) a submission without its letter and business-process
+ * document. */
+static bool submission_ready(struct api_ctx *c, const struct db_request *r, struct err *e)
+{
+	const char **types, *missing[4];
+	size_t n;
+	if (!db_document_types(e, c->arena, r->id, &types, &n))
+		return false;
+	size_t m = wf_submit_missing(types, n, missing, 4);
+	if (m == 0)
+		return true;
+	err_set(e, ERR_UNPROCESSABLE, "request.documents_missing",
+		"A request is submitted with its letter (surat_permohonan) and its business-process document "
+		"(proses_bisnis); upload what is missing to /api/v1/requests/%s/documents first.",
+		r->id);
+	for (size_t i = 0; i < m; i++)
+		err_field(e, arena_printf(c->arena, "documents.%s", missing[i]), "required",
+			  "No %s document is attached.", missing[i]);
+	return false;
+}
+
+/* Equal as texts, NULL and "" alike (description defaults to ""). */
+static bool same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* An e-office resubmission under a reference the client already used: the
+ * stored request answers. Another kind or agency is another request (409);
+ * other differences are named in a header, the stored values stand. */
+static bool answer_resubmission(struct api_ctx *c, const struct db_request *r, const struct db_request_fields *f,
+				const char *agency, struct err *e)
+{
+	json_t *doc = json_loads(r->json, 0, NULL);
+	const char *kind = json_string_value(json_object_get(doc, "kind"));
+	bool kind_differs = !same_text(kind, f->kind), agency_differs = !same_text(r->agency_id, agency);
+	if (kind_differs || agency_differs) {
+		json_decref(doc);
+		err_set(e, ERR_CONFLICT, "request.eoffice_ref_conflict",
+			"This eoffice_ref already names request %s, of another %s; use a new reference for a new "
+			"request.",
+			r->id, kind_differs ? "kind" : "agency");
+		if (kind_differs)
+			err_field(e, "kind", "differs", "The request under this eoffice_ref is of another kind.");
+		if (agency_differs)
+			err_field(e, "agency_id", "differs", "The request under this eoffice_ref is of another agency.");
+		return false;
+	}
+	static const char *const text_fields[] = {"title", "description", "letter_number", "letter_date"};
+	const char *sent[] = {f->title, f->description, f->letter_number, f->letter_date};
+	bool sent_it[] = {true, f->description != NULL, f->set_letter_number, f->set_letter_date};
+	const char *differs = "";
+	for (size_t i = 0; i < sizeof text_fields / sizeof text_fields[0]; i++)
+		if (sent_it[i] && !same_text(json_string_value(json_object_get(doc, text_fields[i])), sent[i]))
+			differs = arena_printf(c->arena, "%s%s%s", differs, *differs ? ", " : "", text_fields[i]);
+	json_decref(doc);
+	if (*differs)
+		api_set_header(c, "Eoffice-Ref-Differs", differs);
+	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/requests/%s", r->id));
+	api_set_etag(c, r->version);
+	api_reply_json_text(c, 200, r->json);
+	return true;
+}
+
 static const char *const create_fields[] = {"kind", "title", "description", "channel", "letter_number",
 					    "letter_date", "eoffice_ref", "agency_id", "submit", NULL};
 
@@ -84,12 +158,8 @@ static bool create_request(struct api_ctx *c, struct err *e)
 		bool found;
 		if (!db_request_by_eoffice_ref(e, c->arena, c->who.subject, f.eoffice_ref, &r, &found))
 			return false;
-		if (found) {
-			api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/requests/%s", r.id));
-			api_set_etag(c, r.version);
-			api_reply_json_text(c, 200, r.json);
-			return true;
-		}
+		if (found)
+			return answer_resubmission(c, &r, &f, agency, e);
 	}
 	if (!db_request_insert(e, c->arena, &f, agency, machine ? c->who.subject : NULL, c->who.subject, &r)) {
 		/* a concurrent submission of the same eoffice_ref won: run again and
@@ -100,7 +170,7 @@ static bool create_request(struct api_ctx *c, struct err *e)
 	}
 	if (!api_request_created(c, &r, e))
 		return false;
-	if (submit && !api_request_apply(c, &r, WF_SUBMIT, NULL, e))
+	if (submit && (!submission_ready(c, &r, e) || !api_request_apply(c, &r, WF_SUBMIT, NULL, e)))
 		return false;
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/requests/%s", r.id));
 	api_set_etag(c, r.version);
@@ -152,13 +222,6 @@ static bool patch_request(struct api_ctx *c, struct err *e)
 	return true;
 }
 
-/* Refuses any body field (for actions that take none). */
-static bool no_fields(struct api_ctx *c, struct err *e)
-{
-	static const char *const none[] = {NULL};
-	return api_only_fields(api_body(c), "", none, e);
-}
-
 /* Reads the optional or required "reason" of withdraw / reject. */
 static bool read_reason(struct api_ctx *c, bool required, const char **reason, struct err *e)
 {
@@ -192,13 +255,16 @@ static bool load_for_action(struct api_ctx *c, struct db_request *r, struct err 
 static bool submit_request(struct api_ctx *c, struct err *e)
 {
 	struct db_request r;
-	return no_fields(c, e) && load_for_action(c, &r, e) && transition(c, WF_SUBMIT, NULL, &r, e);
+	/* the state and the role are checked before the documents */
+	return api_no_fields(c, e) && load_for_action(c, &r, e) &&
+	       wf_apply(wf_state_parse(r.state), WF_SUBMIT, c->who.role, NULL, e) && submission_ready(c, &r, e) &&
+	       transition(c, WF_SUBMIT, NULL, &r, e);
 }
 
 static bool register_request(struct api_ctx *c, struct err *e)
 {
 	struct db_request r;
-	if (!no_fields(c, e) || !load_for_action(c, &r, e))
+	if (!api_no_fields(c, e) || !load_for_action(c, &r, e))
 		return false;
 	/* refuse before taking a number, so a refused call leaves no trace */
 	const struct wf_transition *t;

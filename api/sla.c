@@ -107,13 +107,32 @@ static json_t *view_json(struct arena *a, const struct step_view *v, const struc
 	return o;
 }
 
-/* Working seconds a request spent in each waiting party's hands. */
-static void add_waiting(const struct calendar *cal, const char *state, int64_t entered, int64_t left, int64_t now,
+/* Working seconds a request spent in each waiting party's hands: one
+ * history row (columns from `col`: state, entered, left, now, and, at
+ * `ba_col`, the Berita Acara's sent / signed instants). */
+static void add_waiting(const struct calendar *cal, const struct db_rows *h, int row, int col, int ba_col,
 			int64_t per_party[WF_PARTY_COUNT])
 {
-	enum wf_party party = wf_waiting_party(wf_state_parse(state));
-	if (party != WF_PARTY_NONE)
-		per_party[party] += cal_measure(cal, entered, left ? left : now);
+	int64_t left = i64(db_rows_get(h, row, col + 2));
+	sla_attribute(cal, wf_state_parse(db_rows_get(h, row, col)), i64(db_rows_get(h, row, col + 1)),
+		      left ? left : i64(db_rows_get(h, row, col + 3)), i64(db_rows_get(h, row, ba_col)),
+		      i64(db_rows_get(h, row, ba_col + 1)), i64(db_rows_get(h, row, ba_col + 2)), per_party);
+}
+
+/* Whom a request waits on now (agreed: as far as its Berita Acara came);
+ * the first of two signatories when both are missing. */
+static enum wf_party waiting_now(enum wf_state st, const struct db_rows *h, int ba_col)
+{
+	if (st != WF_AGREED || h->n == 0)
+		return wf_waiting_party(st);
+	int last = h->n - 1;
+	int64_t now = i64(db_rows_get(h, last, 3));
+	int64_t sent = i64(db_rows_get(h, last, ba_col)), kd = i64(db_rows_get(h, last, ba_col + 1)),
+		pd = i64(db_rows_get(h, last, ba_col + 2));
+	struct wf_ba_progress ba = {.sent = sent && sent <= now, .kepala_dinas_signed = kd && kd <= now,
+				    .pd_signed = pd && pd <= now};
+	enum wf_party who[2];
+	return wf_agreed_waiting(&ba, who) ? who[0] : WF_PARTY_NONE;
 }
 
 static json_t *waiting_json(const int64_t per_party[WF_PARTY_COUNT])
@@ -143,10 +162,9 @@ static bool get_timeline(struct api_ctx *c, struct err *e)
 	}
 	int64_t per_party[WF_PARTY_COUNT] = {0};
 	for (int i = 0; i < history.n; i++)
-		add_waiting(&cal, db_rows_get(&history, i, 0), i64(db_rows_get(&history, i, 1)),
-			    i64(db_rows_get(&history, i, 2)), i64(db_rows_get(&history, i, 3)), per_party);
+		add_waiting(&cal, &history, i, 0, 4, per_party);
 	enum wf_state st = wf_state_parse(r.state);
-	enum wf_party now_on = wf_waiting_party(st);
+	enum wf_party now_on = waiting_now(st, &history, 4);
 	api_reply_json(c, 200,
 		       json_pack("{s:s, s:s, s:i, s:s?, s:o, s:o}", "request_id", r.id, "status", wf_state_status(st),
 				 "current_step", r.current_step, "waiting_on", wf_party_key(now_on), "steps", list,
@@ -225,8 +243,10 @@ static bool list_overdue(struct api_ctx *c, struct err *e)
 struct group {
 	const char *key;
 	long count, completed, open, met, breached;
-	int64_t *durations;
+	int64_t *durations; /* office seconds: steps on working_time / working_days */
 	size_t ndurations;
+	int64_t *elapsed; /* plain seconds: steps on the calendar clock (never mixed) */
+	size_t nelapsed;
 	int64_t waiting[WF_PARTY_COUNT];
 	long requests;
 };
@@ -256,6 +276,8 @@ static json_t *group_json(const struct group *g, bool with_waiting)
 	json_object_set_new(o, "compliance_pct", decided ? json_real(100.0 * (double)g->met / (double)decided) : json_null());
 	json_object_set_new(o, "median_working_seconds", nullable_real(sla_median(g->durations, g->ndurations)));
 	json_object_set_new(o, "p90_working_seconds", nullable_real(sla_percentile(g->durations, g->ndurations, 0.9)));
+	json_object_set_new(o, "median_elapsed_seconds", nullable_real(sla_median(g->elapsed, g->nelapsed)));
+	json_object_set_new(o, "p90_elapsed_seconds", nullable_real(sla_percentile(g->elapsed, g->nelapsed, 0.9)));
 	if (with_waiting) {
 		json_object_set_new(o, "requests", json_integer(g->requests));
 		json_object_set_new(o, "waiting_working_seconds", waiting_json(g->waiting));
@@ -280,14 +302,18 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 {
 	const char *from = api_query(c, "from"), *to = api_query(c, "to"), *by = api_query(c, "group_by");
 	const char *agency = api_query(c, "agency_id");
-	if (!from)
-		err_field(e, "from", "required", "The first day of the period (YYYY-MM-DD).");
-	else
+	/* each end is optional: `to` defaults to today, `from` to 29 days
+	 * before `to` (core/sla.c sla_period) */
+	if (from)
 		val_date(e, "from", from);
-	if (!to)
-		err_field(e, "to", "required", "The last day of the period (YYYY-MM-DD).");
-	else
+	if (to)
 		val_date(e, "to", to);
+	if (e->kind)
+		return false;
+	char *pfrom = arena_alloc(c->arena, 11), *pto = arena_alloc(c->arena, 11);
+	sla_period(api_services.calendar.tz, (int64_t)time(NULL), from, to, pfrom, pto);
+	from = pfrom;
+	to = pto;
 	if (from && to && strcmp(from, to) > 0)
 		err_field(e, "to", "order", "to is on or after from.");
 	if (!by)
@@ -308,6 +334,7 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 	struct group *groups = arena_alloc(c->arena, MAX_GROUPS * sizeof *groups), total = {.key = "all"};
 	int ngroups = 0;
 	total.durations = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
+	total.elapsed = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
 	for (int i = 0; i < steps.n; i++) {
 		struct step_view v;
 		view_of(&steps, i, &cal, c->arena, &v);
@@ -315,8 +342,10 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 		struct group *g = group_find(groups, &ngroups, MAX_GROUPS, key);
 		if (!g)
 			return err_set(e, ERR_UNPROCESSABLE, "sla.too_many_groups", "Narrow the period or filter by agency.");
-		if (!g->durations)
+		if (!g->durations) {
 			g->durations = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
+			g->elapsed = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
+		}
 		bool breached = v.state == SLA_BREACHED || v.state == SLA_DONE_LATE ||
 				db_rows_get(&steps, i, C_BREACHED) != NULL;
 		for (struct group *x = g;; x = &total) {
@@ -325,7 +354,10 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 			x->open += v.completed == 0;
 			x->breached += breached;
 			x->met += v.state == SLA_DONE_ON_TIME && !breached;
-			if (v.completed)
+			/* each duration in its own clock's unit */
+			if (v.completed && v.policy.clock == CAL_CALENDAR)
+				x->elapsed[x->nelapsed++] = v.elapsed;
+			else if (v.completed)
 				x->durations[x->ndurations++] = v.elapsed;
 			if (x == &total)
 				break;
@@ -339,11 +371,12 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 		bool new_request = !last_request || strcmp(last_request, rid) != 0;
 		last_request = rid;
 		for (struct group *x = g ? g : &total;; x = &total) {
-			if (!x->durations)
+			if (!x->durations) {
 				x->durations = arena_alloc(c->arena, sizeof(int64_t));
+				x->elapsed = arena_alloc(c->arena, sizeof(int64_t));
+			}
 			x->requests += new_request;
-			add_waiting(&cal, db_rows_get(&history, i, 1), i64(db_rows_get(&history, i, 2)),
-				    i64(db_rows_get(&history, i, 3)), i64(db_rows_get(&history, i, 4)), x->waiting);
+			add_waiting(&cal, &history, i, 1, 6, x->waiting);
 			if (x == &total)
 				break;
 		}
@@ -408,6 +441,14 @@ static bool read_policy_step(json_t *s, size_t i, struct db_policy_step *out, co
 	err_clear(&pe);
 	if (!api_policy_parse(out, &p, &pe))
 		return err_field(e, name, "invalid", "%s", pe.kind == ERR_INTERNAL ? "clock is working_time, working_days or calendar." : pe.detail);
+	const char *fault = sla_policy_fault(&p);
+	if (fault) {
+		char member[48];
+		snprintf(member, sizeof member, "%s.%s", name, fault);
+		return err_field(e, member, "day_part_on_working_time",
+				 "The working_time clock counts office time only: write the duration in hours (PT16H), "
+				 "or use the working_days clock, whose day part counts working days.");
+	}
 	int64_t ref = reference_start(cal);
 	if (cal_add(cal, ref, p.clock, &p.warn_after) > cal_add(cal, ref, p.clock, &p.due_after))
 		return err_field(e, name, "order", "warn_after must not come after due_after.");
@@ -478,6 +519,44 @@ static bool list_holidays(struct api_ctx *c, struct err *e)
 	return true;
 }
 
+/* Recomputes the deadlines of the open step in row i (STEP_COLS, then its
+ * instance id) under cal (core/sla.c sla_recompute) and stores them when
+ * they moved. A threshold already flagged stays where it was crossed. */
+static bool recompute_one(const struct db_rows *rows, int i, const struct calendar *cal, const struct step_view *v,
+			  const char *cause, const struct db_actor *actor, bool *moved, struct err *e)
+{
+	int64_t warn, due;
+	*moved = false;
+	sla_recompute(cal, &v->policy, v->started, v->pauses, v->npauses, &warn, &due);
+	if (warn == CAL_NEVER || due == CAL_NEVER)
+		warn = due = 0; /* a calendar that never opens: no deadline (as at start) */
+	if (db_rows_get(rows, i, C_WARNED))
+		warn = v->warn;
+	if (db_rows_get(rows, i, C_BREACHED))
+		due = v->due;
+	if (warn == v->warn && due == v->due)
+		return true;
+	*moved = true;
+	return db_step_recomputed(e, db_rows_get(rows, i, C_EXTRA), warn, due, cause, actor);
+}
+
+bool api_sla_step_reopened(struct api_ctx *c, const char *request_id, int step, struct err *e)
+{
+	struct db_actor actor = {c->who.subject, role_name(c->who.role), c->request_id};
+	struct db_rows rows;
+	struct calendar cal;
+	bool moved;
+	if (!db_sla_open_step(e, c->arena, request_id, step, &rows) || !api_calendar(c, &cal, e))
+		return false;
+	for (int i = 0; i < rows.n; i++) {
+		struct step_view v;
+		view_of(&rows, i, &cal, c->arena, &v);
+		if (v.has_policy && !recompute_one(&rows, i, &cal, &v, "step_reopened", &actor, &moved, e))
+			return false;
+	}
+	return true;
+}
+
 /* One batch of the oldest queued recompute (see api/sla.h): the next open
  * steps by id, each recomputed under today's calendar from its start, under
  * its policy version, pushed by each finished pause (a running pause pushes
@@ -509,20 +588,10 @@ bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, stru
 		view_of(&rows, i, &cal, a, &v);
 		if (!v.has_policy)
 			continue;
-		int64_t warn, due;
-		sla_deadlines(&cal, &v.policy, v.started, &warn, &due);
-		for (size_t k = 0; k < v.npauses; k++)
-			if (v.pauses[k].end)
-				sla_resume(&cal, &v.policy, warn, due, v.pauses[k].start, v.pauses[k].end, &warn, &due);
-		if (db_rows_get(&rows, i, C_WARNED))
-			warn = v.warn;
-		if (db_rows_get(&rows, i, C_BREACHED))
-			due = v.due;
-		if (warn == v.warn && due == v.due)
-			continue;
-		if (!db_step_recomputed(e, db_rows_get(&rows, i, C_EXTRA), warn, due, job.cause, &actor))
+		bool moved_one;
+		if (!recompute_one(&rows, i, &cal, &v, job.cause, &actor, &moved_one, e))
 			return false;
-		moved++;
+		moved += moved_one;
 	}
 	bool done = rows.n < limit;
 	const char *last = rows.n ? db_rows_get(&rows, rows.n - 1, C_EXTRA) : job.after_id;

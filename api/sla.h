@@ -17,4 +17,11 @@ extern const struct route api_sla_routes[];
  * from a (the caller frees it). */
 bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, struct err *e);
 
+/* Step `step` of request_id opened again (its completion undone, a withdrawn
+ * disposition): its deadlines are computed afresh under the holidays in
+ * force, from its first start and pushed by its pauses (core/sla.c
+ * sla_recompute); flags already raised stay. The lifecycle calls it after
+ * the move; the calendar.recomputed event says cause "reopened". */
+bool api_sla_step_reopened(struct api_ctx *c, const char *request_id, int step, struct err *e);
+
 #endif

@@ -73,6 +73,35 @@ bool authz_agency_visible(const struct principal *p, const char *agency_id)
 	return agency_id && strcmp(p->agency_id, agency_id) == 0;
 }
 
+static const char *const scope_names[] = {
+	[CLIENT_SCOPE_OWN] = "own",
+	[CLIENT_SCOPE_VISIBLE] = "visible",
+};
+
+const char *client_scope_name(enum client_scope s)
+{
+	return (unsigned)s < sizeof scope_names / sizeof scope_names[0] ? scope_names[s] : NULL;
+}
+
+bool client_scope_parse(const char *s, enum client_scope *out)
+{
+	for (size_t i = 0; s && i < sizeof scope_names / sizeof scope_names[0]; i++)
+		if (strcmp(scope_names[i], s) == 0) {
+			*out = (enum client_scope)i;
+			return true;
+		}
+	return false;
+}
+
+bool authz_may_act_on(const struct principal *p, enum client_scope scope, const char *request_client_id)
+{
+	if (p->role != ROLE_INTEGRATION)
+		return true;
+	if (scope == CLIENT_SCOPE_VISIBLE)
+		return true;
+	return request_client_id && request_client_id[0] && strcmp(request_client_id, p->subject) == 0;
+}
+
 const char *role_name(enum role r)
 {
 	if ((unsigned)r >= ROLE_COUNT)

@@ -88,3 +88,26 @@ bool db_document_list(struct err *e, struct arena *a, const char *request_id, co
 	bool found;
 	return db_one(e, a, &st_list, 1, &request_id, 1, json, &found);
 }
+
+DB_STMT(st_types, "SELECT coalesce(string_agg(DISTINCT type, ','), '') FROM documents WHERE request_id = $1::uuid");
+
+bool db_document_types(struct err *e, struct arena *a, const char *request_id, const char ***types, size_t *n)
+{
+	const char *c[1];
+	bool found;
+	*types = NULL;
+	*n = 0;
+	if (!db_one(e, a, &st_types, 1, &request_id, 1, c, &found))
+		return false;
+	const char *list = found && c[0] ? c[0] : "";
+	size_t cap = 1;
+	for (const char *p = list; *p; p++)
+		cap += *p == ',';
+	*types = arena_alloc(a, cap * sizeof **types);
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		(*types)[(*n)++] = arena_strndup(a, p, len);
+		p += len + (p[len] == ',');
+	}
+	return true;
+}

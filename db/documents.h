@@ -20,6 +20,9 @@ bool db_document_insert(struct err *e, struct arena *a, const char *request_id, 
 bool db_document_get(struct err *e, struct arena *a, const char *id, struct db_document *out, bool *found);
 /* The bytes, copied into the arena. */
 bool db_document_content(struct err *e, struct arena *a, const char *id, const void **data, size_t *len);
+/* The distinct types of the documents a request has, as an arena array of
+ * *n arena strings (none: *n == 0). */
+bool db_document_types(struct err *e, struct arena *a, const char *request_id, const char ***types, size_t *n);
 bool db_document_list(struct err *e, struct arena *a, const char *request_id, const char **json);
 
 #endif

@@ -173,10 +173,23 @@ bool db_holiday_delete(struct err *e, const char *date, bool *found)
 	return true;
 }
 
+/* The gauge: the counter rows (migrations/0016), plus the open steps that
+ * crossed a threshold the timer has not flagged yet, moved to the class the
+ * flag will give them. Both crossing sets are range scans of the timer's
+ * partial indexes: they cost the rows crossed since the last scan. */
 DB_STMT(st_open_counts,
-	"SELECT step, CASE WHEN paused_since IS NOT NULL THEN 3 WHEN due_at < now() THEN 2"
-	"                  WHEN warn_at <= now() THEN 1 ELSE 0 END AS state, count(*)"
-	" FROM step_instances WHERE completed_at IS NULL GROUP BY 1, 2");
+	"WITH due AS (SELECT step, warned_at IS NOT NULL AS warned FROM step_instances"
+	"             WHERE completed_at IS NULL AND paused_since IS NULL AND breached_at IS NULL AND due_at < now()),"
+	"     warn AS (SELECT step FROM step_instances"
+	"              WHERE completed_at IS NULL AND paused_since IS NULL AND warned_at IS NULL AND warn_at <= now()"
+	"                AND breached_at IS NULL AND NOT (due_at < now()))"
+	" SELECT step, state, sum(n) FROM ("
+	"   SELECT step, state, n FROM sla_open_counts"
+	"   UNION ALL SELECT step, CASE WHEN warned THEN 1 ELSE 0 END, -1 FROM due"
+	"   UNION ALL SELECT step, 2, 1 FROM due"
+	"   UNION ALL SELECT step, 0, -1 FROM warn"
+	"   UNION ALL SELECT step, 1, 1 FROM warn) x"
+	" GROUP BY 1, 2");
 
 bool db_sla_open_counts(struct err *e, long out[8][4])
 {
@@ -191,6 +204,19 @@ bool db_sla_open_counts(struct err *e, long out[8][4])
 	}
 	PQclear(r);
 	return true;
+}
+
+DB_STMT(st_fold_counts,
+	"WITH gone AS (DELETE FROM sla_open_counts c WHERE c.shard <> 0"
+	"              AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.shard)"
+	"              RETURNING step, state, n)"
+	" INSERT INTO sla_open_counts AS c (step, state, shard, n)"
+	" SELECT step, state, 0, sum(n) FROM gone GROUP BY 1, 2 ORDER BY 1, 2"
+	" ON CONFLICT (step, state, shard) DO UPDATE SET n = c.n + EXCLUDED.n");
+
+bool db_sla_fold_counts(struct err *e)
+{
+	return db_exec(e, &st_fold_counts, 0, NULL, NULL);
 }
 
 /* Columns shared by the instance reads (see db_sla_request_steps). */
@@ -211,9 +237,20 @@ bool db_sla_request_steps(struct err *e, struct arena *a, const char *request_id
 	return rows(e, a, &st_request_steps, 1, &request_id, out);
 }
 
+/* The Berita Acara's progress beside each history row (sent, signed by
+ * the Kepala Dinas's side, signed by the PD's), for the delay attribution
+ * inside `agreed` (core/sla.c sla_attribute_agreed). */
+#define BA_PROGRESS_JOIN                                                                                       \
+	" LEFT JOIN LATERAL (SELECT " EPOCH("b.sent_at") " AS sent,"                                              \
+	"   (SELECT " EPOCH("g.signed_at") " FROM berita_acara_signatures g"                                   \
+	"     WHERE g.berita_acara_id = b.id AND g.party = 'kominfos') AS kd,"                               \
+	"   (SELECT " EPOCH("g.signed_at") " FROM berita_acara_signatures g"                                   \
+	"     WHERE g.berita_acara_id = b.id AND g.party = 'perangkat_daerah') AS pd"                         \
+	"   FROM berita_acara b WHERE b.request_id = h.request_id) ba ON true"
+
 DB_STMT(st_request_history,
-	"SELECT h.state, " EPOCH("h.entered_at") ", " EPOCH("h.left_at") ", " EPOCH("now()")
-	" FROM state_history h WHERE h.request_id = $1::uuid ORDER BY h.entered_at, h.id");
+	"SELECT h.state, " EPOCH("h.entered_at") ", " EPOCH("h.left_at") ", " EPOCH("now()") ", ba.sent, ba.kd, ba.pd"
+	" FROM state_history h" BA_PROGRESS_JOIN " WHERE h.request_id = $1::uuid ORDER BY h.entered_at, h.id");
 
 bool db_sla_request_history(struct err *e, struct arena *a, const char *request_id, struct db_rows *out)
 {
@@ -259,7 +296,8 @@ bool db_sla_period_steps(struct err *e, struct arena *a, const char *from, const
 
 DB_STMT_ADHOC(st_period_history,
 	"SELECT h.request_id, h.state, " EPOCH("h.entered_at") ", " EPOCH("h.left_at") ", " EPOCH("now()")
-	", r.agency_id FROM state_history h JOIN requests r ON r.id = h.request_id"
+	", r.agency_id, ba.sent, ba.kd, ba.pd FROM state_history h JOIN requests r ON r.id = h.request_id"
+	BA_PROGRESS_JOIN
 	" WHERE r.created_at >= ($1::date::timestamp AT TIME ZONE $3)"
 	"   AND r.created_at < (($2::date + 1)::timestamp AT TIME ZONE $3)"
 	"   AND ($4::uuid IS NULL OR r.agency_id = $4::uuid)"
@@ -348,4 +386,17 @@ bool db_recompute_recent(struct err *e, struct arena *a, const char **json)
 {
 	bool found;
 	return db_one(e, a, &st_recompute_recent, 0, NULL, 1, json, &found);
+}
+
+DB_STMT(st_open_step,
+	"SELECT " STEP_COLS ", " EPOCH("now()") ", s.id, s.policy_version FROM step_instances s"
+	" JOIN sla_policies p ON p.version = s.policy_version AND p.step = s.step"
+	" WHERE s.request_id = $1::uuid AND s.step = $2::int AND s.completed_at IS NULL FOR UPDATE OF s");
+
+bool db_sla_open_step(struct err *e, struct arena *a, const char *request_id, int step, struct db_rows *out)
+{
+	char s[8];
+	snprintf(s, sizeof s, "%d", step);
+	const char *p[] = {request_id, s};
+	return rows(e, a, &st_open_step, 2, p, out);
 }

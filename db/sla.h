@@ -43,8 +43,13 @@ bool db_holiday_put(struct err *e, const char *date, const char *name, const cha
 bool db_holiday_delete(struct err *e, const char *date, bool *found);
 
 /* Open instances by step and state, for the gauges: out[step][state] with
- * states on_time, warning, breached, paused. */
+ * states on_time, warning, breached, paused, exact at the statement's
+ * now(). Reads the counters kept by migrations/0016's triggers plus the
+ * crossings not flagged yet: its cost does not grow with the open steps. */
 bool db_sla_open_counts(struct err *e, long out[8][4]);
+/* Folds the counter rows of database sessions that ended into one row per
+ * (step, state), so the counters stay a few dozen rows (the timer runs it). */
+bool db_sla_fold_counts(struct err *e);
 
 /* Rows for the reports: each row's columns are text, NULL when SQL NULL. */
 struct db_rows {
@@ -60,7 +65,9 @@ static inline const char *db_rows_get(const struct db_rows *r, int row, int col)
  * NULL), completed_by, closed_reason, warned_at, breached_at, paused_since,
  * policy warn/due/clock/pause, pauses as "start:end,start:end". */
 bool db_sla_request_steps(struct err *e, struct arena *a, const char *request_id, struct db_rows *rows);
-/* The request's state history: state, entered, left (epochs; "" open), now. */
+/* The request's state history: state, entered, left (epochs; "" open), now,
+ * then the Berita Acara's sent, Kepala Dinas signed and PD signed instants
+ * (epochs, NULL when not yet or no Berita Acara). */
 bool db_sla_request_history(struct err *e, struct arena *a, const char *request_id, struct db_rows *rows);
 /* Open, unpaused instances flagged as breached and more than min_late
  * seconds past due (keyset on due_at, id), filtered by step (0 = any) and
@@ -70,9 +77,14 @@ bool db_sla_overdue(struct err *e, struct arena *a, int step, const char *agency
 /* Instances (steps 2-7) started in [from, to) local dates, for summaries. */
 bool db_sla_period_steps(struct err *e, struct arena *a, const char *from, const char *to, const char *tz,
 			 const char *agency_id, struct db_rows *rows);
-/* State history of requests created in [from, to). */
+/* State history of requests created in [from, to): request id, state,
+ * entered, left, now, agency id, then the Berita Acara's sent, Kepala Dinas
+ * signed and PD signed instants as above. */
 bool db_sla_period_history(struct err *e, struct arena *a, const char *from, const char *to, const char *tz,
 			   const char *agency_id, struct db_rows *rows);
+/* The same columns for one request's open instance of step (0 or 1 row),
+ * locked. */
+bool db_sla_open_step(struct err *e, struct arena *a, const char *request_id, int step, struct db_rows *out);
 /* Up to limit open instances with an id after after_id (NULL: from the
  * first), by id, locked for update: one batch of a recompute after a calendar
  * change. */

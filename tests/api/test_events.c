@@ -213,7 +213,7 @@ START_TEST(test_pause_resume_and_withdrawal)
 	ck_assert_int_eq(count_type(events, "request.resumed"), 1);
 	ck_assert_int_eq(count_type(events, "completion.submitted"), 1);
 	ck_assert_int_eq(count_type(events, "request.withdrawn"), 1);
-	ck_assert_int_eq(count_type(events, "document.added"), 1);
+	ck_assert_int_eq(count_type(events, "document.added"), 3); /* the two of the submission, then the completion's */
 	size_t i;
 	json_t *ev;
 	json_array_foreach(events, i, ev) {
@@ -224,8 +224,10 @@ START_TEST(test_pause_resume_and_withdrawal)
 			ck_assert_str_eq(jstr(data_of(ev), "status"), "awaiting_pd_completion");
 		if (!strcmp(type, "request.withdrawn"))
 			ck_assert_str_eq(jstr(data_of(ev), "reason"), "Ditunda.");
-		if (!strcmp(type, "document.added"))
-			ck_assert_str_eq(jstr(data_of(ev), "document_type"), "proses_bisnis");
+		if (!strcmp(type, "document.added")) /* the letter and business process, then the completion's */
+			ck_assert_msg(!strcmp(jstr(data_of(ev), "document_type"), "proses_bisnis") ||
+					      !strcmp(jstr(data_of(ev), "document_type"), "surat_permohonan"),
+				      "%s", jdump(ev));
 	}
 	/* the feed of the pd holds exactly the table's rows of this request */
 	ck_assert_int_eq((long long)json_array_size(events),
@@ -237,10 +239,12 @@ END_TEST
  * (nor the change); once the failure is gone the same change writes both. */
 START_TEST(test_rollback_leaves_neither)
 {
-	struct ts_resp *r = call(PD_A, "POST", "/api/v1/requests",
-				 "{\"kind\":\"integrasi\",\"title\":\"Integrasi Rollback\",\"submit\":true}");
+	struct ts_resp *r = call(PD_A, "POST", "/api/v1/requests", "{\"kind\":\"integrasi\",\"title\":\"Integrasi Rollback\"}");
 	assert_status(r, 201);
 	const char *id = fmt("%s", rstr(r, "id"));
+	attach_submission_documents(PD_A, id);
+	assert_status(call(PD_A, "POST", fmt("/api/v1/requests/%s/submit", id), NULL), 200);
+	long long added = sqll(fmt("SELECT count(*) FROM events WHERE request_id = '%s' AND type = 'document.added'", id));
 	sql("CREATE FUNCTION refuse_registered() RETURNS trigger LANGUAGE plpgsql AS $$"
 	    " BEGIN RAISE EXCEPTION 'refused by the test'; END $$;"
 	    "CREATE TRIGGER refuse_registered BEFORE INSERT ON events FOR EACH ROW"
@@ -265,8 +269,8 @@ START_TEST(test_rollback_leaves_neither)
 	sql("DROP TRIGGER refuse_upload ON audit_log; DROP FUNCTION refuse_upload()");
 	assert_problem(r, 500, "internal");
 	ck_assert_int_eq(sqll(fmt("SELECT count(*) FROM events WHERE request_id = '%s' AND type = 'document.added'", id)),
-			 0);
-	ck_assert_int_eq(sqll(fmt("SELECT count(*) FROM documents WHERE request_id = '%s'", id)), 0);
+			 added);
+	ck_assert_int_eq(sqll(fmt("SELECT count(*) FROM documents WHERE request_id = '%s' AND type = 'lainnya'", id)), 0);
 	/* without the failure: one of each */
 	assert_status(call(SEKRETARIAT, "POST", fmt("/api/v1/requests/%s/register", id), NULL), 200);
 	ck_assert_int_eq(sqll(audit), 1);
@@ -276,10 +280,11 @@ END_TEST
 
 START_TEST(test_agency_scope)
 {
-	struct ts_resp *r = call(PD_B, "POST", "/api/v1/requests",
-				 "{\"kind\":\"pembangunan\",\"title\":\"Sistem Pajak Daerah\",\"submit\":true}");
+	struct ts_resp *r = call(PD_B, "POST", "/api/v1/requests", "{\"kind\":\"pembangunan\",\"title\":\"Sistem Pajak Daerah\"}");
 	assert_status(r, 201);
 	const char *b_request = fmt("%s", rstr(r, "id"));
+	attach_submission_documents(PD_B, b_request);
+	assert_status(call(PD_B, "POST", fmt("/api/v1/requests/%s/submit", b_request), NULL), 200);
 	json_t *seen_b = feed(PD_B, "", 20, NULL, 0), *seen_a = feed(PD_A, "", 50, NULL, 0);
 	size_t i;
 	json_t *ev;
@@ -291,7 +296,7 @@ START_TEST(test_agency_scope)
 			 sqll(fmt("SELECT count(*) FROM events WHERE agency_id = '%s'", AGENCY[1])));
 	ck_assert_int_eq((long long)json_array_size(seen_a),
 			 sqll(fmt("SELECT count(*) FROM events WHERE agency_id = '%s'", AGENCY[0])));
-	ck_assert_int_eq(json_array_size(seen_b), 4); /* created, step 1, submitted, step 2 */
+	ck_assert_int_eq(json_array_size(seen_b), 6); /* created, step 1, two documents, submitted, step 2 */
 	/* another agency's request: nothing, whoever filters for it */
 	ck_assert_int_eq(json_array_size(feed(PD_A, fmt("request_id=%s", b_request), 10, NULL, 0)), 0);
 	/* officials see every agency */
@@ -342,9 +347,25 @@ static bool write_some(void *arg)
 	enum who pd = (enum who)(long)arg;
 	for (int i = 0; i < PER_WRITER; i++) {
 		struct ts_resp *r = call(pd, "POST", "/api/v1/requests",
-					 fmt("{\"kind\":\"integrasi\",\"title\":\"Serentak %d %d\",\"submit\":true}", (int)pd, i));
+					 fmt("{\"kind\":\"integrasi\",\"title\":\"Serentak %d %d\"}", (int)pd, i));
 		if (r->status != 201) {
 			fprintf(stderr, "writer %d: %ld %s\n", (int)pd, r->status, r->body);
+			return false;
+		}
+		/* the letter and business process, then the submission (SOP step 1);
+		 * no assertion on this thread: report and stop */
+		const char *id = fmt("%s", rstr(r, "id"));
+		static const char *const types[] = {"surat_permohonan", "proses_bisnis"};
+		for (int k = 0; k < 2; k++) {
+			r = upload(pd, id, types[k], "surat.pdf", "application/pdf", MINI_PDF, MINI_PDF_LEN);
+			if (r->status != 201) {
+				fprintf(stderr, "writer %d upload: %ld %s\n", (int)pd, r->status, r->body);
+				return false;
+			}
+		}
+		r = call(pd, "POST", fmt("/api/v1/requests/%s/submit", id), NULL);
+		if (r->status != 200) {
+			fprintf(stderr, "writer %d submit: %ld %s\n", (int)pd, r->status, r->body);
 			return false;
 		}
 	}
@@ -414,7 +435,7 @@ START_TEST(test_concurrent_writers_never_skipped)
 	/* once every writer has committed, the pages hold every new event, once */
 	long long total = sqll("SELECT count(*) FROM events");
 	ck_assert_int_eq(start + (long long)json_array_size(seen), total);
-	ck_assert_int_eq(total - start, WRITERS * PER_WRITER * 4);
+	ck_assert_int_eq(total - start, WRITERS * PER_WRITER * 6); /* created, step 1, 2 documents, submitted, step 2 */
 	json_t *ids = keep(json_object());
 	size_t i;
 	json_t *ev;

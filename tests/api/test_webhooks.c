@@ -344,12 +344,13 @@ START_TEST(test_delivered_signed_as_in_the_feed)
 {
 	struct hook h = subscribe(ADMIN, "/ok/all", "[\"*\"]");
 	struct uid id = new_draft(PD_A, "Sistem Terkirim");
-	submit(PD_A, id.s);
+	submit(PD_A, id.s); /* with its two documents first (SOP step 1) */
 	struct ts_resp *f = call(ADMIN, "GET", fmt("/api/v1/events?request_id=%s", id.s), NULL);
 	assert_status(f, 200);
 	json_t *events = json_object_get(f->json, "items");
-	ck_assert_int_eq(json_array_size(events), 4);
-	ck_assert_msg(received_at_least("/ok/all", 4, 20000), "4 deliveries expected, got %zu",
+	/* created, step 1, two documents added, submitted, step 2 */
+	ck_assert_int_eq(json_array_size(events), 6);
+	ck_assert_msg(received_at_least("/ok/all", 6, 20000), "6 deliveries expected, got %zu",
 		      json_array_size(received("/ok/all")));
 	size_t i;
 	json_t *ev;

@@ -94,8 +94,9 @@ static const struct move_fact {
 	{"awaiting_pd_completion", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
 	{"agreed", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
 
-	{"submitted", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
-	{"awaiting_disposition", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
+	/* the Kabid acts on the Kepala Dinas's disposition: he rejects only after step 2 */
+	{"submitted", "reject", "rejected", "kepala_dinas", 0, 0, true, 0},
+	{"awaiting_disposition", "reject", "rejected", "kepala_dinas", 0, 0, true, 0},
 	{"disposed", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
 	{"in_discussion_awal", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
 	{"in_discussion_lanjutan", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
@@ -106,8 +107,8 @@ static const struct move_fact {
 #define NMOVES (sizeof moves / sizeof moves[0])
 
 /* 11 procedure moves with 18 role grants, 2 disposition withdrawals x 1,
- * 9 withdrawals x 2, 8 rejections x 2. */
-#define ALLOWED_TRIPLES 54
+ * 9 withdrawals x 2, 8 rejections: 2 by the Kepala Dinas alone, 6 x 2. */
+#define ALLOWED_TRIPLES 52
 
 /* Roles tried: every enum value, and two out of range. */
 static const int roles_tried[] = {
@@ -472,7 +473,8 @@ START_TEST(test_allowed_actions)
 	check_allowed(WF_DRAFT, ROLE_INTEGRATION, "submit withdraw");
 	check_allowed(WF_DRAFT, ROLE_KEPALA_DINAS, "");
 	check_allowed(WF_SUBMITTED, ROLE_SEKRETARIAT, "register");
-	check_allowed(WF_SUBMITTED, ROLE_KABID_IAI, "reject");
+	check_allowed(WF_SUBMITTED, ROLE_KABID_IAI, "");
+	check_allowed(WF_AWAITING_DISPOSITION, ROLE_KABID_IAI, "");
 	check_allowed(WF_AWAITING_DISPOSITION, ROLE_KEPALA_DINAS, "dispose reject");
 	check_allowed(WF_DISPOSED, ROLE_KABID_IAI, "derive reject");
 	check_allowed(WF_DISPOSED, ROLE_KEPALA_DINAS, "reject undo_dispose");
@@ -603,6 +605,77 @@ START_TEST(test_walk_surat_tugas)
 }
 END_TEST
 
+/* SOP step 1: a submission carries the letter and the business process. */
+START_TEST(test_submit_needs_documents)
+{
+	const char *missing[4];
+	ck_assert_uint_eq(wf_submit_missing(NULL, 0, missing, 4), 2);
+	ck_assert_str_eq(missing[0], "surat_permohonan");
+	ck_assert_str_eq(missing[1], "proses_bisnis");
+	const char *some[] = {"lainnya", "proses_bisnis"};
+	ck_assert_uint_eq(wf_submit_missing(some, 2, missing, 4), 1);
+	ck_assert_str_eq(missing[0], "surat_permohonan");
+	const char *all[] = {"proses_bisnis", "lainnya", "surat_permohonan"};
+	ck_assert_uint_eq(wf_submit_missing(all, 3, missing, 4), 0);
+}
+END_TEST
+
+/* A completion answers every item the discussion marked incomplete. */
+START_TEST(test_completion_answers_every_item)
+{
+	ck_assert_int_eq(wf_checklist_index("alur_sistem"), 0);
+	ck_assert_int_eq(wf_checklist_index("proses_bisnis_terkait"), 5);
+	ck_assert_int_eq(wf_checklist_index("nope"), -1);
+	ck_assert_int_eq(wf_checklist_index(NULL), -1);
+	for (int i = 0; i < WF_CHECKLIST_ITEMS; i++)
+		ck_assert_int_eq(wf_checklist_index(wf_checklist_key(i)), i);
+	ck_assert_ptr_null(wf_checklist_key(6));
+	unsigned validasi = 1u << wf_checklist_index("mekanisme_validasi"), alur = 1u << 0;
+	ck_assert_uint_eq(wf_completion_unanswered(validasi, alur), validasi);
+	ck_assert_uint_eq(wf_completion_unanswered(validasi | alur, alur), validasi);
+	ck_assert_uint_eq(wf_completion_unanswered(validasi, validasi | alur), 0);
+	ck_assert_uint_eq(wf_completion_unanswered(0, 0), 0);
+}
+END_TEST
+
+/* Whose desk an agreed request is on. */
+START_TEST(test_agreed_waiting)
+{
+	enum wf_party who[2];
+	struct wf_ba_progress ba = {0};
+	ck_assert_uint_eq(wf_agreed_waiting(&ba, who), 1);
+	ck_assert_int_eq(who[0], WF_PARTY_KASI_TEAM);
+	ba.sent = true;
+	ck_assert_uint_eq(wf_agreed_waiting(&ba, who), 2);
+	ck_assert_int_eq(who[0], WF_PARTY_KEPALA_DINAS);
+	ck_assert_int_eq(who[1], WF_PARTY_PD);
+	ba.kepala_dinas_signed = true;
+	ck_assert_uint_eq(wf_agreed_waiting(&ba, who), 1);
+	ck_assert_int_eq(who[0], WF_PARTY_PD);
+	ba.kepala_dinas_signed = false;
+	ba.pd_signed = true;
+	ck_assert_uint_eq(wf_agreed_waiting(&ba, who), 1);
+	ck_assert_int_eq(who[0], WF_PARTY_KEPALA_DINAS);
+}
+END_TEST
+
+/* The Kabid may not reject before the Kepala Dinas disposed (SOP step 3
+ * follows the disposition); after it he may. */
+START_TEST(test_kabid_rejects_only_after_the_disposition)
+{
+	struct err e;
+	err_clear(&e);
+	ck_assert(!wf_apply(WF_SUBMITTED, WF_REJECT, ROLE_KABID_IAI, NULL, &e));
+	ck_assert_str_eq(e.code, "request.role_not_allowed");
+	err_clear(&e);
+	ck_assert(!wf_apply(WF_AWAITING_DISPOSITION, WF_REJECT, ROLE_KABID_IAI, NULL, &e));
+	ck_assert_str_eq(e.code, "request.role_not_allowed");
+	err_clear(&e);
+	ck_assert(wf_apply(WF_AWAITING_DISPOSITION, WF_REJECT, ROLE_KEPALA_DINAS, NULL, &e));
+	ck_assert(wf_apply(WF_DISPOSED, WF_REJECT, ROLE_KABID_IAI, NULL, &e));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("workflow");
@@ -628,6 +701,12 @@ int main(void)
 	tcase_add_test(walks, test_walk_incomplete_twice);
 	tcase_add_test(walks, test_walk_surat_tugas);
 	suite_add_tcase(s, walks);
+	TCase *rules = tcase_create("rules");
+	tcase_add_test(rules, test_submit_needs_documents);
+	tcase_add_test(rules, test_completion_answers_every_item);
+	tcase_add_test(rules, test_agreed_waiting);
+	tcase_add_test(rules, test_kabid_rejects_only_after_the_disposition);
+	suite_add_tcase(s, rules);
 
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
