@@ -42,13 +42,9 @@ CREATE TABLE webhook_deliveries (
     created_at       timestamptz NOT NULL DEFAULT now(),
     delivered_at     timestamptz
 );
--- What the deliverers claim: due rows only, in claim order (so a claim
--- reads the index from its start and stops at the first row it may take).
-CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at, id)
+-- What the deliverers claim: due rows only.
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at)
     WHERE status IN ('pending', 'delivering');
--- The attempts in flight per subscription (the per-endpoint bound).
-CREATE INDEX webhook_deliveries_in_flight_idx ON webhook_deliveries (webhook_id)
-    WHERE status = 'delivering';
 CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id);
 
 -- Fan-out: each new event becomes a delivery for every enabled subscription
