@@ -170,9 +170,10 @@ static void reap(void)
 	for (struct hconn *h = g_conns; h; h = h->next) {
 		long long d = atomic_load(&h->deadline_ms);
 		if (!h->cut && d && now > d && h->fd >= 0) {
-			shutdown(h->fd, SHUT_RDWR);
-			h->cut = true;
+			/* counted first: whoever sees the connection end may look */
 			atomic_fetch_add(atomic_load(&h->in_body) ? &g_cut_bodies : &g_cut_headers, 1);
+			h->cut = true;
+			shutdown(h->fd, SHUT_RDWR);
 		}
 	}
 	pthread_mutex_unlock(&g_conn_lock);
@@ -1030,6 +1031,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(r);
 }
 
+/* libmicrohttpd's format strings; the attribute lets the compiler check the
+ * call as a printf-style forwarder. */
+__attribute__((format(printf, 2, 0)))
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
