@@ -32,6 +32,9 @@ enum api_tx {
 	API_TX_NONE,  /* no database at all (runs on the HTTP thread) */
 	API_TX_READ,  /* database reads, no transaction: one round trip */
 	API_TX_WRITE, /* one transaction, committed iff the handler succeeds */
+	API_TX_REPORT, /* a heavy read-only report: as API_TX_READ, but on the read
+			* replica when ALURD_DATABASE_READ_URL is set (db_unit_start_report);
+			* its answer says how current it is (as_of) */
 };
 
 enum api_body {

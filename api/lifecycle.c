@@ -83,9 +83,18 @@ static bool time_it(struct api_ctx *c, const char *request_id, struct db_transit
 		return true;
 	struct db_lifecycle_context k;
 	struct calendar cal;
-	if (!db_lifecycle_context(e, c->arena, request_id, t->starts_step, t->resume_step, &k))
+	int32_t *days;
+	size_t ndays;
+	unsigned long gen;
+	bool cached = api_holidays_cached(c->arena, &days, &ndays, &gen); /* not read at every step start */
+	if (!db_lifecycle_context(e, c->arena, request_id, t->starts_step, t->resume_step, !cached, &k))
 		return false;
-	api_calendar_with(&cal, k.holidays, k.nholidays);
+	if (!cached) {
+		days = k.holidays;
+		ndays = k.nholidays;
+		api_holidays_offer(days, ndays, gen);
+	}
+	api_calendar_with(&cal, days, ndays);
 	if (t->starts_step && k.start_found) {
 		t->start_version = k.start_version;
 		if (!api_clock_deadlines(&cal, &k.start_policy, k.now, &t->start_warn_at, &t->start_due_at, e))

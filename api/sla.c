@@ -7,7 +7,12 @@
  * Changing the holidays recomputes the deadlines of every open step from its
  * start, its policy version and its pauses (audited as calendar.recompute,
  * with one calendar.recomputed event per request whose step moved);
- * warnings and breaches already flagged stay flagged.
+ * warnings and breaches already flagged stay flagged. The recompute is a
+ * queued job (calendar_recomputes) that the timer thread works through in
+ * bounded batches, one transaction each, so the request that changed the
+ * holidays answers at once, whatever the number of open steps. The overdue
+ * list and the summary are reports (API_TX_REPORT): read from the replica
+ * when there is one, and saying how current they are (as_of).
  */
 #include "api/sla.h"
 
@@ -20,6 +25,7 @@
 #include "api/common.h"
 #include "api/input.h"
 #include "api/workflow.h"
+#include "db/audit.h"
 #include "db/steps.h"
 #include "core/validate.h"
 #include "core/workflow.h"
@@ -204,7 +210,13 @@ static bool list_overdue(struct api_ctx *c, struct err *e)
 		const char *parts[] = {db_rows_get(&rows, shown - 1, C_EXTRA + 1), db_rows_get(&rows, shown - 1, C_EXTRA)};
 		next = json_string(api_cursor_make(c->arena, 2, parts));
 	}
-	api_reply_json(c, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	const char *as_of;
+	if (!db_as_of(e, c->arena, &as_of)) {
+		json_decref(items);
+		json_decref(next);
+		return false;
+	}
+	api_reply_json(c, 200, json_pack("{s:o, s:o, s:s}", "items", items, "next_cursor", next, "as_of", as_of));
 	return true;
 }
 
@@ -337,12 +349,15 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 		}
 	}
 	qsort(groups, (size_t)ngroups, sizeof *groups, by_key);
+	const char *as_of;
+	if (!db_as_of(e, c->arena, &as_of))
+		return false;
 	json_t *list = json_array();
 	for (int i = 0; i < ngroups; i++)
 		json_array_append_new(list, group_json(&groups[i], by_agency));
 	api_reply_json(c, 200,
-		       json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from, "to", to, "group_by", by, "groups", list,
-				 "total", group_json(&total, true)));
+		       json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "from", from, "to", to, "group_by", by, "groups", list,
+				 "total", group_json(&total, true), "as_of", as_of));
 	return true;
 }
 
@@ -463,20 +478,35 @@ static bool list_holidays(struct api_ctx *c, struct err *e)
 	return true;
 }
 
-/* Recomputes the deadlines of every open step under today's calendar:
- * from its start, under its policy version, pushed by each finished pause
- * (a running pause pushes them when it ends). Returns how many moved. */
-static bool recompute_open(struct api_ctx *c, const char *cause, int *moved, struct err *e)
+/* One batch of the oldest queued recompute (see api/sla.h): the next open
+ * steps by id, each recomputed under today's calendar from its start, under
+ * its policy version, pushed by each finished pause (a running pause pushes
+ * them when it ends); a threshold already flagged stays where it was
+ * crossed. A step that moved gets its calendar.recomputed event; the last
+ * batch writes the calendar.recompute audit row, in the name of whoever
+ * changed the holidays. */
+bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, struct err *e)
 {
-	struct db_actor actor = {c->who.subject, role_name(c->who.role), c->request_id};
+	struct db_recompute job;
+	bool found;
+	*worked = false;
+	if (!db_recompute_claim(e, a, &job, &found))
+		return false;
+	if (!found)
+		return true;
+	*worked = true;
+	struct db_actor actor = {job.requested_by, job.requested_role, job.http_request_id};
 	struct db_rows rows;
 	struct calendar cal;
-	*moved = 0;
-	if (!db_sla_open_steps(e, c->arena, &rows) || !api_calendar(c, &cal, e))
+	int32_t *days;
+	size_t ndays;
+	if (!db_sla_open_steps(e, a, job.after_id, limit, &rows) || !db_holiday_days(e, a, &days, &ndays))
 		return false;
+	api_calendar_with(&cal, days, ndays); /* from the table, not this instance's cache */
+	int moved = 0;
 	for (int i = 0; i < rows.n; i++) {
 		struct step_view v;
-		view_of(&rows, i, &cal, c->arena, &v);
+		view_of(&rows, i, &cal, a, &v);
 		if (!v.has_policy)
 			continue;
 		int64_t warn, due;
@@ -484,27 +514,51 @@ static bool recompute_open(struct api_ctx *c, const char *cause, int *moved, str
 		for (size_t k = 0; k < v.npauses; k++)
 			if (v.pauses[k].end)
 				sla_resume(&cal, &v.policy, warn, due, v.pauses[k].start, v.pauses[k].end, &warn, &due);
-		/* a threshold already flagged stays where it was crossed */
 		if (db_rows_get(&rows, i, C_WARNED))
 			warn = v.warn;
 		if (db_rows_get(&rows, i, C_BREACHED))
 			due = v.due;
 		if (warn == v.warn && due == v.due)
 			continue;
-		if (!db_step_recomputed(e, db_rows_get(&rows, i, C_EXTRA), warn, due, cause, &actor))
+		if (!db_step_recomputed(e, db_rows_get(&rows, i, C_EXTRA), warn, due, job.cause, &actor))
 			return false;
-		(*moved)++;
+		moved++;
 	}
-	return true;
+	bool done = rows.n < limit;
+	const char *last = rows.n ? db_rows_get(&rows, rows.n - 1, C_EXTRA) : job.after_id;
+	int moved_total;
+	if (!db_recompute_progress(e, job.id, last, rows.n, moved, done, &moved_total))
+		return false;
+	if (!done)
+		return true;
+	struct db_audit audit = {
+		.actor_id = job.requested_by,
+		.actor_role = job.requested_role,
+		.action = "calendar.recompute",
+		.record_type = "calendar",
+		.record_id = job.id,
+		.http_request_id = job.http_request_id,
+		.after = arena_printf(a, "{\"cause\": \"%s\", \"steps_moved\": %d, \"steps_seen\": %d}", job.cause,
+				      moved_total, job.steps_seen + rows.n),
+	};
+	return db_audit_write(e, &audit);
 }
 
-static bool after_calendar_change(struct api_ctx *c, const char *what, struct err *e)
+/* Queues the recompute of the open steps' deadlines (done in the background,
+ * in batches); *job is the queued job as JSON. */
+static bool after_calendar_change(struct api_ctx *c, const char *what, const char **job, struct err *e)
 {
-	int moved;
-	if (!recompute_open(c, what, &moved, e))
+	api_holidays_changing();
+	return db_recompute_enqueue(e, c->arena, what, c->who.subject, role_name(c->who.role), c->request_id, job);
+}
+
+static bool list_recomputes(struct api_ctx *c, struct err *e)
+{
+	const char *json;
+	if (!db_recompute_recent(e, c->arena, &json))
 		return false;
-	const char *after = arena_printf(c->arena, "{\"cause\": \"%s\", \"steps_moved\": %d}", what, moved);
-	return api_audit(c, "calendar.recompute", "calendar", NULL, NULL, NULL, after, e);
+	api_reply_items(c, json);
+	return true;
 }
 
 static const char *const kinds[] = {"national", "collective_leave", "regional", NULL};
@@ -565,12 +619,12 @@ static bool put_holidays(struct api_ctx *c, struct err *e)
 		created += is_new;
 	}
 	const char *after = arena_printf(c->arena, "{\"holidays\": %zu, \"created\": %d}", n, created);
-	const char *json;
+	const char *json, *job;
 	if (!api_audit(c, "calendar.holidays_put", "calendar", NULL, NULL, NULL, after, e) ||
-	    !after_calendar_change(c, "holidays_put", e) || !db_holiday_list(e, c->arena, NULL, NULL, &json))
+	    !after_calendar_change(c, "holidays_put", &job, e) || !db_holiday_list(e, c->arena, NULL, NULL, &json))
 		return false;
-	api_reply_items(c, json);
-	c->status = created ? 201 : 200;
+	api_reply_json_text(c, created ? 201 : 200,
+			    arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null,\"recompute\":%s}", json, job));
 	return true;
 }
 
@@ -587,8 +641,9 @@ static bool delete_holiday(struct api_ctx *c, struct err *e)
 	if (!found)
 		return err_set(e, ERR_NOT_FOUND, "calendar.holiday_not_found", "No holiday on that date.");
 	const char *before = arena_printf(c->arena, "{\"date\": \"%s\"}", date);
+	const char *job;
 	if (!api_audit(c, "calendar.holiday_delete", "calendar", date, NULL, before, NULL, e) ||
-	    !after_calendar_change(c, "holiday_delete", e))
+	    !after_calendar_change(c, "holiday_delete", &job, e))
 		return false;
 	api_reply_bytes(c, 204, NULL, NULL, 0);
 	return true;
@@ -596,12 +651,13 @@ static bool delete_holiday(struct api_ctx *c, struct err *e)
 
 const struct route api_sla_routes[] = {
 	{"GET", "/api/v1/requests/{id}/timeline", get_timeline, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
-	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, overdue_params},
-	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, summary_params},
+	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_REPORT, API_BODY_NONE, 0, overdue_params},
+	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_REPORT, API_BODY_NONE, 0, summary_params},
 	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{"PUT", "/api/v1/sla/policy", put_policy, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"GET", "/api/v1/calendar/holidays", list_holidays, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, holiday_params},
 	{"POST", "/api/v1/calendar/holidays", put_holidays, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"DELETE", "/api/v1/calendar/holidays/{date}", delete_holiday, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/calendar/recomputes", list_recomputes, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{0},
 };

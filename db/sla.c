@@ -275,9 +275,77 @@ bool db_sla_period_history(struct err *e, struct arena *a, const char *from, con
 DB_STMT(st_open_steps,
 	"SELECT " STEP_COLS ", " EPOCH("now()") ", s.id, s.policy_version FROM step_instances s"
 	" JOIN sla_policies p ON p.version = s.policy_version AND p.step = s.step"
-	" WHERE s.completed_at IS NULL FOR UPDATE OF s");
+	" WHERE s.completed_at IS NULL AND ($1::uuid IS NULL OR s.id > $1::uuid)"
+	" ORDER BY s.id LIMIT $2::int FOR UPDATE OF s");
 
-bool db_sla_open_steps(struct err *e, struct arena *a, struct db_rows *out)
+bool db_sla_open_steps(struct err *e, struct arena *a, const char *after_id, int limit, struct db_rows *out)
 {
-	return rows(e, a, &st_open_steps, 0, NULL, out);
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = {after_id, lim};
+	return rows(e, a, &st_open_steps, 2, p, out);
+}
+
+/* ---- background recomputes --------------------------------------------------- */
+
+#define RECOMPUTE_JSON                                                                                              \
+	"json_build_object('id', c.id, 'cause', c.cause, 'state', c.state, 'steps_seen', c.steps_seen,"           \
+	" 'steps_moved', c.steps_moved, 'requested_at', c.requested_at, 'started_at', c.started_at,"             \
+	" 'finished_at', c.finished_at)"
+
+DB_STMT(st_recompute_enqueue,
+	"INSERT INTO calendar_recomputes AS c (cause, requested_by, requested_role, http_request_id)"
+	" VALUES ($1, $2::uuid, $3, $4) RETURNING " RECOMPUTE_JSON);
+DB_STMT(st_recompute_claim,
+	"UPDATE calendar_recomputes SET state = 'running', started_at = coalesce(started_at, clock_timestamp())"
+	" WHERE id = (SELECT id FROM calendar_recomputes WHERE state <> 'done'"
+	"             ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+	" RETURNING id, after_id, steps_seen, steps_moved, cause, requested_by, requested_role, http_request_id");
+DB_STMT(st_recompute_progress,
+	"UPDATE calendar_recomputes SET after_id = $2::uuid, steps_seen = steps_seen + $3::int,"
+	" steps_moved = steps_moved + $4::int,"
+	" state = CASE WHEN $5::bool THEN 'done' ELSE 'running' END,"
+	" finished_at = CASE WHEN $5::bool THEN clock_timestamp() END"
+	" WHERE id = $1::uuid RETURNING steps_moved");
+DB_STMT(st_recompute_recent,
+	"SELECT coalesce(json_agg(" RECOMPUTE_JSON " ORDER BY c.requested_at DESC, c.id), '[]') FROM"
+	" (SELECT * FROM calendar_recomputes ORDER BY requested_at DESC, id LIMIT 20) c");
+
+bool db_recompute_enqueue(struct err *e, struct arena *a, const char *cause, const char *actor_id,
+			  const char *actor_role, const char *http_request_id, const char **json)
+{
+	const char *p[] = {cause, actor_id, actor_role, http_request_id};
+	bool found;
+	return db_one(e, a, &st_recompute_enqueue, 4, p, 1, json, &found);
+}
+
+bool db_recompute_claim(struct err *e, struct arena *a, struct db_recompute *job, bool *found)
+{
+	const char *c[8];
+	if (!db_one(e, a, &st_recompute_claim, 0, NULL, 8, c, found))
+		return false;
+	if (*found)
+		*job = (struct db_recompute){c[0], c[1], atoi(c[2]), atoi(c[3]), c[4], c[5], c[6], c[7]};
+	return true;
+}
+
+bool db_recompute_progress(struct err *e, const char *id, const char *after_id, int seen, int moved, bool done,
+			   int *moved_total)
+{
+	char s_seen[16], s_moved[16];
+	snprintf(s_seen, sizeof s_seen, "%d", seen);
+	snprintf(s_moved, sizeof s_moved, "%d", moved);
+	const char *p[] = {id, after_id, s_seen, s_moved, done ? "true" : "false"};
+	PGresult *r;
+	if (!db_exec(e, &st_recompute_progress, 5, p, &r))
+		return false;
+	*moved_total = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	return true;
+}
+
+bool db_recompute_recent(struct err *e, struct arena *a, const char **json)
+{
+	bool found;
+	return db_one(e, a, &st_recompute_recent, 0, NULL, 1, json, &found);
 }

@@ -73,7 +73,30 @@ bool db_sla_period_steps(struct err *e, struct arena *a, const char *from, const
 /* State history of requests created in [from, to). */
 bool db_sla_period_history(struct err *e, struct arena *a, const char *from, const char *to, const char *tz,
 			   const char *agency_id, struct db_rows *rows);
-/* All open instances (for recomputing deadlines after a calendar change). */
-bool db_sla_open_steps(struct err *e, struct arena *a, struct db_rows *rows);
+/* Up to limit open instances with an id after after_id (NULL: from the
+ * first), by id, locked for update: one batch of a recompute after a calendar
+ * change. */
+bool db_sla_open_steps(struct err *e, struct arena *a, const char *after_id, int limit, struct db_rows *rows);
+
+/* A queued recompute of the open steps' deadlines (calendar_recomputes). */
+struct db_recompute {
+	const char *id, *after_id; /* after_id: where the last batch stopped, NULL before the first */
+	int steps_seen, steps_moved;
+	const char *cause, *requested_by, *requested_role, *http_request_id;
+};
+/* Queues a recompute (the caller's transaction); *json is the job as the API
+ * shows it (arena text). */
+bool db_recompute_enqueue(struct err *e, struct arena *a, const char *cause, const char *actor_id,
+			  const char *actor_role, const char *http_request_id, const char **json);
+/* Takes the oldest unfinished job, locked (SKIP LOCKED: another instance's
+ * job is left alone) and marked running, until the transaction ends.
+ * *found false when there is none. */
+bool db_recompute_claim(struct err *e, struct arena *a, struct db_recompute *job, bool *found);
+/* Records a batch: seen and moved steps added, the new position, done or
+ * not; *moved_total receives the job's steps moved so far. */
+bool db_recompute_progress(struct err *e, const char *id, const char *after_id, int seen, int moved, bool done,
+			   int *moved_total);
+/* The 20 most recent jobs, newest first, as a JSON array (arena text). */
+bool db_recompute_recent(struct err *e, struct arena *a, const char **json);
 
 #endif

@@ -33,7 +33,8 @@ static const char *epoch_param(char *buf, size_t n, int64_t t)
 
 DB_STMT(st_context,
 	"SELECT " EPOCH("now()") ","
-	" (SELECT string_agg((h.date - DATE '1970-01-01')::text, ',' ORDER BY h.date) FROM holidays h),"
+	" CASE WHEN $4::bool THEN (SELECT string_agg((h.date - DATE '1970-01-01')::text, ',' ORDER BY h.date)"
+	"  FROM holidays h) END,"
 	" p.version, p.warn_after, p.due_after, p.clock, p.pause_on_pd,"
 	" s.id, " EPOCH("s.warn_at") ", " EPOCH("s.due_at") ", " EPOCH("s.paused_since") ","
 	" q.warn_after, q.due_after, q.clock, q.pause_on_pd"
@@ -54,14 +55,15 @@ static void policy_of(struct db_policy_step *p, int step, const char *const *c)
 }
 
 bool db_lifecycle_context(struct err *e, struct arena *a, const char *request_id, int start_step, int resume_step,
-			  struct db_lifecycle_context *out)
+			  bool with_holidays, struct db_lifecycle_context *out)
 {
 	char s1[12], s2[12];
-	const char *p[] = {request_id, int_param(s1, sizeof s1, start_step), int_param(s2, sizeof s2, resume_step)};
+	const char *p[] = {request_id, int_param(s1, sizeof s1, start_step), int_param(s2, sizeof s2, resume_step),
+			   with_holidays ? "true" : "false"};
 	const char *c[15];
 	bool found;
 	memset(out, 0, sizeof *out);
-	if (!db_one(e, a, &st_context, 3, p, 15, c, &found))
+	if (!db_one(e, a, &st_context, 4, p, 15, c, &found))
 		return false;
 	out->now = to_i64(c[0]);
 	const char *h = c[1] ? c[1] : "";

@@ -807,7 +807,9 @@ static bool call_handler(struct hreq *r, struct err *e)
 	}
 	for (int attempt = 0;; attempt++) {
 		bool replayed = false;
-		if (rt->tx != API_TX_NONE)
+		if (rt->tx == API_TX_REPORT)
+			db_unit_start_report();
+		else if (rt->tx != API_TX_NONE)
 			db_unit_start(rt->tx == API_TX_READ);
 		bool ok = (rt->tx != API_TX_WRITE || db_begin(e)) && (!key || idem_claim(r, key, &replayed, e)) &&
 			  (replayed || rt->handler(c, e)) && (!key || replayed || c->status >= 300 || idem_store(r, key, e));

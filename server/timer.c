@@ -1,6 +1,9 @@
 /* timer.c — see timer.h. A scan's cost is the rows that newly crossed a
  * threshold: the queries walk partial indexes holding only not-yet-flagged
- * open steps (migrations/0005). The gauges of open steps by state need a
+ * open steps (migrations/0005). After each scan the thread works the queued
+ * recomputes of deadlines (a holiday changed; migrations/0051), a bounded
+ * batch per transaction; a notification of a new job wakes it at once
+ * (timer_kick). The gauges of open steps by state need a
  * count over every open step, so they are refreshed at most every 60 s. */
 #include "server/timer.h"
 
@@ -12,6 +15,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "api/sla.h"
+#include "core/arena.h"
 #include "db/db.h"
 #include "db/events.h"
 #include "db/sla.h"
@@ -20,6 +25,7 @@
 #include "server/metrics.h"
 
 #define BATCH 1000
+#define RECOMPUTE_BATCH 500 /* open steps per recompute transaction */
 #define GAUGE_EVERY 60.0
 #define PRUNE_BATCH 500  /* events deleted per statement (each its own transaction) */
 #define PRUNE_BATCHES 20 /* at most this many per scan, so a backlog drains over several */
@@ -29,6 +35,7 @@ static bool g_running;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
 static bool g_stop;
+static bool g_kicked;
 static double g_interval;
 static int g_retention_days;
 
@@ -93,6 +100,38 @@ static void scan(void)
 	}
 }
 
+/* Works the queued recomputes of deadlines (a holiday changed), one batch
+ * of RECOMPUTE_BATCH open steps per transaction, until none is left or a
+ * stop is asked for. */
+static void recompute(void)
+{
+	for (;;) {
+		pthread_mutex_lock(&g_lock);
+		bool stop = g_stop;
+		pthread_mutex_unlock(&g_lock);
+		if (stop)
+			return;
+		struct err e;
+		err_clear(&e);
+		struct arena a;
+		arena_init(&a);
+		db_unit_start(false);
+		bool worked = false;
+		bool ok = db_begin(&e) && api_calendar_recompute_batch(&a, RECOMPUTE_BATCH, &worked, &e);
+		if (ok)
+			ok = db_commit(&e);
+		else
+			db_rollback();
+		arena_cleanup(&a);
+		if (!ok) {
+			log_msg(LOG_WARN, NULL, "deadline recompute failed: %s %s", e.detail, e.log);
+			return; /* the next wake tries again where the last batch stopped */
+		}
+		if (!worked)
+			return;
+	}
+}
+
 /* Deletes events past retention in small autocommitted batches; several
  * instances may prune at once (rows another one holds are skipped). */
 static void prune_events(void)
@@ -110,6 +149,14 @@ static void prune_events(void)
 		if (n < PRUNE_BATCH)
 			return;
 	}
+}
+
+void timer_kick(void)
+{
+	pthread_mutex_lock(&g_lock);
+	g_kicked = true;
+	pthread_cond_broadcast(&g_cond);
+	pthread_mutex_unlock(&g_lock);
 }
 
 static void refresh_gauges(void)
@@ -134,6 +181,7 @@ static void *run(void *unused)
 	double last_gauges = -GAUGE_EVERY;
 	for (;;) {
 		scan();
+		recompute();
 		prune_events();
 		if (now_mono() - last_gauges >= GAUGE_EVERY) {
 			refresh_gauges();
@@ -150,8 +198,9 @@ static void *run(void *unused)
 			until.tv_nsec -= 1000000000L;
 		}
 		pthread_mutex_lock(&g_lock);
-		while (!g_stop && pthread_cond_timedwait(&g_cond, &g_lock, &until) != ETIMEDOUT)
+		while (!g_stop && !g_kicked && pthread_cond_timedwait(&g_cond, &g_lock, &until) != ETIMEDOUT)
 			;
+		g_kicked = false;
 		bool stop = g_stop;
 		pthread_mutex_unlock(&g_lock);
 		if (stop)

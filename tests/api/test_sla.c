@@ -30,7 +30,9 @@
  *                  alone; refusals; field errors naming the element; two
  *                  concurrent publishes keeping each other's change
  *   sla_calendar   holidays (one, bulk, list, delete, refusals); a holiday
- *                  recomputes open deadlines (audited); the calendar
+ *                  queues the recompute of open deadlines (the answer
+ *                  names the job, the progress list shows it done, the
+ *                  result audited); the calendar
  *                  arithmetic through the API from chosen starts
  *   sla_reports    the compliance summary by step and by agency, median and
  *                  p90, delay attribution; refusals; who may read what
@@ -1461,6 +1463,25 @@ static const char *listed_dates(const struct ts_resp *r)
 	return buf;
 }
 
+/* A holiday change queues the recompute of open deadlines (answered at
+ * once, worked by a timer thread in batches): waits (a bound of 30 s, not an
+ * expectation) until no job is unfinished, and checks that the progress
+ * list shows the newest one done, with every open step seen. */
+static void recomputed(void)
+{
+	long long until = now_ms() + 30000;
+	while (sqll("SELECT count(*) FROM calendar_recomputes WHERE state <> 'done'") > 0 && now_ms() < until)
+		nap_ms(20);
+	ck_assert_int_eq(sqll("SELECT count(*) FROM calendar_recomputes WHERE state <> 'done'"), 0);
+	struct ts_resp *r = call(KASI, "GET", "/api/v1/calendar/recomputes", NULL);
+	assert_status(r, 200);
+	json_t *last = json_array_get(json_object_get(r->json, "items"), 0);
+	ck_assert_str_eq(jstr(last, "state"), "done");
+	ck_assert_msg(json_is_string(json_object_get(last, "finished_at")), "finished_at: %s", r->body);
+	ck_assert_int_ge(json_integer_value(json_object_get(last, "steps_seen")),
+			 json_integer_value(json_object_get(last, "steps_moved")));
+}
+
 /* Far from any deadline a test computes. */
 START_TEST(test_holidays_crud)
 {
@@ -1469,6 +1490,11 @@ START_TEST(test_holidays_crud)
 	assert_status(r, 201);
 	ck_assert_str_eq(listed_dates(r), "2035-03-09");
 	ck_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "items"), 0), "kind"), "national");
+	/* the answer comes with the queued recompute */
+	json_t *job = json_object_get(r->json, "recompute");
+	ck_assert_msg(json_is_object(job) && json_is_string(json_object_get(job, "id")), "recompute: %s", r->body);
+	ck_assert_str_eq(jstr(job, "cause"), "holidays_put");
+	ck_assert_str_eq(jstr(job, "state"), "queued");
 	/* the same date again updates it */
 	r = call(ADMIN, "POST", "/api/v1/calendar/holidays",
 		 "{\"date\":\"2035-03-09\",\"name\":\"Hari Raya Nyepi\",\"kind\":\"regional\"}");
@@ -1499,6 +1525,8 @@ START_TEST(test_holidays_crud)
 	r = call(KASI, "GET", "/api/v1/calendar/holidays", NULL);
 	ck_assert_str_eq(listed_dates(r), "2035-03-09,2035-12-25,2036-01-01");
 
+	recomputed();
+	ck_assert_int_eq(sqll("SELECT count(*) FROM calendar_recomputes"), 5);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM audit_log WHERE action = 'calendar.holidays_put'"), 4);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM audit_log WHERE action = 'calendar.holiday_delete'"), 1);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM audit_log WHERE action = 'calendar.recompute'"), 5);
@@ -1522,6 +1550,7 @@ START_TEST(test_holiday_recomputes_open_steps)
 		     fmt("{\"date\":\"%s\",\"name\":\"Hari Raya Galungan\",\"kind\":\"regional\"}", day_text(day)));
 	assert_status(r, 201);
 	g_holidays[g_nholidays++] = day;
+	recomputed();
 	long long warn1 = step_epoch(id.s, 2, "warn_at"), due1 = step_epoch(id.s, 2, "due_at");
 	ck_assert_msg(due1 > due0, "a holiday on %s (the day step 2 is due) did not move due_at later: %lld -> %lld",
 		      day_text(day), due0, due1);
@@ -1543,6 +1572,7 @@ START_TEST(test_holiday_recomputes_open_steps)
 
 	assert_status(call(ADMIN, "DELETE", fmt("/api/v1/calendar/holidays/%s", day_text(day)), NULL), 204);
 	g_nholidays--;
+	recomputed();
 	ck_assert_int_eq(step_epoch(id.s, 2, "due_at"), due0);
 	ck_assert_int_eq(step_epoch(id.s, 2, "warn_at"), warn0);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM audit_log WHERE action = 'calendar.recompute'"), recomputes + 2);
@@ -1602,6 +1632,7 @@ START_TEST(test_recompute_from_chosen_starts)
 				 "{\"date\":\"2034-06-08\",\"name\":\"Hari Raya Kuningan\",\"kind\":\"regional\"}");
 	assert_status(r, 201);
 	g_holidays[g_nholidays++] = day_of("2034-06-08");
+	recomputed();
 	for (int i = 0; i < N; i++) {
 		json_t *st = timeline_step(ids[i].s, 2);
 		long long started = step_epoch(ids[i].s, 2, "started_at");
@@ -1665,6 +1696,7 @@ START_TEST(test_recompute_keeps_flags_consistent)
 	}
 	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/calendar/holidays", fmt("{\"holidays\":[%s]}", list));
 	assert_status(r, 201);
+	recomputed();
 	long long due = step_epoch(id.s, 2, "due_at");
 	bool kept = due <= (long long)time(NULL); /* the passed deadline stayed where it was crossed */
 	json_t *st = timeline_step(id.s, 2);
