@@ -212,7 +212,7 @@ static void collect(FILE *f)
 		"# HELP alurd_sla_scan_failures_total Timer scans that failed (database unavailable).\n"
 		"# TYPE alurd_sla_scan_failures_total counter\n"
 		"alurd_sla_scan_failures_total %llu\n"
-		"# HELP alurd_events_pruned_total Events this instance deleted past ALURD_EVENT_RETENTION.\n"
+		"# HELP alurd_events_pruned_total Events and finished webhook deliveries this instance deleted past ALURD_EVENT_RETENTION.\n"
 		"# TYPE alurd_events_pruned_total counter\n"
 		"alurd_events_pruned_total %llu\n",
 		(unsigned long long)atomic_load(&g_warnings), (unsigned long long)atomic_load(&g_breaches),
