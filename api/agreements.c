@@ -15,7 +15,7 @@
 #include "api/common.h"
 #include "api/discussions.h"
 #include "api/input.h"
-#include "api/pdf.h"
+#include "pdf/pdf.h"
 #include "api/workflow.h"
 #include "core/numfmt.h"
 #include "core/validate.h"
@@ -335,7 +335,7 @@ static void pdf_input(struct api_ctx *c, const struct db_ba *ba, const struct db
 	signers[1] = signer(c, "Kepala Perangkat Daerah", pr, 1, json_object_get(parties, "perangkat_daerah"));
 	*doc = (struct pdf_berita_acara){
 		.letterhead = split_lines(c->arena, api_services.letterhead),
-		.title = "BERITA ACARA KESEPAKATAN PENGEMBANGAN APLIKASI",
+		.kind = pr->kind,
 		.number = ba->number,
 		.date = ba->date,
 		.request_title = pr->request_title,

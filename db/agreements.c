@@ -140,20 +140,22 @@ DB_STMT(st_print,
 	" (SELECT u.nip FROM berita_acara_signatures s JOIN users u ON u.id = s.signer_id"
 	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah'),"
 	" (SELECT to_char(s.signed_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI:SS') FROM berita_acara_signatures s"
-	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah')"
+	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah'),"
+	" q.kind"
 	" FROM requests q JOIN agencies g ON g.id = q.agency_id WHERE q.id = $2::uuid");
 
 bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, const char *tz, struct db_ba_print *out)
 {
 	const char *p[] = {ba->id, ba->request_id, tz};
-	const char *c[8];
+	const char *c[9];
 	bool found;
-	if (!db_one(e, a, &st_print, 3, p, 8, c, &found))
+	if (!db_one(e, a, &st_print, 3, p, 9, c, &found))
 		return false;
 	if (!found)
 		return err_set(e, ERR_NOT_FOUND, "berita_acara.not_found", "No such berita acara.");
 	out->request_title = c[0];
 	out->agency_name = c[1];
+	out->kind = c[8];
 	for (int i = 0; i < 2; i++) {
 		out->name[i] = c[2 + 3 * i];
 		out->nip[i] = c[3 + 3 * i];

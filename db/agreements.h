@@ -37,7 +37,7 @@ bool db_ba_mark_signed(struct err *e, struct arena *a, const char *id, struct db
  * per party the signer's name, NIP and local signing time in zone tz
  * (NULLs when unsigned). */
 struct db_ba_print {
-	const char *request_title, *agency_name;
+	const char *request_title, *agency_name, *kind;
 	const char *name[2], *nip[2], *signed_at[2]; /* [0] kominfos, [1] perangkat_daerah */
 };
 bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, const char *tz, struct db_ba_print *out);

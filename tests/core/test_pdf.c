@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/pdf.h"
+#include "pdf/pdf.h"
 
 #define HASH "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 #define PAGE_H 841.89
@@ -160,6 +160,18 @@ static char *pdf_text(const char *path)
 	return squeeze(run("pdftotext -layout", path, "-"));
 }
 
+/* The watermarks of a document: in content-stream order a rotated word
+ * comes out one letter per line, squeezed to "D R A F". */
+static size_t watermarks(const char *path)
+{
+	char *raw = squeeze(run("pdftotext -raw", path, "-"));
+	size_t n = 0;
+	for (const char *p = raw; (p = strstr(p, "D R A F")); p += 7)
+		n++;
+	free(raw);
+	return n;
+}
+
 static int pdf_pages(const char *path)
 {
 	char *info = run("pdfinfo", path, "");
@@ -229,7 +241,7 @@ START_TEST(test_normal)
 	assert_has(t, "Ditandatangani secara elektronik:");
 	assert_has(t, "2026-11-28T10:15:00+08:00");
 	assert_has(t, "Belum ditandatangani");
-	assert_has(t, "Status: awaiting_signatures · SHA-256: " HASH);
+	assert_has(t, "Status: Menunggu tanda tangan · SHA-256: " HASH);
 	assert_has(t, "Halaman 1 dari 1");
 	ck_assert_int_eq(pdf_pages(path), 1);
 	check_geometry(path);
@@ -295,6 +307,7 @@ START_TEST(test_huge)
 	assert_has(t, "Halaman 1 dari");
 	assert_has(t, last);
 	ck_assert_uint_eq(count(t, "SHA-256: " HASH), (size_t)pages);
+	ck_assert_uint_eq(watermarks(path), (size_t)pages); /* a draft: on every page */
 	assert_has(t, "(f1)");
 	assert_has(t, "Fitur nomor 60:");
 	assert_has(t, "(f60)");
@@ -311,6 +324,41 @@ START_TEST(test_huge)
 		free(feat[i]);
 	for (int i = 0; i < NM; i++)
 		free(names[i]);
+}
+END_TEST
+
+/* Not yet signed: "DRAF" across every page; signed: none. The title follows
+ * the request's kind and the footer's status word is Indonesian. */
+START_TEST(test_draft_watermark_and_title)
+{
+	struct pdf_berita_acara ba = normal_ba();
+	size_t len;
+	ba.status = "draft";
+	unsigned char *pdf = render(&ba, &len);
+	char *path = save(pdf, len, "draft.pdf");
+	char *t = pdf_text(path);
+	ck_assert_uint_eq(watermarks(path), (size_t)pdf_pages(path));
+	assert_has(t, "Status: Draf ");
+	check_geometry(path);
+	free(t);
+	discard(path);
+	free(pdf);
+
+	ba.status = "signed";
+	ba.title = NULL;
+	ba.kind = "integrasi";
+	pdf = render(&ba, &len);
+	path = save(pdf, len, "signed.pdf");
+	t = pdf_text(path);
+	ck_assert_uint_eq(watermarks(path), 0);
+	assert_has(t, "BERITA ACARA KESEPAKATAN INTEGRASI APLIKASI");
+	assert_has(t, "Status: Ditandatangani ");
+	free(t);
+	discard(path);
+	free(pdf);
+	ck_assert_str_eq(pdf_ba_title("pembangunan"), "BERITA ACARA KESEPAKATAN PEMBANGUNAN APLIKASI");
+	ck_assert_str_eq(pdf_ba_title("pengembangan"), "BERITA ACARA KESEPAKATAN PENGEMBANGAN APLIKASI");
+	ck_assert_str_eq(pdf_ba_title(NULL), "BERITA ACARA KESEPAKATAN");
 }
 END_TEST
 
@@ -429,6 +477,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_normal);
 	tcase_add_test(tc, test_huge);
+	tcase_add_test(tc, test_draft_watermark_and_title);
 	tcase_add_test(tc, test_giant_cells);
 	tcase_add_test(tc, test_bad_text);
 	tcase_add_test(tc, test_odd_input);

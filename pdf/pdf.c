@@ -13,9 +13,10 @@
  * (HPDF_HasDoc), so rendering runs to its end and the outcome is checked once,
  * without setjmp. Scratch strings live in an arena freed in one place.
  */
-#include "api/pdf.h"
+#include "pdf/pdf.h"
 
 #include <hpdf.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -487,10 +488,41 @@ static void letterhead(struct doc *d, const char *const *lines)
 	gap(d, 18);
 }
 
+const char *pdf_ba_title(const char *kind)
+{
+	if (kind && strcmp(kind, "pembangunan") == 0)
+		return "BERITA ACARA KESEPAKATAN PEMBANGUNAN APLIKASI";
+	if (kind && strcmp(kind, "pengembangan") == 0)
+		return "BERITA ACARA KESEPAKATAN PENGEMBANGAN APLIKASI";
+	if (kind && strcmp(kind, "integrasi") == 0)
+		return "BERITA ACARA KESEPAKATAN INTEGRASI APLIKASI";
+	return "BERITA ACARA KESEPAKATAN";
+}
+
+const char *pdf_status_word(const char *status)
+{
+	static const char *const words[][2] = {
+		{"draft", "Draf"},
+		{"awaiting_signatures", "Menunggu tanda tangan"},
+		{"signed", "Ditandatangani"},
+	};
+	if (!status)
+		return "";
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i][0], status) == 0)
+			return words[i][1];
+	return status;
+}
+
+static const char *ba_title(const struct pdf_berita_acara *ba)
+{
+	return ba->title ? ba->title : pdf_ba_title(ba->kind);
+}
+
 static void title(struct doc *d, const struct pdf_berita_acara *ba)
 {
 	struct style big = {d->bold, 14, CENTER, false}, body = {d->regular, 11, CENTER, false};
-	flow(d, &big, NULL, 0, ba->title);
+	flow(d, &big, NULL, 0, ba_title(ba));
 	flow(d, &body, NULL, 0, arena_printf(&d->mem, "Nomor: %s", S(ba->number)));
 	gap(d, 16);
 }
@@ -620,13 +652,39 @@ static void footer_line(struct doc *d, const char *t, float top)
 	draw_line(d, &st, MARGIN, TEXT_W, top, (struct line){t, strlen(t)});
 }
 
+/* "DRAF" across the current page, diagonal, in a translucent grey so the
+ * text under it stays legible. */
+static void watermark(struct doc *d)
+{
+	static const char word[] = "DRAF";
+	const float size = 150, angle = 0.785398f; /* 45 degrees */
+	HPDF_ExtGState gs = HPDF_CreateExtGState(d->pdf);
+	HPDF_ExtGState_SetAlphaFill(gs, 0.18f);
+	HPDF_Page_GSave(d->page);
+	HPDF_Page_SetExtGState(d->page, gs);
+	HPDF_Page_SetRGBFill(d->page, 0.55f, 0.1f, 0.1f);
+	HPDF_Page_BeginText(d->page);
+	HPDF_Page_SetFontAndSize(d->page, d->bold, size);
+	float w = HPDF_Page_TextWidth(d->page, word), c = cosf(angle), s = sinf(angle);
+	/* centre the word's baseline midpoint on the page centre */
+	float x = PAGE_W / 2 - c * w / 2 + s * size / 3, y = PAGE_H / 2 - s * w / 2 - c * size / 3;
+	HPDF_Page_SetTextMatrix(d->page, c, s, -s, c, x, y);
+	HPDF_Page_ShowText(d->page, word);
+	HPDF_Page_EndText(d->page);
+	HPDF_Page_GRestore(d->page);
+	d->cur_font = NULL;
+}
+
 static void footers(struct doc *d, const struct pdf_berita_acara *ba)
 {
-	const char *info = text(d, arena_printf(&d->mem, "Status: %s \xC2\xB7 SHA-256: %s", S(ba->status),
+	const char *info = text(d, arena_printf(&d->mem, "Status: %s \xC2\xB7 SHA-256: %s", pdf_status_word(ba->status),
 						  S(ba->content_sha256)));
+	bool draft = !ba->status || strcmp(ba->status, "signed") != 0;
 	for (unsigned i = 0; i < d->npages && !d->error; i++) {
 		d->page = HPDF_GetPageByIndex(d->pdf, i);
 		d->cur_font = NULL;
+		if (draft)
+			watermark(d);
 		rule(d, MARGIN, MARGIN - 2, PAGE_W - MARGIN, 0.4f);
 		footer_line(d, info, MARGIN - 5);
 		footer_line(d, arena_printf(&d->mem, "Halaman %u dari %u", i + 1, d->npages), MARGIN - 16);
@@ -644,7 +702,7 @@ static bool start(struct doc *d, const struct pdf_berita_acara *ba)
 	d->regular = HPDF_GetFont(d->pdf, "Helvetica", "WinAnsiEncoding");
 	d->bold = HPDF_GetFont(d->pdf, "Helvetica-Bold", "WinAnsiEncoding");
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_TITLE,
-			 info_text(d, arena_printf(&d->mem, "%s %s", S(ba->title), S(ba->number))));
+			 info_text(d, arena_printf(&d->mem, "%s %s", ba_title(ba), S(ba->number))));
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_CREATOR, "alurd");
 	new_page(d);
 	return !d->error;

@@ -1,11 +1,11 @@
-/* pdf.h — the printable Berita Acara (A4 PDF, libharu).
+/* pdf.h — the printable documents: the Berita Acara (A4 PDF, libharu).
  *
  * Rendering only: the caller gathers every text; this file lays it out. All
  * strings are UTF-8; characters outside Latin-1 print as '?' (the built-in
  * PDF fonts carry WinAnsi only).
  */
-#ifndef ALURD_API_PDF_H
-#define ALURD_API_PDF_H
+#ifndef ALURD_PDF_PDF_H
+#define ALURD_PDF_PDF_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,7 +25,8 @@ struct pdf_signer {
 
 struct pdf_berita_acara {
 	const char *const *letterhead; /* lines, NULL-terminated */
-	const char *title;             /* e.g. "BERITA ACARA KESEPAKATAN" */
+	const char *title;             /* NULL: derived from kind */
+	const char *kind;              /* "pembangunan", "pengembangan", "integrasi" */
 	const char *number;
 	const char *date;              /* YYYY-MM-DD */
 	const char *request_title;
@@ -42,9 +43,21 @@ struct pdf_berita_acara {
 	const char *status;            /* "draft", "awaiting_signatures", "signed" */
 };
 
+/* The Indonesian word printed for a Berita Acara status key ("draft" ->
+ * "Draf", "awaiting_signatures" -> "Menunggu tanda tangan", "signed" ->
+ * "Ditandatangani"); the key itself when unknown, "" for NULL. Static. */
+const char *pdf_status_word(const char *status);
+
+/* The document title for a request kind ("BERITA ACARA KESEPAKATAN
+ * PEMBANGUNAN APLIKASI", ... PENGEMBANGAN ..., ... INTEGRASI ...); the
+ * generic "BERITA ACARA KESEPAKATAN" for NULL or an unknown kind. Static. */
+const char *pdf_ba_title(const char *kind);
+
 /* Renders the document: A4, letterhead, title and number, the parties, scope
  * and features, the timeline table, the signature block, and on every page a
- * footer with the status, the content hash and "Halaman N dari M". NULL
+ * footer with the status (in Indonesian), the content hash and "Halaman N
+ * dari M"; every status but "signed" also draws a diagonal "DRAF" watermark
+ * on each page. NULL
  * strings print as empty. On success *pdf is malloc'd (the caller frees it)
  * and *len is its size; on failure (a libharu error) returns false with
  * ERR_INTERNAL "pdf.render_failed", *pdf NULL and *len 0. */
