@@ -51,6 +51,9 @@ static const unsigned allowed[ACT_COUNT] = {
 	[ACT_SLA_READ] = STAFF | R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 	[ACT_SLA_ADMIN] = R(ROLE_ADMIN),
 	[ACT_CALENDAR_READ] = EVERYONE,
+	[ACT_DIRECTORY_READ] = HUMANS,
+	[ACT_QUEUE_READ] = STAFF | R(ROLE_PD),
+	[ACT_AUDIT_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 };
 
 bool authz_allowed(enum role r, enum action a)

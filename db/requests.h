@@ -53,10 +53,24 @@ struct db_request_filter {
 	const char *tz;       /* IANA zone the dates are in */
 	bool overdue;         /* only requests with an open step past due */
 	int step; /* 0 = any */
-	const char *after_created, *after_id;
+	const char *states;        /* a text[] literal of state keys ("{a,b}"), or NULL = any */
+	const char *sla_state;     /* the open step's SLA state, or NULL */
+	const char *updated_since; /* RFC 3339: only requests updated strictly after, or NULL */
+	bool sort_due;             /* earliest due_at first (then id); else newest first */
+	const char *after_key, *after_id; /* keyset: created_at (or due_at) and id of the last row */
+	const char *waiting_map;   /* JSON object state key -> waiting party key (from core/) */
+	const char *actions_map;   /* JSON object state key -> [offered actions] (from core/) */
 };
+/* One page of the list, each row with due_at, warn_at, sla_state of its
+ * open step (null when none is open), waiting_on and allowed_actions. The
+ * keys of the page are (created_at, id), or (due_at or 'infinity', id) with
+ * sort_due. */
 bool db_request_list(struct err *e, struct arena *a, const struct db_request_filter *f, int limit,
 		     struct db_page *page);
+/* {"total", "by_status": {status: n}, "by_sla_state": {state: n}} over the
+ * same selection as the list (keyset, sort and maps ignored): one query.
+ * *json is arena text. */
+bool db_request_counts(struct err *e, struct arena *a, const struct db_request_filter *f, const char **json);
 
 /* Step instances. db_step_start opens step now under policy version (0 =
  * none) with deadlines warn_at/due_at (epoch seconds, 0 = none). */
