@@ -15,14 +15,15 @@
 #include "api/common.h"
 #include "api/discussions.h"
 #include "api/input.h"
-#include "pdf/pdf.h"
 #include "api/workflow.h"
+#include "core/actions.h"
 #include "core/numfmt.h"
 #include "core/validate.h"
 #include "db/agreements.h"
 #include "db/discussions.h"
 #include "db/dispositions.h"
 #include "db/users.h"
+#include "pdf/pdf.h"
 
 /* The next number of a yearly sequence in format fmt. */
 static const char *next_number(struct api_ctx *c, const char *sequence, const char *fmt, struct err *e)
@@ -423,7 +424,7 @@ static bool issue_st(struct api_ctx *c, struct err *e)
 	if (!api_request_load(c, 0, true, &r, e) || !api_if_match(c, r.version, false, e))
 		return false;
 	bool agreed = strcmp(r.state, "agreed") == 0;
-	if (!agreed && strcmp(r.state, "completed") != 0)
+	if (!wf_accepts_surat_tugas(wf_state_parse(r.state)))
 		return err_set(e, ERR_CONFLICT, "surat_tugas.not_agreed",
 			       "A Surat Tugas follows the final agreement; the request is %s.", r.state);
 	json_t *b = api_body(c);

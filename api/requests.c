@@ -90,7 +90,7 @@ static bool create_request(struct api_ctx *c, struct err *e)
 		if (found) {
 			api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/requests/%s", r.id));
 			api_set_etag(c, r.version);
-			api_reply_json_text(c, 200, r.json);
+			api_reply_json_text(c, 200, api_request_view(c, &r));
 			return true;
 		}
 	}
@@ -108,7 +108,7 @@ static bool create_request(struct api_ctx *c, struct err *e)
 		return false;
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/requests/%s", r.id));
 	api_set_etag(c, r.version);
-	api_reply_json_text(c, 201, r.json);
+	api_reply_json_text(c, 201, api_request_view(c, &r));
 	return true;
 }
 
@@ -152,7 +152,7 @@ static bool patch_request(struct api_ctx *c, struct err *e)
 	    !api_audit(c, "request.update", "request", r.id, r.id, before, r.json, e))
 		return false;
 	api_set_etag(c, r.version);
-	api_reply_json_text(c, 200, r.json);
+	api_reply_json_text(c, 200, api_request_view(c, &r));
 	return true;
 }
 

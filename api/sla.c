@@ -136,7 +136,8 @@ bool api_sla_resume(struct api_ctx *c, const char *request_id, int step, struct 
 
 /* Columns of a db_sla_* instance row (see STEP_COLS in db/sla.c). */
 enum { C_STEP, C_STARTED, C_WARN, C_DUE, C_COMPLETED, C_COMPLETED_BY, C_REASON, C_WARNED, C_BREACHED, C_PAUSED,
-       C_WARN_AFTER, C_DUE_AFTER, C_CLOCK, C_PAUSE_ON_PD, C_PAUSES, C_NOW, C_EXTRA };
+       C_WARN_AFTER, C_DUE_AFTER, C_CLOCK, C_PAUSE_ON_PD, C_PAUSES, C_POLICY_VERSION,
+       C_COMPLETED_BY_USER, C_NOW, C_EXTRA };
 
 struct step_view {
 	int step;
@@ -199,6 +200,10 @@ static json_t *view_json(struct arena *a, const struct step_view *v, const struc
 			      "remaining_working_seconds", v->due && !v->completed ? json_integer(v->remaining) : json_null(),
 			      "pauses", pauses);
 	json_object_set_new(o, "clock", v->has_policy ? json_string(cal_clock_name(v->policy.clock)) : json_null());
+	const char *version = db_rows_get(r, row, C_POLICY_VERSION), *who = db_rows_get(r, row, C_COMPLETED_BY_USER);
+	json_object_set_new(o, "policy_version", version ? json_integer(atoi(version)) : json_null());
+	json_t *person = who ? json_loads(who, 0, NULL) : NULL;
+	json_object_set_new(o, "completed_by_user", person ? person : json_null());
 	return o;
 }
 

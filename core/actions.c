@@ -43,7 +43,15 @@ size_t wf_offered_actions(enum wf_state s, enum role who, enum wf_action out[], 
 		if (route != ACT_COUNT && authz_allowed(who, route))
 			out[k++] = all[i];
 	}
+	/* after a Berita Acara a Surat Tugas may still follow: a record, not a move */
+	if (s == WF_COMPLETED && authz_allowed(who, wf_action_route(WF_ISSUE_ST)) && k < max)
+		out[k++] = WF_ISSUE_ST;
 	return k;
+}
+
+bool wf_accepts_surat_tugas(enum wf_state s)
+{
+	return s == WF_AGREED || s == WF_COMPLETED;
 }
 
 bool wf_party_includes(enum wf_party p, enum role who)

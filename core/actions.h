@@ -29,8 +29,15 @@ enum action wf_action_route(enum wf_action a);
 
 /* Writes into out[0..max) the actions `who` is offered on a request in state
  * s, in enum wf_action order, and returns how many (WF_ACTION_COUNT entries
- * are always enough). */
+ * are always enough). On a completed request issue_st is offered to whoever
+ * may issue a Surat Tugas (see wf_accepts_surat_tugas). */
 size_t wf_offered_actions(enum wf_state s, enum role who, enum wf_action out[], size_t max);
+
+/* True when a Surat Tugas may be issued on a request in state s: once
+ * agreed (it completes step 7), and after completion (the SOP's "and/or":
+ * a Surat Tugas may follow the signed Berita Acara, recorded without a
+ * move of the state machine). */
+bool wf_accepts_surat_tugas(enum wf_state s);
 
 /* True when party p is the caller's to act for: the PD side (pd users and
  * integration clients), the secretariat, the Kepala Dinas, the Kabid, the

@@ -4,12 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/people.h"
+
 #define BA_JSON                                                                                              \
 	"json_build_object('id', b.id, 'request_id', b.request_id, 'number', b.number, 'date', b.date,"       \
 	" 'parties', b.parties, 'scope', b.scope, 'milestones', b.milestones, 'status', b.status,"            \
 	" 'content_sha256', b.content_sha256, 'version', b.version, 'created_by', b.created_by,"              \
+	" 'created_by_user', " DB_PERSON("b.created_by") ","              \
 	" 'created_at', b.created_at, 'updated_at', b.updated_at, 'sent_at', b.sent_at, 'signed_at', b.signed_at," \
 	" 'signatures', (SELECT coalesce(json_agg(json_build_object('party', s.party, 'signer_id', s.signer_id," \
+	"                  'signer', " DB_PERSON("s.signer_id") "," \
 	"                  'signed_at', s.signed_at, 'content_sha256', s.content_sha256) ORDER BY s.signed_at), '[]')" \
 	"                FROM berita_acara_signatures s WHERE s.berita_acara_id = b.id))"
 #define BA_COLS                                                                                            \
@@ -191,7 +195,8 @@ bool db_ba_signatories(struct err *e, struct arena *a, const char *request_id, c
 
 #define ST_JSON                                                                                          \
 	"json_build_object('id', t.id, 'request_id', t.request_id, 'number', t.number, 'date', t.date,"    \
-	" 'issued_by', t.issued_by, 'purpose', t.purpose, 'member_ids', to_json(t.member_ids),"            \
+	" 'issued_by', t.issued_by, 'issued_by_user', " DB_PERSON("t.issued_by") ", 'purpose', t.purpose,"  \
+	" 'member_ids', to_json(t.member_ids), 'members', " DB_PEOPLE("t.member_ids") ","                 \
 	" 'created_at', t.created_at)"
 
 DB_STMT(st_st_insert,

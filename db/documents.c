@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/people.h"
+
 #define DOCUMENT_JSON                                                                                 \
 	"json_build_object('id', d.id, 'request_id', d.request_id, 'type', d.type, 'filename', d.filename,"  \
 	" 'content_type', d.content_type, 'size', d.size, 'sha256', d.sha256, 'uploaded_by', d.uploaded_by," \
+	" 'uploaded_by_user', " DB_PERSON("d.uploaded_by") "," \
 	" 'created_at', d.created_at)"
 #define DOCUMENT_COLS "d.id, d.request_id, r.agency_id, d.type, d.filename, d.content_type, d.sha256, " DOCUMENT_JSON
 

@@ -140,12 +140,16 @@ bool db_request_move(struct err *e, struct arena *a, const char *id, const struc
 	"   AND ($11::text IS NULL OR o.sla_state = $11)"                                                       \
 	"   AND ($12::timestamptz IS NULL OR r.updated_at > $12::timestamptz)"
 
+/* An instant as the timeline writes it: UTC, to the second, with Z. */
+#define UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 /* A list row: the request, its open step's deadlines and SLA state, whom it
  * waits on and what the caller is offered — the last two looked up by state
  * in maps the caller derives from core/ ($16, $17), so SQL holds no copy of
  * either rule. */
 #define LIST_ROW                                                                                             \
-	"json_build_object(" REQUEST_PAIRS ", 'due_at', o.due_at, 'warn_at', o.warn_at, 'sla_state', o.sla_state," \
+	"json_build_object(" REQUEST_PAIRS ", 'due_at', " UTC("o.due_at") ", 'warn_at', " UTC("o.warn_at") ","   \
+	" 'sla_state', o.sla_state,"                                                                            \
 	" 'waiting_on', $16::jsonb ->> r.state, 'allowed_actions', coalesce($17::jsonb -> r.state, '[]'::jsonb))"
 
 DB_STMT_ADHOC(st_list,

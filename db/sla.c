@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/people.h"
+
 #define EPOCH(x) "floor(extract(epoch FROM " x "))::bigint"
 
 static int64_t to_i64(const char *s)
@@ -320,7 +322,8 @@ bool db_sla_open_counts(struct err *e, long out[8][4])
 	EPOCH("s.completed_at") ", s.completed_by, s.closed_reason, " EPOCH("s.warned_at") ", "               \
 	EPOCH("s.breached_at") ", " EPOCH("s.paused_since") ", p.warn_after, p.due_after, p.clock, p.pause_on_pd," \
 	" (SELECT string_agg(" EPOCH("x.started_at") " || ':' || coalesce(" EPOCH("x.ended_at") "::text, '0'), ','" \
-	"         ORDER BY x.started_at) FROM step_pauses x WHERE x.step_instance_id = s.id)"
+	"         ORDER BY x.started_at) FROM step_pauses x WHERE x.step_instance_id = s.id),"                    \
+	" s.policy_version, " DB_PERSON("s.completed_by")
 
 DB_STMT(st_request_steps,
 	"SELECT " STEP_COLS ", " EPOCH("now()") " FROM step_instances s"

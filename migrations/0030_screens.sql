@@ -46,7 +46,9 @@ CREATE VIEW request_cards AS
            json_build_object('request_id', r.id, 'title', r.title, 'kind', r.kind, 'agency_id', r.agency_id,
                              'agency_name', g.name, 'status', r.status, 'phase', r.phase,
                              'current_step', r.current_step, 'agenda_number', r.agenda_number,
-                             'due_at', o.due_at, 'warn_at', o.warn_at, 'sla_state', o.sla_state) AS card
+                             'due_at', to_char(o.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                             'warn_at', to_char(o.warn_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                             'sla_state', o.sla_state) AS card
       FROM requests r JOIN agencies g ON g.id = r.agency_id
       LEFT JOIN LATERAL (SELECT * FROM open_steps x WHERE x.request_id = r.id ORDER BY x.step DESC LIMIT 1) o
         ON true;
