@@ -64,7 +64,7 @@ static bool upload_document(struct api_ctx *c, struct err *e)
 			       r.state);
 	struct db_document d;
 	if (!db_document_insert(e, c->arena, r.id, type, filename, doc_format_type(declared), c->body, c->body_len,
-				c->body_sha256, c->who.subject, &d) ||
+				c->body_sha256, c->who.subject, NULL, &d) ||
 	    !api_audit(c, "document.upload", "document", d.id, r.id, NULL, d.json, e))
 		return false;
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/documents/%s", d.id));

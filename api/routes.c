@@ -16,6 +16,7 @@ extern const struct route api_sla_routes[];
 extern const struct route api_audit_routes[];
 extern const struct route api_directory_routes[];
 extern const struct route api_queue_routes[];
+extern const struct route api_calendar_routes[];
 
 struct api_services api_services;
 
@@ -34,5 +35,6 @@ const struct route *const api_route_tables[] = {
 	api_audit_routes,
 	api_directory_routes,
 	api_queue_routes,
+	api_calendar_routes,
 	NULL,
 };

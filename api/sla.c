@@ -454,11 +454,19 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 
 /* ---- policy ----------------------------------------------------------------- */
 
+static const char *const policy_params[] = {"version", NULL};
+
+/* The current policy, or ?version=N (any past one: running steps keep theirs). */
 static bool get_policy(struct api_ctx *c, struct err *e)
 {
-	const char *json;
-	if (!db_policy_current_json(e, c->arena, &json))
+	const char *json, *v = api_query(c, "version");
+	int version = 0;
+	if (v && (strspn(v, "0123456789") != strlen(v) || strlen(v) < 1 || strlen(v) > 6 || (version = atoi(v)) < 1))
+		return err_field(e, "version", "invalid", "A policy version: 1, 2, ...");
+	if (!db_policy_json(e, c->arena, version, &json))
 		return false;
+	if (!json && version)
+		return err_set(e, ERR_NOT_FOUND, "sla.no_such_policy", "There is no SLA policy version %d.", version);
 	if (!json)
 		return err_set(e, ERR_NOT_FOUND, "sla.no_policy", "No SLA policy has been published.");
 	api_reply_json_text(c, 200, json);
@@ -545,7 +553,7 @@ static bool put_policy(struct api_ctx *c, struct err *e)
 	}
 	int version;
 	const char *json;
-	if (!db_policy_publish(e, out, n, c->who.subject, &version) || !db_policy_current_json(e, c->arena, &json) ||
+	if (!db_policy_publish(e, out, n, c->who.subject, &version) || !db_policy_json(e, c->arena, 0, &json) ||
 	    !api_audit(c, "sla.policy_publish", "sla_policy", arena_printf(c->arena, "%d", version), NULL, NULL, json, e))
 		return false;
 	api_reply_json_text(c, 200, json);
@@ -703,7 +711,7 @@ const struct route api_sla_routes[] = {
 	{"GET", "/api/v1/requests/{id}/timeline", get_timeline, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, overdue_params},
 	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, summary_params},
-	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, policy_params},
 	{"PUT", "/api/v1/sla/policy", put_policy, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"GET", "/api/v1/calendar/holidays", list_holidays, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, holiday_params},
 	{"POST", "/api/v1/calendar/holidays", put_holidays, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},

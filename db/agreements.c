@@ -12,6 +12,7 @@
 	" 'content_sha256', b.content_sha256, 'version', b.version, 'created_by', b.created_by,"              \
 	" 'created_by_user', " DB_PERSON("b.created_by") ","              \
 	" 'created_at', b.created_at, 'updated_at', b.updated_at, 'sent_at', b.sent_at, 'signed_at', b.signed_at," \
+	" 'signed_document_id', (SELECT sd.id FROM documents sd WHERE sd.berita_acara_id = b.id)," \
 	" 'signatures', (SELECT coalesce(json_agg(json_build_object('party', s.party, 'signer_id', s.signer_id," \
 	"                  'signer', " DB_PERSON("s.signer_id") "," \
 	"                  'signed_at', s.signed_at, 'content_sha256', s.content_sha256) ORDER BY s.signed_at), '[]')" \
@@ -239,4 +240,26 @@ bool db_st_list(struct err *e, struct arena *a, const char *request_id, const ch
 {
 	bool found;
 	return db_one(e, a, &st_st_list, 1, &request_id, 1, json, &found);
+}
+
+/* Everything the Surat Tugas prints, in one statement: the letter, its
+ * issuer and members (name, NIP, position, in the order given), the request
+ * and the Berita Acara it follows (if any). */
+DB_STMT(st_st_print,
+	"SELECT t.number, t.date::text, t.purpose, r.agency_id, q.full_name, q.nip, q.position, r.title, g.name,"
+	" (SELECT b.number FROM berita_acara b WHERE b.request_id = r.id),"
+	" (SELECT json_agg(json_build_object('name', u.full_name, 'nip', u.nip, 'position', u.position)"
+	"         ORDER BY m.ord)::text"
+	"    FROM unnest(t.member_ids) WITH ORDINALITY m(uid, ord) JOIN users u ON u.id = m.uid)"
+	" FROM surat_tugas t JOIN requests r ON r.id = t.request_id JOIN agencies g ON g.id = r.agency_id"
+	" JOIN users q ON q.id = t.issued_by WHERE t.id = $1::uuid");
+
+bool db_st_print_data(struct err *e, struct arena *a, const char *id, struct db_st_print *out, bool *found)
+{
+	const char *c[11];
+	if (!db_one(e, a, &st_st_print, 1, &id, 11, c, found))
+		return false;
+	if (*found)
+		*out = (struct db_st_print){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]};
+	return true;
 }

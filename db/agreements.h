@@ -56,4 +56,14 @@ bool db_st_insert(struct err *e, struct arena *a, const char *request_id, const 
 bool db_st_get(struct err *e, struct arena *a, const char *id, const char **agency_id, const char **json);
 bool db_st_list(struct err *e, struct arena *a, const char *request_id, const char **json);
 
+/* What the Surat Tugas PDF prints. members is JSON text: an array of
+ * {name, nip, position} in the order of member_ids. ba_number is NULL when
+ * the request has no Berita Acara. */
+struct db_st_print {
+	const char *number, *date, *purpose, *agency_id;
+	const char *issuer_name, *issuer_nip, *issuer_position;
+	const char *request_title, *agency_name, *ba_number, *members;
+};
+bool db_st_print_data(struct err *e, struct arena *a, const char *id, struct db_st_print *out, bool *found);
+
 #endif

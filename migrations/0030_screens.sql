@@ -24,8 +24,10 @@ CREATE INDEX audit_log_at_idx ON audit_log (at, id);
 CREATE INDEX berita_acara_awaiting_idx ON berita_acara (status) WHERE status = 'awaiting_signatures';
 CREATE INDEX surat_tugas_members_idx ON surat_tugas USING gin (member_ids);
 
--- the PDF of a fully signed Berita Acara, rendered once (documents are immutable)
-ALTER TABLE berita_acara ADD COLUMN signed_document_id uuid REFERENCES documents (id);
+-- The PDF of a fully signed Berita Acara, rendered once and stored as its
+-- document (documents are immutable): at most one per Berita Acara.
+ALTER TABLE documents ADD COLUMN berita_acara_id uuid REFERENCES berita_acara (id);
+CREATE UNIQUE INDEX documents_berita_acara_key ON documents (berita_acara_id) WHERE berita_acara_id IS NOT NULL;
 
 -- The open step of a request (at most one is open) with its SLA state,
 -- classified as core/sla.c's sla_classify does for an open step: breached

@@ -63,4 +63,31 @@ const char *pdf_ba_title(const char *kind);
  * ERR_INTERNAL "pdf.render_failed", *pdf NULL and *len 0. */
 bool pdf_berita_acara(const struct pdf_berita_acara *ba, unsigned char **pdf, size_t *len, struct err *e);
 
+/* A person as a letter prints them. */
+struct pdf_person {
+	const char *name;
+	const char *nip;      /* NULL when none */
+	const char *position; /* jabatan, NULL when none */
+};
+
+struct pdf_surat_tugas {
+	const char *const *letterhead; /* lines, NULL-terminated */
+	const char *number;
+	const char *date;              /* YYYY-MM-DD */
+	const char *place;             /* where it is issued, e.g. "Denpasar" */
+	const char *basis;             /* the "Dasar" paragraph: the request and its agreement */
+	const char *purpose;           /* "Untuk": what the team is to do */
+	const struct pdf_person *members;
+	size_t nmembers;
+	struct pdf_person issuer;      /* the Kepala Dinas */
+	const char *issuer_title;      /* e.g. "Kepala Dinas" */
+};
+
+/* Renders the Surat Tugas: A4, letterhead, title and number, "Dasar", the
+ * team as a table (No, Nama, NIP, Jabatan; its header repeated on a new
+ * page), "Untuk", the place and date of issue and the issuer's signature
+ * block; "Halaman N dari M" on every page. An issued Surat Tugas is final,
+ * so it carries no watermark. Ownership and failure as pdf_berita_acara. */
+bool pdf_surat_tugas(const struct pdf_surat_tugas *st, unsigned char **pdf, size_t *len, struct err *e);
+
 #endif

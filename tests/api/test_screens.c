@@ -395,7 +395,8 @@ static long long version_of(const char *id)
 
 START_TEST(test_allowed_actions_matrix)
 {
-	s47_add_user(&auditor);
+	if (!auditor.token[0])
+		s47_add_user(&auditor);
 	make_client();
 	const struct actor *roles[] = {&P[ADMIN], &P[KADIS], &P[SEKRETARIAT], &P[KABID], &P[KASI], &P[TIM1],
 				       &P[PD_A],  &P[SIGN_A], &P[PD_B],      &auditor,  &client};
@@ -448,12 +449,357 @@ START_TEST(test_allowed_actions_matrix)
 }
 END_TEST
 
+/* ---- lists that serve screens ------------------------------------------------ */
+
+static size_t list_size(enum who who, const char *query)
+{
+	struct ts_resp *r = call(who, "GET", fmt("/api/v1/requests?limit=200&%s", query), NULL);
+	assert_status(r, 200);
+	return json_array_size(json_object_get(r->json, "items"));
+}
+
+START_TEST(test_lists_and_counts)
+{
+	/* q finds the agenda number, the letter number and the e-office reference */
+	const char *id = new_request(PD_A, "Aplikasi Cari Nomor", true);
+	struct ts_resp *r = call(SEKRETARIAT, "POST", fmt("/api/v1/requests/%s/register", id), NULL);
+	assert_status(r, 200);
+	const char *agenda = hold(rstr(r, "agenda_number"));
+	r = call(ADMIN, "GET", fmt("/api/v1/requests?q=%s", urlenc(agenda)), NULL);
+	assert_status(r, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(r->json, "items")), 1);
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "items"), 0), "id"), id);
+	r = call(PD_A, "POST", "/api/v1/requests",
+		 "{\"kind\":\"integrasi\",\"title\":\"Surat Bernomor\",\"letter_number\":\"000.9/4711/DINKES\"}");
+	assert_status(r, 201);
+	ck_assert_uint_eq(list_size(KASI, "q=4711%2FDINKES"), 1);
+	ck_assert_uint_eq(list_size(PD_B, "q=4711%2FDINKES"), 0); /* another agency's */
+
+	/* waiting_on, sla_state and updated_since filter; every row says it */
+	size_t kadis = list_size(ADMIN, "waiting_on=kepala_dinas");
+	ck_assert_uint_ge(kadis, 1);
+	r = call(ADMIN, "GET", "/api/v1/requests?limit=200&waiting_on=kepala_dinas", NULL);
+	json_t *items = json_object_get(r->json, "items");
+	for (size_t i = 0; i < json_array_size(items); i++)
+		ck_assert_str_eq(jstr(json_array_get(items, i), "waiting_on"), "kepala_dinas");
+	r = call(ADMIN, "GET", "/api/v1/requests?limit=200&sla_state=on_time", NULL);
+	assert_status(r, 200);
+	items = json_object_get(r->json, "items");
+	ck_assert_uint_ge(json_array_size(items), 1);
+	for (size_t i = 0; i < json_array_size(items); i++)
+		ck_assert_str_eq(jstr(json_array_get(items, i), "sla_state"), "on_time");
+	/* an overdue step: breached in the list, the counts and the filter agree */
+	ck_assert(ts_sql(g_db, fmt("UPDATE step_instances SET warn_at = now() - interval '2 hours',"
+				   " due_at = now() - interval '1 hour' WHERE request_id = '%s' AND completed_at IS NULL",
+				   id)));
+	r = call(ADMIN, "GET", "/api/v1/requests?sla_state=breached", NULL);
+	assert_status(r, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(r->json, "items")), 1);
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "items"), 0), "id"), id);
+	r = call(ADMIN, "GET", "/api/v1/requests/counts", NULL);
+	assert_status(r, 200);
+	ck_assert_int_eq(jint(json_object_get(r->json, "by_sla_state"), "breached"), 1);
+	long long total = jint(r->json, "total"), sum = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(r->json, "by_status"), k, v)
+		sum += json_integer_value(v);
+	ck_assert_int_eq(sum, total);
+	ck_assert_uint_eq((size_t)total, list_size(ADMIN, "") < 200 ? list_size(ADMIN, "") : (size_t)total);
+	/* scoped like the list: agency B sees none of A's */
+	r = call(PD_B, "GET", "/api/v1/requests/counts?status=awaiting_disposition", NULL);
+	assert_status(r, 200);
+	ck_assert_int_eq(jint(r->json, "total"), 0);
+	r = call(PD_B, "GET", fmt("/api/v1/requests/counts?agency_id=%s", AGENCY[0]), NULL);
+	assert_status(r, 200);
+	ck_assert_int_eq(jint(r->json, "total"), 0);
+	/* sort=due_at: the breached one first, then ascending deadlines, the rest last */
+	r = call(ADMIN, "GET", "/api/v1/requests?sort=due_at&limit=200", NULL);
+	assert_status(r, 200);
+	items = json_object_get(r->json, "items");
+	ck_assert_str_eq(jstr(json_array_get(items, 0), "id"), id);
+	const char *prev = "";
+	bool nulls = false;
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *due = json_object_get(json_array_get(items, i), "due_at");
+		if (json_is_null(due)) {
+			nulls = true;
+			continue;
+		}
+		ck_assert_msg(!nulls, "a deadline after a request without one");
+		ck_assert_msg(strcmp(prev, json_string_value(due)) <= 0, "due_at out of order");
+		prev = json_string_value(due);
+	}
+	/* and pages of it in the same order */
+	r = call(ADMIN, "GET", "/api/v1/requests?sort=due_at&limit=2", NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "items"), 0), "id"), id);
+	const char *cursor = hold(rstr(r, "next_cursor"));
+	r = call(ADMIN, "GET", fmt("/api/v1/requests?sort=due_at&limit=2&cursor=%s", cursor), NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "items"), 0), "id"),
+			 jstr(json_array_get(items, 2), "id"));
+	/* updated_since is exclusive */
+	r = call(ADMIN, "GET", fmt("/api/v1/requests/%s", id), NULL);
+	const char *updated = hold(rstr(r, "updated_at"));
+	ck_assert_uint_eq(list_size(ADMIN, fmt("q=%s&updated_since=%s", urlenc(agenda), urlenc(updated))), 0);
+	assert_status(call(KADIS, "POST", fmt("/api/v1/requests/%s/reject", id), "{\"reason\":\"Tidak lengkap.\"}"), 200);
+	ck_assert_uint_eq(list_size(ADMIN, fmt("q=%s&updated_since=%s", urlenc(agenda), urlenc(updated))), 1);
+	/* bad values */
+	static const char *const bad[][2] = {{"sla_state=late", "sla_state"}, {"sla_state=done_late", "sla_state"},
+					     {"waiting_on=admin", "waiting_on"}, {"updated_since=yesterday", "updated_since"},
+					     {"sort=title", "sort"}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		r = call(ADMIN, "GET", fmt("/api/v1/requests?%s", bad[i][0]), NULL);
+		assert_problem(r, 400, NULL);
+		ck_assert_msg(field_error(r, bad[i][1]) != NULL, "%s: %s", bad[i][0], r->body);
+		r = call(ADMIN, "GET", fmt("/api/v1/requests/counts?%s", bad[i][0]), NULL);
+		assert_problem(r, 400, NULL);
+	}
+}
+END_TEST
+
+/* ---- the directory ------------------------------------------------------------ */
+
+START_TEST(test_directory_scope)
+{
+	/* staff: every official and pd user, not admins nor auditors; the fields a picker needs */
+	struct ts_resp *r = call(KASI, "GET", "/api/v1/directory?limit=200", NULL);
+	assert_status(r, 200);
+	json_t *items = json_object_get(r->json, "items");
+	bool saw_admin = false, saw_pd_b = false, saw_kabid = false;
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *p = json_array_get(items, i);
+		saw_admin |= !strcmp(jstr(p, "role"), "admin") || !strcmp(jstr(p, "role"), "auditor");
+		saw_pd_b |= !strcmp(jstr(p, "id"), P[PD_B].id);
+		if (!strcmp(jstr(p, "id"), P[KABID].id)) {
+			saw_kabid = true;
+			ck_assert_str_eq(jstr(p, "position"), "Kepala Bidang Infrastruktur dan Aplikasi Informatika");
+		}
+		ck_assert_ptr_null(json_object_get(p, "username"));
+		ck_assert_ptr_null(json_object_get(p, "password_hash"));
+	}
+	ck_assert(!saw_admin && saw_pd_b && saw_kabid);
+	/* a pd user: its agency's people and the officials, never another agency's */
+	r = call(PD_A, "GET", "/api/v1/directory?limit=200", NULL);
+	assert_status(r, 200);
+	items = json_object_get(r->json, "items");
+	bool saw_sign_a = false;
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *p = json_array_get(items, i);
+		if (!strcmp(jstr(p, "role"), "pd"))
+			ck_assert_str_eq(jstr(p, "agency_id"), AGENCY[0]);
+		saw_sign_a |= !strcmp(jstr(p, "id"), P[SIGN_A].id);
+		ck_assert_str_ne(jstr(p, "role"), "admin");
+	}
+	ck_assert(saw_sign_a);
+	r = call(PD_A, "GET", fmt("/api/v1/directory?agency_id=%s", AGENCY[1]), NULL);
+	assert_status(r, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	ck_assert_str_eq(pick(PD_A, "pd", "Sari Dewi"), P[SIGN_A].id);
+	ck_assert_str_eq(pick(PD_A, "kasi_ai", "Ratna"), P[KASI].id);
+	/* a name or a position; one page after another in name order */
+	ck_assert_str_eq(pick(KADIS, "kabid_iai", "Infrastruktur"), P[KABID].id);
+	r = call(KADIS, "GET", "/api/v1/directory?limit=1", NULL);
+	assert_status(r, 200);
+	const char *first = hold(jstr(json_array_get(json_object_get(r->json, "items"), 0), "full_name"));
+	r = call(KADIS, "GET", fmt("/api/v1/directory?limit=1&cursor=%s", rstr(r, "next_cursor")), NULL);
+	assert_status(r, 200);
+	ck_assert_int_le(strcmp(first, jstr(json_array_get(json_object_get(r->json, "items"), 0), "full_name")), 0);
+	/* inactive people: hidden, listed for an administrator who asks, refused to others */
+	static struct actor leaver = {"tim.pensiun", "tim_spbe", "Wayan Purnabakti", NULL, -1, false, "", ""};
+	s47_add_user(&leaver);
+	assert_status(call(ADMIN, "PATCH", fmt("/api/v1/users/%s", leaver.id), "{\"active\":false}"), 200);
+	r = call(KADIS, "GET", "/api/v1/directory?q=Purnabakti", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	r = call(ADMIN, "GET", "/api/v1/directory?q=Purnabakti&include_inactive=true", NULL);
+	assert_status(r, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(r->json, "items")), 1);
+	ck_assert(json_is_false(json_object_get(json_array_get(json_object_get(r->json, "items"), 0), "active")));
+	assert_problem(call(KADIS, "GET", "/api/v1/directory?include_inactive=true", NULL), 403,
+		       "directory.inactive_forbidden");
+	assert_problem(call(KADIS, "GET", "/api/v1/directory?role=boss", NULL), 400, NULL);
+	assert_problem(call(NOBODY, "GET", "/api/v1/directory", NULL), 401, NULL);
+	make_client();
+	assert_problem(call_as(&client, "GET", "/api/v1/directory", NULL), 403, NULL);
+}
+END_TEST
+
+/* ---- the global audit trail ---------------------------------------------------- */
+
+START_TEST(test_global_audit)
+{
+	/* a row of no request: a policy published by the administrator */
+	assert_status(call(ADMIN, "PUT", "/api/v1/sla/policy",
+			   "{\"steps\":[{\"step\":2,\"warn_after\":\"PT1H\",\"due_after\":\"PT3H\",\"clock\":\"working_time\"},"
+			   "{\"step\":3,\"warn_after\":\"PT45M\",\"due_after\":\"PT1H\",\"clock\":\"working_time\"},"
+			   "{\"step\":4,\"warn_after\":\"P5D\",\"due_after\":\"P7D\",\"clock\":\"working_days\"},"
+			   "{\"step\":5,\"warn_after\":\"P5D\",\"due_after\":\"P7D\",\"clock\":\"working_days\"},"
+			   "{\"step\":6,\"warn_after\":\"P5D\",\"due_after\":\"P7D\",\"clock\":\"working_days\"},"
+			   "{\"step\":7,\"warn_after\":\"P5D\",\"due_after\":\"P7D\",\"clock\":\"working_days\"}]}"),
+		      200);
+	if (!auditor.token[0])
+		s47_add_user(&auditor);
+	struct ts_resp *r = call(ADMIN, "GET", "/api/v1/me", NULL);
+	const char *admin_name = hold(rstr(r, "full_name"));
+	r = call_as(&auditor, "GET", fmt("/api/v1/audit?actor=%s&limit=200", P[ADMIN].id), NULL);
+	assert_status(r, 200);
+	json_t *items = json_object_get(r->json, "items");
+	bool policy = false, user = false;
+	long long last = 0;
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *row = json_array_get(items, i);
+		ck_assert_str_eq(jstr(row, "actor_id"), P[ADMIN].id);
+		ck_assert_str_eq(jstr(json_object_get(row, "actor"), "full_name"), admin_name);
+		ck_assert_str_eq(jstr(json_object_get(row, "actor"), "role"), "admin");
+		ck_assert_int_gt(jint(row, "id"), last);
+		last = jint(row, "id");
+		policy |= json_is_null(json_object_get(row, "request_id")) && !strncmp(jstr(row, "action"), "sla.", 4);
+		user |= !strcmp(jstr(row, "action"), "user.create");
+	}
+	ck_assert(policy && user);
+	/* filters: action, record, period; keyset pages cover every row once */
+	r = call(ADMIN, "GET", "/api/v1/audit?action=user.create&record_type=user&limit=200", NULL);
+	assert_status(r, 200);
+	size_t users = json_array_size(json_object_get(r->json, "items"));
+	ck_assert_uint_ge(users, WHO_COUNT - 1);
+	size_t seen = 0;
+	const char *cursor = NULL;
+	for (int page = 0; page < 100; page++) {
+		r = call(ADMIN, "GET",
+			 cursor ? fmt("/api/v1/audit?action=user.create&limit=3&cursor=%s", cursor)
+				: "/api/v1/audit?action=user.create&limit=3",
+			 NULL);
+		assert_status(r, 200);
+		seen += json_array_size(json_object_get(r->json, "items"));
+		if (json_is_null(json_object_get(r->json, "next_cursor")))
+			break;
+		cursor = hold(rstr(r, "next_cursor"));
+	}
+	ck_assert_uint_eq(seen, users);
+	r = call(ADMIN, "GET", fmt("/api/v1/audit?record_type=user&record_id=%s", P[KASI].id), NULL);
+	assert_status(r, 200);
+	ck_assert_uint_ge(json_array_size(json_object_get(r->json, "items")), 1);
+	r = call(ADMIN, "GET", "/api/v1/audit?from=2999-01-01T00:00:00Z", NULL);
+	assert_status(r, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	r = call(ADMIN, "GET", "/api/v1/audit?to=2000-01-01T00:00:00Z", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	/* only the roles that see everything */
+	for (enum who w = PD_A; w < WHO_COUNT; w++)
+		assert_problem(call(w, "GET", "/api/v1/audit", NULL), 403, NULL);
+	assert_problem(call(ADMIN, "GET", "/api/v1/audit?actor=me", NULL), 400, NULL);
+	assert_problem(call(ADMIN, "GET", "/api/v1/audit?from=today", NULL), 400, NULL);
+	assert_problem(call(ADMIN, "GET", "/api/v1/audit?cursor=bogus", NULL), 400, NULL);
+}
+END_TEST
+
+/* ---- documents people file, and the SLA readable -------------------------------- */
+
+static struct ts_resp *get_pdf(enum who who, const char *path)
+{
+	struct ts_resp *r = call(who, "GET", path, NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(r->content_type, "application/pdf");
+	ck_assert_msg(r->len > 1000 && !memcmp(r->body, "%PDF-", 5), "not a PDF");
+	return r;
+}
+
+START_TEST(test_documents_filed)
+{
+	/* the signed Berita Acara is stored once, as a document, and served byte for byte */
+	struct flow f = drive(PD_A, "Aplikasi Arsip Digital", AT_BA_SIGNED);
+	struct ts_resp *r = call(KASI, "GET", fmt("/api/v1/berita-acara/%s", f.ba), NULL);
+	assert_status(r, 200);
+	const char *doc = hold(rstr(r, "signed_document_id"));
+	ck_assert_int_eq((int)strlen(doc), 36);
+	r = call(PD_A, "GET", fmt("/api/v1/documents/%s", doc), NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(rstr(r, "type"), "berita_acara");
+	ck_assert_str_eq(jstr(json_object_get(r->json, "uploaded_by_user"), "full_name"), P[SIGN_A].full_name);
+	const char *sha = hold(rstr(r, "sha256"));
+	struct ts_resp *a = get_pdf(KADIS, fmt("/api/v1/berita-acara/%s/pdf", f.ba));
+	ck_assert_str_eq(sha256_hex(a->body, a->len), sha);
+	struct ts_resp *b = get_pdf(PD_A, fmt("/api/v1/berita-acara/%s/pdf", f.ba));
+	ck_assert(a->len == b->len && !memcmp(a->body, b->body, a->len));
+	r = call(PD_A, "GET", fmt("/api/v1/documents/%s/content", doc), NULL);
+	assert_status(r, 200);
+	ck_assert(r->len == a->len && !memcmp(r->body, a->body, a->len));
+	/* immutable in the database too, and only one */
+	ck_assert(!ts_sql(g_db, fmt("UPDATE documents SET filename = 'x.pdf' WHERE id = '%s'", doc)));
+	char n[16];
+	ck_assert(ts_sql_value(g_db, fmt("SELECT count(*) FROM documents WHERE request_id = '%s' AND type = 'berita_acara'",
+					 f.request), n, sizeof n));
+	ck_assert_str_eq(n, "1");
+	/* a Berita Acara still awaiting signatures is rendered now, not stored */
+	struct flow g = drive(PD_A, "Aplikasi Belum Ditandatangani", AT_BA_SENT);
+	r = call(KASI, "GET", fmt("/api/v1/berita-acara/%s", g.ba), NULL);
+	ck_assert(json_is_null(json_object_get(r->json, "signed_document_id")));
+	get_pdf(KASI, fmt("/api/v1/berita-acara/%s/pdf", g.ba));
+	/* the Surat Tugas as a PDF, for every role that may read it; another agency's is not found */
+	struct flow h = drive(PD_A, "Aplikasi Bertugas", AT_AGREED);
+	r = call(KADIS, "POST", fmt("/api/v1/requests/%s/surat-tugas", h.request),
+		 fmt("{\"member_ids\":[\"%s\",\"%s\"],\"purpose\":\"Membangun aplikasi.\"}", P[TIM1].id, P[TIM2].id));
+	assert_status(r, 201);
+	const char *st = hold(rstr(r, "id"));
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "members"), 1), "full_name"), P[TIM2].full_name);
+	r = get_pdf(TIM1, fmt("/api/v1/surat-tugas/%s/pdf", st));
+	ck_assert_msg(strstr(ts_header(r, "Content-Disposition"), "surat-tugas-800-"), "%s",
+		      ts_header(r, "Content-Disposition"));
+	get_pdf(PD_A, fmt("/api/v1/surat-tugas/%s/pdf", st));
+	assert_problem(call(PD_B, "GET", fmt("/api/v1/surat-tugas/%s/pdf", st), NULL), 404, "surat_tugas.not_found");
+	assert_problem(call(TIM1, "GET", "/api/v1/surat-tugas/7b1e4c52-0d8f-4a3b-9c1d-2e5f6a7b8c9d/pdf", NULL), 404,
+		       "surat_tugas.not_found");
+}
+END_TEST
+
+START_TEST(test_sla_readable)
+{
+	/* each timeline step names its policy version and who completed it */
+	struct flow f = drive(PD_A, "Aplikasi Tepat Waktu", AT_AWAL);
+	struct ts_resp *r = call(KASI, "GET", fmt("/api/v1/requests/%s/timeline", f.request), NULL);
+	assert_status(r, 200);
+	json_t *steps = json_object_get(r->json, "steps");
+	ck_assert(json_is_null(json_object_get(json_array_get(steps, 0), "policy_version")));
+	json_t *s2 = json_array_get(steps, 1);
+	ck_assert_int_ge(jint(s2, "policy_version"), 1);
+	ck_assert_str_eq(jstr(json_object_get(s2, "completed_by_user"), "full_name"), P[KADIS].full_name);
+	ck_assert(json_is_null(json_object_get(json_array_get(steps, 3), "completed_by_user")));
+	/* that version is readable, also once newer ones exist */
+	long long v = jint(s2, "policy_version");
+	r = call(KASI, "GET", fmt("/api/v1/sla/policy?version=%lld", v), NULL);
+	assert_status(r, 200);
+	ck_assert_int_eq(rint(r, "version"), v);
+	r = call(KASI, "GET", "/api/v1/sla/policy?version=1", NULL);
+	assert_status(r, 200);
+	ck_assert_int_eq(rint(r, "version"), 1);
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "steps"), 0), "due_after"), "PT2H");
+	assert_problem(call(KASI, "GET", "/api/v1/sla/policy?version=9999", NULL), 404, "sla.no_such_policy");
+	assert_problem(call(KASI, "GET", "/api/v1/sla/policy?version=0", NULL), 400, NULL);
+	assert_problem(call(KASI, "GET", "/api/v1/sla/policy?version=x", NULL), 400, NULL);
+	/* the calendar in force */
+	r = call(PD_A, "GET", "/api/v1/calendar", NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(rstr(r, "timezone"), "Asia/Makassar");
+	json_t *hours = json_object_get(r->json, "office_hours");
+	ck_assert_str_eq(jstr(json_object_get(hours, "mon"), "open"), "08:00");
+	ck_assert_str_eq(jstr(json_object_get(hours, "fri"), "close"), "16:00");
+	ck_assert(json_is_null(json_object_get(hours, "sun")) && json_is_null(json_object_get(hours, "sat")));
+	assert_problem(call(NOBODY, "GET", "/api/v1/calendar", NULL), 401, NULL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("screens");
 	TCase *tc = s47_tcase("screens", up);
 	tcase_add_test(tc, test_roles_day);
 	tcase_add_test(tc, test_allowed_actions_matrix);
+	tcase_add_test(tc, test_lists_and_counts);
+	tcase_add_test(tc, test_directory_scope);
+	tcase_add_test(tc, test_global_audit);
+	tcase_add_test(tc, test_documents_filed);
+	tcase_add_test(tc, test_sla_readable);
 	s47_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s47_main(s);

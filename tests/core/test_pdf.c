@@ -362,6 +362,68 @@ START_TEST(test_draft_watermark_and_title)
 }
 END_TEST
 
+/* The Surat Tugas: the team table (its header repeated when 50 members run
+ * onto a second page), the purpose and the issuer; final, so no watermark. */
+START_TEST(test_surat_tugas)
+{
+	struct pdf_person members[50];
+	char names[50][64];
+	for (int i = 0; i < 50; i++) {
+		snprintf(names[i], sizeof names[i], "Anggota Tim SPBE ke-%d", i + 1);
+		members[i] = (struct pdf_person){names[i], i % 2 ? "199001012015031001" : NULL,
+						 i == 0 ? "Pranata Komputer Ahli Muda" : NULL};
+	}
+	struct pdf_surat_tugas st = {
+		.letterhead = letterhead,
+		.number = "800/004/ST/D.KOMINFOS/2026",
+		.date = "2026-12-02",
+		.place = "Denpasar",
+		.basis = "Berita Acara Kesepakatan Nomor 050/7/BA/IAI/D.KOMINFOS/2026 atas permohonan Dinas Kesehatan.",
+		.purpose = "Melaksanakan pembangunan Sistem Informasi Rujukan sesuai jadwal yang disepakati.",
+		.members = members,
+		.nmembers = 3,
+		.issuer = {"I Made Wirawan Santika", "197503152000031002", NULL},
+		.issuer_title = "Kepala Dinas",
+	};
+	size_t len;
+	unsigned char *pdf = NULL;
+	struct err e;
+	err_clear(&e);
+	ck_assert(pdf_surat_tugas(&st, &pdf, &len, &e));
+	char *path = save(pdf, len, "surat-tugas.pdf");
+	char *t = pdf_text(path);
+	assert_has(t, "SURAT TUGAS");
+	assert_has(t, "Nomor: 800/004/ST/D.KOMINFOS/2026");
+	assert_has(t, "Dasar");
+	assert_has(t, "No Nama NIP Jabatan");
+	assert_has(t, "1 Anggota Tim SPBE ke-1 - Pranata Komputer Ahli Muda");
+	assert_has(t, "2 Anggota Tim SPBE ke-2 199001012015031001 -");
+	assert_has(t, "Untuk");
+	assert_has(t, "Melaksanakan pembangunan Sistem Informasi Rujukan");
+	assert_has(t, "Ditetapkan di Denpasar, 2 Desember 2026");
+	assert_has(t, "I Made Wirawan Santika");
+	assert_has(t, "NIP. 197503152000031002");
+	assert_has(t, "Halaman 1 dari 1");
+	ck_assert_uint_eq(watermarks(path), 0);
+	check_geometry(path);
+	free(t);
+	discard(path);
+	free(pdf);
+
+	st.nmembers = 50;
+	ck_assert(pdf_surat_tugas(&st, &pdf, &len, &e));
+	path = save(pdf, len, "surat-tugas-50.pdf");
+	t = pdf_text(path);
+	ck_assert_int_gt(pdf_pages(path), 1);
+	ck_assert_uint_ge(count(t, "No Nama NIP Jabatan"), 2);
+	assert_has(t, "Anggota Tim SPBE ke-50");
+	check_geometry(path);
+	free(t);
+	discard(path);
+	free(pdf);
+}
+END_TEST
+
 /* Cells taller than a page, a word wider than a line: split, never lost or
  * drawn off the page. */
 START_TEST(test_giant_cells)
@@ -478,6 +540,7 @@ int main(void)
 	tcase_add_test(tc, test_normal);
 	tcase_add_test(tc, test_huge);
 	tcase_add_test(tc, test_draft_watermark_and_title);
+	tcase_add_test(tc, test_surat_tugas);
 	tcase_add_test(tc, test_giant_cells);
 	tcase_add_test(tc, test_bad_text);
 	tcase_add_test(tc, test_odd_input);
