@@ -13,15 +13,20 @@
 	" coalesce($5::jsonb -> c.state, '[]'::jsonb)" extras ")"
 
 DB_STMT(st_queue,
-	"WITH ranked AS ("
-	"  SELECT c.id, c.state, count(*) OVER (PARTITION BY c.state) AS n,"
-	"         row_number() OVER (PARTITION BY c.state ORDER BY coalesce(c.due_at, 'infinity'), c.id) AS rn"
-	"  FROM request_cards c"
-	"  WHERE c.state = ANY ($2::text[]) AND ($3::uuid IS NULL OR c.agency_id = $3::uuid)),"
-	/* the cards are built for the items shown only, not for every row counted */
+	"WITH counts AS ("
+	"  SELECT r.state, count(*) AS n FROM requests r"
+	"  WHERE r.state = ANY ($2::text[]) AND ($3::uuid IS NULL OR r.agency_id = $3::uuid) GROUP BY r.state),"
+	/* per state, its first items walked from the open steps in deadline order
+	 * (every state that waits on someone has its step open); the cards are
+	 * built for those only */
+	" firsts AS ("
+	"  SELECT st.state, f.id, f.due_at FROM unnest($2::text[]) st(state) CROSS JOIN LATERAL"
+	"   (SELECT r.id, s.due_at FROM step_instances s JOIN requests r ON r.id = s.request_id"
+	"     WHERE s.completed_at IS NULL AND r.state = st.state AND ($3::uuid IS NULL OR r.agency_id = $3::uuid)"
+	"     ORDER BY s.due_at, s.request_id LIMIT $6::int) f),"
 	" reqs AS ("
-	"  SELECT k.state, k.n, k.rn, " ITEM("") " AS item FROM ranked k JOIN request_cards c ON c.id = k.id"
-	"  WHERE k.rn <= $6::int),"
+	"  SELECT f.state, k.n, row_number() OVER (PARTITION BY f.state ORDER BY f.due_at, f.id) AS rn, " ITEM("")
+	" AS item FROM firsts f JOIN counts k ON k.state = f.state JOIN request_cards c ON c.id = f.id),"
 " disp AS ("
 	"  SELECT " ITEM(", 'disposition_id', d.id, 'instruction_kind', d.instruction_kind,"
 	"         'instruction', d.instruction, 'from_user', " DB_PERSON("d.from_user_id") ", 'read_at', dr.read_at,"

@@ -6,8 +6,12 @@
 ALTER TABLE users ADD COLUMN position text CHECK (length(position) BETWEEN 1 AND 200);
 
 -- the open step of a request (at most one), read by every enriched list row
-CREATE INDEX step_instances_open_request_idx ON step_instances (request_id)
-    INCLUDE (step, warn_at, due_at, paused_since, policy_version) WHERE completed_at IS NULL;
+CREATE INDEX step_instances_open_request_idx ON step_instances (request_id, step)
+    INCLUDE (warn_at, due_at, paused_since, policy_version) WHERE completed_at IS NULL;
+-- the queue's first items of a state, earliest deadline first, without
+-- reading every request of the state (the timer keeps its own smaller
+-- partial indexes, which match its predicates exactly)
+CREATE INDEX step_instances_open_due_order_idx ON step_instances (due_at, request_id) WHERE completed_at IS NULL;
 -- the queue and the waiting_on filter select by state
 CREATE INDEX requests_state_idx ON requests (state, created_at DESC, id DESC);
 CREATE INDEX requests_updated_idx ON requests (updated_at, id);
