@@ -170,9 +170,10 @@ static void reap(void)
 	for (struct hconn *h = g_conns; h; h = h->next) {
 		long long d = atomic_load(&h->deadline_ms);
 		if (!h->cut && d && now > d && h->fd >= 0) {
-			shutdown(h->fd, SHUT_RDWR);
-			h->cut = true;
+			/* counted first: whoever sees the connection end may look */
 			atomic_fetch_add(atomic_load(&h->in_body) ? &g_cut_bodies : &g_cut_headers, 1);
+			h->cut = true;
+			shutdown(h->fd, SHUT_RDWR);
 		}
 	}
 	pthread_mutex_unlock(&g_conn_lock);

@@ -1290,7 +1290,7 @@ static Suite *cli_suite(void)
 /* ---- http_limits: deadlines, connection limits, the sign-in queue -------- */
 
 static const char *const limits_env[] = {
-	"ALURD_HTTP_HEADER_TIMEOUT=1", "ALURD_HTTP_BODY_TIMEOUT=2", "ALURD_HTTP_TIMEOUT=3", "ALURD_PER_IP_LIMIT=8",
+	"ALURD_HTTP_HEADER_TIMEOUT=1", "ALURD_HTTP_BODY_TIMEOUT=2", "ALURD_HTTP_TIMEOUT=60", "ALURD_PER_IP_LIMIT=8",
 	"ALURD_THREADS=4", "ALURD_HASH_CONCURRENCY=2", "ALURD_LOGIN_MAX_FAILURES=100",
 	"ALURD_LOGIN_MAX_FAILURES_PER_ADDRESS=100000", NULL};
 
@@ -1419,6 +1419,7 @@ static void *sign_in_loop(void *arg)
 	char body[128];
 	snprintf(body, sizeof body, "{\"username\":\"flood.%d\",\"password\":\"not-the-password-at-all\"}", f->id);
 	const char *h[] = {"Content-Type: application/json", NULL};
+	ts_busy_retry(false);
 	while (!atomic_load(f->stop)) {
 		struct ts_resp *r = ts_http_unrecorded(f->d, "POST", LOGIN, h, body, strlen(body));
 		if (r->status == 503 && strcmp(ts_problem_code(r), "auth.busy") == 0 && ts_header(r, "Retry-After"))
