@@ -299,8 +299,10 @@ static bool read_filter(struct api_ctx *c, struct db_request_filter *f, bool *em
 		if (party == WF_PARTY_NONE)
 			err_field(e, "waiting_on", "invalid",
 				  "One of pd, sekretariat, kepala_dinas, kabid_iai, kasi_ai_tim_spbe.");
-		else
+		else {
 			f->states = api_states_waiting_on(c->arena, party);
+			f->states_open = true; /* a state someone is waited on in is open */
+		}
 	}
 	if (e->kind)
 		return false;

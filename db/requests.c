@@ -163,6 +163,15 @@ DB_STMT_ADHOC(st_list_due,
 	"   AND ($13::timestamptz IS NULL OR (coalesce(o.due_at, 'infinity'), r.id) > ($13::timestamptz, $14::uuid))"
 	" ORDER BY coalesce(o.due_at, 'infinity'), r.id LIMIT $15::int + 1");
 
+/* The same order when every state selected is open (a waiting_on filter):
+ * each such request has its step open, so the rows are walked from the open
+ * steps in deadline order (an index) and the walk stops at the page. */
+DB_STMT_ADHOC(st_list_due_open,
+	"SELECT " LIST_ROW ", coalesce(o.due_at, 'infinity'), r.id FROM open_steps o JOIN requests r ON r.id = o.request_id"
+	LIST_WHERE
+	"   AND ($13::timestamptz IS NULL OR (coalesce(o.due_at, 'infinity'), r.id) > ($13::timestamptz, $14::uuid))"
+	" ORDER BY o.due_at, o.request_id LIMIT $15::int + 1");
+
 DB_STMT_ADHOC(st_counts,
 	"WITH m AS (SELECT r.status, o.sla_state FROM requests r" OPEN_STEP_JOIN LIST_WHERE ")"
 	" SELECT json_build_object('total', (SELECT count(*) FROM m),"
@@ -198,7 +207,8 @@ bool db_request_list(struct err *e, struct arena *a, const struct db_request_fil
 	p[14] = arena_printf(a, "%d", limit);
 	p[15] = f->waiting_map;
 	p[16] = f->actions_map;
-	return db_page(e, a, f->sort_due ? &st_list_due : &st_list, 17, p, limit, 2, page);
+	struct db_stmt *st = !f->sort_due ? &st_list : f->states_open ? &st_list_due_open : &st_list_due;
+	return db_page(e, a, st, 17, p, limit, 2, page);
 }
 
 bool db_request_counts(struct err *e, struct arena *a, const struct db_request_filter *f, const char **json)

@@ -54,6 +54,7 @@ struct db_request_filter {
 	bool overdue;         /* only requests with an open step past due */
 	int step; /* 0 = any */
 	const char *states;        /* a text[] literal of state keys ("{a,b}"), or NULL = any */
+	bool states_open;          /* every state in states is open (has its step running) */
 	const char *sla_state;     /* the open step's SLA state, or NULL */
 	const char *updated_since; /* RFC 3339: only requests updated strictly after, or NULL */
 	bool sort_due;             /* earliest due_at first (then id); else newest first */

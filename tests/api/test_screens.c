@@ -539,6 +539,28 @@ START_TEST(test_lists_and_counts)
 	assert_status(r, 200);
 	ck_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "items"), 0), "id"),
 			 jstr(json_array_get(items, 2), "id"));
+	/* with waiting_on, the same order over the requests on that desk */
+	json_t *want = keep(json_array());
+	for (size_t i = 0; i < json_array_size(items); i++)
+		if (!strcmp(jstr(json_array_get(items, i), "waiting_on"), "kepala_dinas"))
+			json_array_append_new(want, json_string(jstr(json_array_get(items, i), "id")));
+	json_t *got = keep(json_array());
+	cursor = NULL;
+	for (int page = 0; page < 200; page++) {
+		r = call(ADMIN, "GET",
+			 cursor ? fmt("/api/v1/requests?waiting_on=kepala_dinas&sort=due_at&limit=7&cursor=%s", cursor)
+				: "/api/v1/requests?waiting_on=kepala_dinas&sort=due_at&limit=7",
+			 NULL);
+		assert_status(r, 200);
+		json_t *page_items = json_object_get(r->json, "items");
+		for (size_t i = 0; i < json_array_size(page_items); i++)
+			json_array_append_new(got, json_string(jstr(json_array_get(page_items, i), "id")));
+		if (json_is_null(json_object_get(r->json, "next_cursor")))
+			break;
+		cursor = hold(rstr(r, "next_cursor"));
+	}
+	ck_assert_msg(json_array_size(want) >= 2 && json_equal(want, got), "waiting_on pages %s, want %s", jdump(got),
+		      jdump(want));
 	/* updated_since is exclusive */
 	r = call(ADMIN, "GET", fmt("/api/v1/requests/%s", id), NULL);
 	const char *updated = hold(rstr(r, "updated_at"));

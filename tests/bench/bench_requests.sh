@@ -215,8 +215,8 @@ AUTH="Authorization: Bearer $KTOKEN" run_wrk "GET /me/queue (kepala_dinas)" "$BA
 # ---- 4. the same SQL without the daemon, and pgbench -S ---------------------------------
 # The daemon's statements, read out of its binary (each is one string literal
 # there), with $N replaced by SQL literals, highest N first.
-stmt() { # a fixed piece of the statement's text
-	strings -n 40 "$BIN" | grep -F -- "$1" | head -n 1
+stmt() { # a fixed piece of the statement's text (strings may die of SIGPIPE once grep has it)
+	strings -n 40 "$BIN" | grep -m 1 -F -- "$1" || true
 }
 bind() { # the statement on stdin; then the literals of $1, $2, ...
 	local sql i
@@ -227,9 +227,9 @@ bind() { # the statement on stdin; then the literals of $1, $2, ...
 	printf '%s;\n' "$sql"
 }
 LIST_SQL=$(stmt 'ORDER BY r.created_at DESC, r.id DESC LIMIT $15')
-DUE_SQL=$(stmt "ORDER BY coalesce(o.due_at, 'infinity'), r.id LIMIT \$15")
+DUE_SQL=$(stmt 'ORDER BY o.due_at, o.request_id LIMIT $15')
 QUEUE_SQL=$(stmt 'WITH ranked AS (')
-BYID_SQL=$(strings -n 40 "$BIN" | grep -F 'FROM requests r WHERE r.id = $1::uuid' | grep -v 'FOR UPDATE' | head -n 1)
+BYID_SQL=$(strings -n 40 "$BIN" | grep -F 'FROM requests r WHERE r.id = $1::uuid' | grep -m 1 -v 'FOR UPDATE' || true)
 for v in LIST_SQL DUE_SQL QUEUE_SQL BYID_SQL; do
 	[ -n "${!v}" ] || { echo "bench_requests: $v not found in $BIN" >&2; exit 1; }
 done
@@ -238,7 +238,7 @@ done
 WAITING="'{\"draft\":\"pd\",\"submitted\":\"sekretariat\",\"awaiting_disposition\":\"kepala_dinas\",\"disposed\":\"kabid_iai\",\"in_discussion_awal\":\"kasi_ai_tim_spbe\",\"in_discussion_lanjutan\":\"kasi_ai_tim_spbe\",\"in_discussion_final\":\"kasi_ai_tim_spbe\",\"awaiting_pd_completion\":\"pd\",\"agreed\":\"kepala_dinas\"}'"
 ACTIONS="'{\"awaiting_disposition\":[\"dispose\",\"reject\"],\"agreed\":[\"issue_st\",\"reject\"]}'"
 OPEN="'{draft,submitted,awaiting_disposition,disposed,in_discussion_awal,in_discussion_lanjutan,in_discussion_final,awaiting_pd_completion,agreed}'"
-list_sql() { # status agency step q [states [sort_due]]
+list_sql() { # status agency step q [states [due: sort=due_at with waiting_on]]
 	local sql=$LIST_SQL
 	[ "${6:-}" = due ] && sql=$DUE_SQL
 	printf '%s' "$sql" | bind "$1" NULL "$2" "$3" NULL NULL "$4" "'Asia/Makassar'" false "${5:-NULL}" NULL NULL \

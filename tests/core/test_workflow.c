@@ -645,6 +645,10 @@ START_TEST(test_party_roles)
 	ck_assert(wf_party_includes(WF_PARTY_KASI_TEAM, ROLE_KASI_AI) && wf_party_includes(WF_PARTY_KASI_TEAM, ROLE_TIM_SPBE));
 	ck_assert(!wf_party_includes(WF_PARTY_NONE, ROLE_ADMIN) && !wf_party_includes(WF_PARTY_KABID, ROLE_KASI_AI));
 	ck_assert(!wf_party_includes(WF_PARTY_COUNT, ROLE_PD) && !wf_party_includes(WF_PARTY_PD, ROLE_COUNT));
+	/* a state someone is waited on in is open (its step runs: the list walks open steps for it) */
+	for (int st = 0; st < WF_STATE_COUNT; st++)
+		if (wf_waiting_party((enum wf_state)st) != WF_PARTY_NONE)
+			ck_assert(wf_is_open((enum wf_state)st));
 	/* a state waiting on a party offers a move to each of its roles (who is waited on can act) */
 	for (int st = 0; st < WF_STATE_COUNT; st++)
 		for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++)
