@@ -228,7 +228,7 @@ bind() { # the statement on stdin; then the literals of $1, $2, ...
 }
 LIST_SQL=$(stmt 'ORDER BY r.created_at DESC, r.id DESC LIMIT $15')
 DUE_SQL=$(stmt 'ORDER BY o.due_at, o.request_id LIMIT $15')
-QUEUE_SQL=$(stmt 'WITH ranked AS (')
+QUEUE_SQL=$(stmt 'WITH counts AS (')
 BYID_SQL=$(strings -n 40 "$BIN" | grep -F 'FROM requests r WHERE r.id = $1::uuid' | grep -m 1 -v 'FOR UPDATE' || true)
 for v in LIST_SQL DUE_SQL QUEUE_SQL BYID_SQL; do
 	[ -n "${!v}" ] || { echo "bench_requests: $v not found in $BIN" >&2; exit 1; }
