@@ -11,13 +11,11 @@
 #include "api/common.h"
 #include "api/input.h"
 #include "api/offer.h"
-#include "api/sla.h"
 #include "api/workflow.h"
 #include "core/numfmt.h"
 #include "core/validate.h"
 #include "db/agencies.h"
 #include "db/audit.h"
-#include "db/sla.h"
 
 static bool kind_ok(const char *kind, struct err *e)
 {
@@ -101,8 +99,7 @@ static bool create_request(struct api_ctx *c, struct err *e)
 			return err_set(e, ERR_RETRY, "db.retry", "A concurrent submission used this eoffice_ref.");
 		return false;
 	}
-	if (!api_sla_step_start(c, r.id, 1, e) || !db_state_enter(e, r.id, "draft") ||
-	    !api_audit(c, "request.create", "request", r.id, r.id, NULL, r.json, e))
+	if (!api_request_created(c, &r, e))
 		return false;
 	if (submit && !api_request_apply(c, &r, WF_SUBMIT, NULL, e))
 		return false;
@@ -149,7 +146,7 @@ static bool patch_request(struct api_ctx *c, struct err *e)
 		return false;
 	const char *before = r.json;
 	if (!db_request_update_fields(e, c->arena, r.id, &f, c->who.subject, &r) ||
-	    !api_audit(c, "request.update", "request", r.id, r.id, before, r.json, e))
+	    !api_request_change(c, "request.update", "request", r.id, r.id, before, r.json, NULL, e))
 		return false;
 	api_set_etag(c, r.version);
 	api_reply_json_text(c, 200, api_request_view(c, &r));
@@ -240,9 +237,9 @@ static bool reject_request(struct api_ctx *c, struct err *e)
 }
 
 static const char *const list_params[] = {"status", "phase", "step", "agency_id", "overdue", "from", "to", "q",
-					  "sla_state", "waiting_on", "updated_since", "sort", "limit", "cursor", NULL};
+					  "eoffice_ref", "sla_state", "waiting_on", "updated_since", "sort", "limit", "cursor", NULL};
 static const char *const count_params[] = {"status", "phase", "step", "agency_id", "overdue", "from", "to", "q",
-					   "sla_state", "waiting_on", "updated_since", NULL};
+					   "eoffice_ref", "sla_state", "waiting_on", "updated_since", NULL};
 static const char *const statuses[] = {"draft", "submitted", "awaiting_disposition", "disposed", "in_discussion",
 				       "awaiting_pd_completion", "agreed", "completed", "withdrawn", "rejected",
 				       NULL};
@@ -270,6 +267,7 @@ static bool read_filter(struct api_ctx *c, struct db_request_filter *f, bool *em
 	f->from = api_query(c, "from");
 	f->to = api_query(c, "to");
 	f->q = api_query(c, "q");
+	f->eoffice_ref = api_query(c, "eoffice_ref");
 	f->sla_state = api_query(c, "sla_state");
 	f->updated_since = api_query(c, "updated_since");
 	const char *step = api_query(c, "step"), *overdue = api_query(c, "overdue");
@@ -290,6 +288,8 @@ static bool read_filter(struct api_ctx *c, struct db_request_filter *f, bool *em
 		val_date(e, "to", f->to);
 	if (f->q)
 		val_text(e, "q", f->q, 100, false, false);
+	if (f->eoffice_ref)
+		val_text(e, "eoffice_ref", f->eoffice_ref, 128, false, false);
 	if (f->sla_state && !one_of(f->sla_state, open_states))
 		err_field(e, "sla_state", "invalid", "One of on_time, warning, breached, paused.");
 	if (f->updated_since)
@@ -306,6 +306,9 @@ static bool read_filter(struct api_ctx *c, struct db_request_filter *f, bool *em
 	}
 	if (e->kind)
 		return false;
+	/* an e-office reference is unique per client: a client finds its own */
+	if (f->eoffice_ref && c->who.role == ROLE_INTEGRATION)
+		f->client_id = c->who.subject;
 	f->step = step ? step[0] - '0' : 0;
 	f->overdue = overdue && strcmp(overdue, "true") == 0;
 	*empty = false;

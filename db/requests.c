@@ -5,21 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/people.h"
+#define REQUEST_JSON DB_REQUEST_JSON("r")
+#define REQUEST_COLS DB_REQUEST_COLS("r")
+#define REQUEST_NCOLS DB_REQUEST_NCOLS
+#define REQUEST_PAIRS DB_REQUEST_PAIRS("r")
 
-/* The key/value pairs of a request's JSON document (json_build_object). */
-#define REQUEST_PAIRS                                                                                         \
-	"'id', r.id, 'kind', r.kind, 'title', r.title, 'description', r.description,"                         \
-	" 'channel', r.channel, 'letter_number', r.letter_number, 'letter_date', r.letter_date,"               \
-	" 'eoffice_ref', r.eoffice_ref, 'agency_id', r.agency_id, 'status', r.status, 'phase', r.phase,"       \
-	" 'current_step', r.current_step, 'agenda_number', r.agenda_number, 'closing_reason', r.closing_reason," \
-	" 'version', r.version, 'created_by', r.created_by, 'created_by_user', " DB_PERSON("r.created_by") ","  \
-	" 'created_at', r.created_at, 'updated_at', r.updated_at, 'submitted_at', r.submitted_at"
-#define REQUEST_JSON "json_build_object(" REQUEST_PAIRS ")"
-#define REQUEST_COLS "r.id, r.state, r.agency_id, r.client_id, r.version, r.current_step, " REQUEST_JSON
-#define REQUEST_NCOLS 7
-
-static void fill(struct db_request *out, const char **c)
+void db_request_fill(struct db_request *out, const char *const *c)
 {
 	out->id = c[0];
 	out->state = c[1];
@@ -41,7 +32,7 @@ static bool one(struct err *e, struct arena *a, struct db_stmt *st, int n, const
 	if (!db_one(e, a, st, n, p, REQUEST_NCOLS, c, found))
 		return false;
 	if (*found)
-		fill(out, c);
+		db_request_fill(out, c);
 	return true;
 }
 
@@ -99,23 +90,6 @@ bool db_request_update_fields(struct err *e, struct arena *a, const char *id, co
 	return one(e, a, &st_update_fields, 9, p, out, NULL);
 }
 
-DB_STMT(st_move,
-	"UPDATE requests AS r SET state = $2, current_step = $3::int,"
-	" agenda_number = coalesce($4, r.agenda_number), closing_reason = coalesce($5, r.closing_reason),"
-	" submitted_at = CASE WHEN $6::bool THEN now() ELSE r.submitted_at END,"
-	" version = r.version + 1, updated_by = $7::uuid, updated_at = now()"
-	" WHERE r.id = $1::uuid RETURNING " REQUEST_COLS);
-
-bool db_request_move(struct err *e, struct arena *a, const char *id, const struct db_request_move *m,
-		     const char *actor, struct db_request *out)
-{
-	char step[8];
-	snprintf(step, sizeof step, "%d", m->current_step);
-	const char *p[] = {id, m->state, step, m->agenda_number, m->closing_reason, m->submitted ? "true" : "false",
-			   actor};
-	return one(e, a, &st_move, 7, p, out, NULL);
-}
-
 /* The open step of each request with its SLA state (the view open_steps,
  * migration 0030); null columns when no step is open. */
 #define OPEN_STEP_JOIN                                                                                       \
@@ -124,7 +98,7 @@ bool db_request_move(struct err *e, struct arena *a, const char *id, const struc
 
 /* One WHERE serves every filter combination; each filter is either NULL
  * (ignored) or matched, and the planner (the statements are planned per call)
- * picks the index of the one given. $1..$12 are the filters. */
+ * picks the index of the one given. $1..$14 are the filters. */
 #define LIST_WHERE                                                                                           \
 	" WHERE ($1::text IS NULL OR r.status = $1)"                                                            \
 	"   AND ($2::text IS NULL OR r.phase = $2)"                                                             \
@@ -138,30 +112,32 @@ bool db_request_move(struct err *e, struct arena *a, const char *id, const struc
 	"                                  AND s.completed_at IS NULL AND s.due_at <= now()))"                  \
 	"   AND ($10::text[] IS NULL OR r.state = ANY ($10::text[]))"                                           \
 	"   AND ($11::text IS NULL OR o.sla_state = $11)"                                                       \
-	"   AND ($12::timestamptz IS NULL OR r.updated_at > $12::timestamptz)"
+	"   AND ($12::timestamptz IS NULL OR r.updated_at >= $12::timestamptz)"                                  \
+	"   AND ($13::text IS NULL OR r.eoffice_ref = $13)"                                                     \
+	"   AND ($14::uuid IS NULL OR r.client_id = $14::uuid)"
 
 /* An instant as the timeline writes it: UTC, to the second, with Z. */
 #define UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* A list row: the request, its open step's deadlines and SLA state, whom it
  * waits on and what the caller is offered — the last two looked up by state
- * in maps the caller derives from core/ ($16, $17), so SQL holds no copy of
+ * in maps the caller derives from core/ ($18, $19), so SQL holds no copy of
  * either rule. */
 #define LIST_ROW                                                                                             \
 	"json_build_object(" REQUEST_PAIRS ", 'due_at', " UTC("o.due_at") ", 'warn_at', " UTC("o.warn_at") ","   \
 	" 'sla_state', o.sla_state,"                                                                            \
-	" 'waiting_on', $16::jsonb ->> r.state, 'allowed_actions', coalesce($17::jsonb -> r.state, '[]'::jsonb))"
+	" 'waiting_on', $18::jsonb ->> r.state, 'allowed_actions', coalesce($19::jsonb -> r.state, '[]'::jsonb))"
 
 DB_STMT_ADHOC(st_list,
 	"SELECT " LIST_ROW ", r.created_at, r.id FROM requests r" OPEN_STEP_JOIN LIST_WHERE
-	"   AND ($13::timestamptz IS NULL OR (r.created_at, r.id) < ($13::timestamptz, $14::uuid))"
-	" ORDER BY r.created_at DESC, r.id DESC LIMIT $15::int + 1");
+	"   AND ($15::timestamptz IS NULL OR (r.created_at, r.id) < ($15::timestamptz, $16::uuid))"
+	" ORDER BY r.created_at DESC, r.id DESC LIMIT $17::int + 1");
 
 /* The queue order: the earliest deadline first, requests without one last. */
 DB_STMT_ADHOC(st_list_due,
 	"SELECT " LIST_ROW ", coalesce(o.due_at, 'infinity'), r.id FROM requests r" OPEN_STEP_JOIN LIST_WHERE
-	"   AND ($13::timestamptz IS NULL OR (coalesce(o.due_at, 'infinity'), r.id) > ($13::timestamptz, $14::uuid))"
-	" ORDER BY coalesce(o.due_at, 'infinity'), r.id LIMIT $15::int + 1");
+	"   AND ($15::timestamptz IS NULL OR (coalesce(o.due_at, 'infinity'), r.id) > ($15::timestamptz, $16::uuid))"
+	" ORDER BY coalesce(o.due_at, 'infinity'), r.id LIMIT $17::int + 1");
 
 /* The same order when every state selected is open (a waiting_on filter):
  * each such request has its step open, so the rows are walked from the open
@@ -169,8 +145,8 @@ DB_STMT_ADHOC(st_list_due,
 DB_STMT_ADHOC(st_list_due_open,
 	"SELECT " LIST_ROW ", coalesce(o.due_at, 'infinity'), r.id FROM open_steps o JOIN requests r ON r.id = o.request_id"
 	LIST_WHERE
-	"   AND ($13::timestamptz IS NULL OR (coalesce(o.due_at, 'infinity'), r.id) > ($13::timestamptz, $14::uuid))"
-	" ORDER BY o.due_at, o.request_id LIMIT $15::int + 1");
+	"   AND ($15::timestamptz IS NULL OR (coalesce(o.due_at, 'infinity'), r.id) > ($15::timestamptz, $16::uuid))"
+	" ORDER BY o.due_at, o.request_id LIMIT $17::int + 1");
 
 DB_STMT_ADHOC(st_counts,
 	"WITH m AS (SELECT r.status, o.sla_state FROM requests r" OPEN_STEP_JOIN LIST_WHERE ")"
@@ -180,8 +156,8 @@ DB_STMT_ADHOC(st_counts,
 	"  'by_sla_state', (SELECT coalesce(json_object_agg(sla_state, n), '{}') FROM"
 	"                (SELECT sla_state, count(*) AS n FROM m WHERE sla_state IS NOT NULL GROUP BY sla_state) y))");
 
-/* Fills p[0..12) with the filter parameters $1..$12. */
-static void filter_params(struct arena *a, const struct db_request_filter *f, const char *p[12])
+/* Fills p[0..14) with the filter parameters $1..$14. */
+static void filter_params(struct arena *a, const struct db_request_filter *f, const char *p[14])
 {
 	p[0] = f->status;
 	p[1] = f->phase;
@@ -195,77 +171,30 @@ static void filter_params(struct arena *a, const struct db_request_filter *f, co
 	p[9] = f->states;
 	p[10] = f->sla_state;
 	p[11] = f->updated_since;
+	p[12] = f->eoffice_ref;
+	p[13] = f->client_id;
 }
 
 bool db_request_list(struct err *e, struct arena *a, const struct db_request_filter *f, int limit,
 		     struct db_page *page)
 {
-	const char *p[17];
+	const char *p[19];
 	filter_params(a, f, p);
-	p[12] = f->after_key;
-	p[13] = f->after_id;
-	p[14] = arena_printf(a, "%d", limit);
-	p[15] = f->waiting_map;
-	p[16] = f->actions_map;
+	p[14] = f->after_key;
+	p[15] = f->after_id;
+	p[16] = arena_printf(a, "%d", limit);
+	p[17] = f->waiting_map;
+	p[18] = f->actions_map;
 	struct db_stmt *st = !f->sort_due ? &st_list : f->states_open ? &st_list_due_open : &st_list_due;
-	return db_page(e, a, st, 17, p, limit, 2, page);
+	return db_page(e, a, st, 19, p, limit, 2, page);
 }
 
 bool db_request_counts(struct err *e, struct arena *a, const struct db_request_filter *f, const char **json)
 {
-	const char *p[12];
+	const char *p[14];
 	bool found;
 	filter_params(a, f, p);
-	return db_one(e, a, &st_counts, 12, p, 1, json, &found);
-}
-
-DB_STMT(st_step_start,
-	"INSERT INTO step_instances (request_id, step, started_at, policy_version, warn_at, due_at)"
-	" VALUES ($1::uuid, $2::int, now(), $3::int, to_timestamp($4::bigint), to_timestamp($5::bigint))");
-DB_STMT(st_step_complete,
-	"UPDATE step_instances SET completed_at = now(), completed_by = $3::uuid, closed_reason = 'completed'"
-	" WHERE request_id = $1::uuid AND step = $2::int AND completed_at IS NULL");
-DB_STMT(st_step_close_open,
-	"WITH s AS (UPDATE step_instances SET completed_at = now(), completed_by = $3::uuid, closed_reason = $2,"
-	"             paused_since = NULL"
-	"           WHERE request_id = $1::uuid AND completed_at IS NULL RETURNING id)"
-	" UPDATE step_pauses SET ended_at = now() WHERE ended_at IS NULL AND step_instance_id IN (SELECT id FROM s)");
-DB_STMT(st_step_reopen,
-	"WITH gone AS (DELETE FROM step_instances WHERE request_id = $1::uuid AND step = $2::int + 1)"
-	" UPDATE step_instances SET completed_at = NULL, completed_by = NULL, closed_reason = NULL"
-	" WHERE request_id = $1::uuid AND step = $2::int");
-
-bool db_step_start(struct err *e, const char *request_id, int step, int version, int64_t warn_at, int64_t due_at)
-{
-	char s[8], v[16], w[24], d[24];
-	snprintf(s, sizeof s, "%d", step);
-	snprintf(v, sizeof v, "%d", version);
-	snprintf(w, sizeof w, "%lld", (long long)warn_at);
-	snprintf(d, sizeof d, "%lld", (long long)due_at);
-	const char *p[] = {request_id, s, version ? v : NULL, warn_at ? w : NULL, due_at ? d : NULL};
-	return db_exec(e, &st_step_start, 5, p, NULL);
-}
-
-bool db_step_complete(struct err *e, const char *request_id, int step, const char *actor)
-{
-	char s[8];
-	snprintf(s, sizeof s, "%d", step);
-	const char *p[] = {request_id, s, actor};
-	return db_exec(e, &st_step_complete, 3, p, NULL);
-}
-
-bool db_step_close_open(struct err *e, const char *request_id, const char *reason, const char *actor)
-{
-	const char *p[] = {request_id, reason, actor};
-	return db_exec(e, &st_step_close_open, 3, p, NULL);
-}
-
-bool db_step_reopen(struct err *e, const char *request_id, int step)
-{
-	char s[8];
-	snprintf(s, sizeof s, "%d", step);
-	const char *p[] = {request_id, s};
-	return db_exec(e, &st_step_reopen, 2, p, NULL);
+	return db_one(e, a, &st_counts, 14, p, 1, json, &found);
 }
 
 DB_STMT(st_number_next,

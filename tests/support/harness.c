@@ -45,7 +45,7 @@ _Static_assert(sizeof TS_JWT_SECRET - 1 == 48, "the test JWT secret is 48 charac
 extern char **environ;
 
 /* Variables a child inherits from the test's own environment. */
-static const char *const passthrough[] = {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL};
+static const char *const passthrough[] = {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", NULL};
 
 static char g_suite[64] = "unnamed";
 static bool g_curl_ready;
