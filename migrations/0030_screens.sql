@@ -14,7 +14,7 @@ CREATE INDEX step_instances_open_request_idx ON step_instances (request_id, step
 CREATE INDEX step_instances_open_due_order_idx ON step_instances (due_at, request_id) WHERE completed_at IS NULL;
 -- the queue and the waiting_on filter select by state
 CREATE INDEX requests_state_idx ON requests (state, created_at DESC, id DESC);
-CREATE INDEX requests_updated_idx ON requests (updated_at, id);
+-- (updated_since reads requests_updated_idx, made by 0020)
 
 CREATE INDEX requests_search_idx ON requests USING gin
     ((title || ' ' || coalesce(letter_number, '') || ' ' || coalesce(agenda_number, '') || ' '
