@@ -15,6 +15,10 @@ extern const struct route api_agreements_routes[];
 extern const struct route api_sla_routes[];
 extern const struct route api_events_routes[];
 extern const struct route api_webhooks_routes[];
+extern const struct route api_audit_routes[];
+extern const struct route api_directory_routes[];
+extern const struct route api_queue_routes[];
+extern const struct route api_calendar_routes[];
 
 struct api_services api_services;
 
@@ -32,5 +36,9 @@ const struct route *const api_route_tables[] = {
 	api_sla_routes,
 	api_events_routes,
 	api_webhooks_routes,
+	api_audit_routes,
+	api_directory_routes,
+	api_queue_routes,
+	api_calendar_routes,
 	NULL,
 };

@@ -41,7 +41,8 @@ static int64_t i64(const char *s)
 
 /* Columns of a db_sla_* instance row (see STEP_COLS in db/sla.c). */
 enum { C_STEP, C_STARTED, C_WARN, C_DUE, C_COMPLETED, C_COMPLETED_BY, C_REASON, C_WARNED, C_BREACHED, C_PAUSED,
-       C_WARN_AFTER, C_DUE_AFTER, C_CLOCK, C_PAUSE_ON_PD, C_PAUSES, C_NOW, C_EXTRA };
+       C_WARN_AFTER, C_DUE_AFTER, C_CLOCK, C_PAUSE_ON_PD, C_PAUSES, C_POLICY_VERSION,
+       C_COMPLETED_BY_USER, C_NOW, C_EXTRA };
 
 struct step_view {
 	int step;
@@ -104,6 +105,10 @@ static json_t *view_json(struct arena *a, const struct step_view *v, const struc
 			      "remaining_working_seconds", v->due && !v->completed ? json_integer(v->remaining) : json_null(),
 			      "pauses", pauses);
 	json_object_set_new(o, "clock", v->has_policy ? json_string(cal_clock_name(v->policy.clock)) : json_null());
+	const char *version = db_rows_get(r, row, C_POLICY_VERSION), *who = db_rows_get(r, row, C_COMPLETED_BY_USER);
+	json_object_set_new(o, "policy_version", version ? json_integer(atoi(version)) : json_null());
+	json_t *person = who ? json_loads(who, 0, NULL) : NULL;
+	json_object_set_new(o, "completed_by_user", person ? person : json_null());
 	return o;
 }
 
@@ -396,11 +401,19 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 
 /* ---- policy ----------------------------------------------------------------- */
 
+static const char *const policy_params[] = {"version", NULL};
+
+/* The current policy, or ?version=N (any past one: running steps keep theirs). */
 static bool get_policy(struct api_ctx *c, struct err *e)
 {
-	const char *json;
-	if (!db_policy_current_json(e, c->arena, &json))
+	const char *json, *v = api_query(c, "version");
+	int version = 0;
+	if (v && (strspn(v, "0123456789") != strlen(v) || strlen(v) < 1 || strlen(v) > 6 || (version = atoi(v)) < 1))
+		return err_field(e, "version", "invalid", "A policy version: 1, 2, ...");
+	if (!db_policy_json(e, c->arena, version, &json))
 		return false;
+	if (!json && version)
+		return err_set(e, ERR_NOT_FOUND, "sla.no_such_policy", "There is no SLA policy version %d.", version);
 	if (!json)
 		return err_set(e, ERR_NOT_FOUND, "sla.no_policy", "No SLA policy has been published.");
 	api_reply_json_text(c, 200, json);
@@ -495,7 +508,7 @@ static bool put_policy(struct api_ctx *c, struct err *e)
 	}
 	int version;
 	const char *json;
-	if (!db_policy_publish(e, out, n, c->who.subject, &version) || !db_policy_current_json(e, c->arena, &json) ||
+	if (!db_policy_publish(e, out, n, c->who.subject, &version) || !db_policy_json(e, c->arena, 0, &json) ||
 	    !api_audit(c, "sla.policy_publish", "sla_policy", arena_printf(c->arena, "%d", version), NULL, NULL, json, e))
 		return false;
 	api_reply_json_text(c, 200, json);
@@ -722,7 +735,7 @@ const struct route api_sla_routes[] = {
 	{"GET", "/api/v1/requests/{id}/timeline", get_timeline, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_REPORT, API_BODY_NONE, 0, overdue_params},
 	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_REPORT, API_BODY_NONE, 0, summary_params},
-	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, policy_params},
 	{"PUT", "/api/v1/sla/policy", put_policy, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"GET", "/api/v1/calendar/holidays", list_holidays, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, holiday_params},
 	{"POST", "/api/v1/calendar/holidays", put_holidays, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},

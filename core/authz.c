@@ -52,6 +52,9 @@ static const unsigned allowed[ACT_COUNT] = {
 	[ACT_SLA_ADMIN] = R(ROLE_ADMIN),
 	[ACT_CALENDAR_READ] = EVERYONE,
 	[ACT_WEBHOOK_ADMIN] = R(ROLE_ADMIN) | R(ROLE_INTEGRATION),
+	[ACT_DIRECTORY_READ] = HUMANS,
+	[ACT_QUEUE_READ] = STAFF | R(ROLE_PD),
+	[ACT_AUDIT_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 };
 
 bool authz_allowed(enum role r, enum action a)

@@ -53,6 +53,9 @@ enum action {
 	ACT_SLA_ADMIN,        /* publish a policy, manage holidays */
 	ACT_CALENDAR_READ,
 	ACT_WEBHOOK_ADMIN,    /* webhook subscriptions (a machine client: its own) */
+	ACT_DIRECTORY_READ,   /* the people picker: active staff (pd: own agency and Kominfos officials) */
+	ACT_QUEUE_READ,       /* GET /me/queue: what waits on the caller */
+	ACT_AUDIT_READ,       /* the global audit trail */
 	ACT_COUNT
 };
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/people.h"
+
 #define EPOCH(x) "floor(extract(epoch FROM " x "))::bigint"
 
 static int64_t to_i64(const char *s)
@@ -81,13 +83,17 @@ DB_STMT(st_policy_json,
 	"SELECT json_build_object('version', p.version, 'created_at', max(p.created_at), 'steps',"
 	" json_agg(json_build_object('step', p.step, 'warn_after', p.warn_after, 'due_after', p.due_after,"
 	"  'clock', p.clock, 'pause_on_pd', p.pause_on_pd) ORDER BY p.step))"
-	" FROM sla_policies p WHERE p.version = (SELECT max(version) FROM sla_policies) GROUP BY p.version");
+	" FROM sla_policies p WHERE p.version = coalesce($1::int, (SELECT max(version) FROM sla_policies))"
+	" GROUP BY p.version");
 
-bool db_policy_current_json(struct err *e, struct arena *a, const char **json)
+bool db_policy_json(struct err *e, struct arena *a, int version, const char **json)
 {
 	bool found;
+	char v[16];
+	snprintf(v, sizeof v, "%d", version);
+	const char *p[] = {version ? v : NULL};
 	*json = NULL;
-	return db_one(e, a, &st_policy_json, 0, NULL, 1, json, &found);
+	return db_one(e, a, &st_policy_json, 1, p, 1, json, &found);
 }
 
 DB_STMT(st_policy_lock, "SELECT pg_advisory_xact_lock(7235938205810342)");
@@ -225,7 +231,8 @@ bool db_sla_fold_counts(struct err *e)
 	EPOCH("s.completed_at") ", s.completed_by, s.closed_reason, " EPOCH("s.warned_at") ", "               \
 	EPOCH("s.breached_at") ", " EPOCH("s.paused_since") ", p.warn_after, p.due_after, p.clock, p.pause_on_pd," \
 	" (SELECT string_agg(" EPOCH("x.started_at") " || ':' || coalesce(" EPOCH("x.ended_at") "::text, '0'), ','" \
-	"         ORDER BY x.started_at) FROM step_pauses x WHERE x.step_instance_id = s.id)"
+	"         ORDER BY x.started_at) FROM step_pauses x WHERE x.step_instance_id = s.id),"                    \
+	" s.policy_version, " DB_PERSON("s.completed_by")
 
 DB_STMT(st_request_steps,
 	"SELECT " STEP_COLS ", " EPOCH("now()") " FROM step_instances s"

@@ -26,8 +26,9 @@ bool db_policy_current_step(struct err *e, struct arena *a, int step, int *versi
 			    int64_t *now, bool *found);
 /* A given version's step. */
 bool db_policy_step(struct err *e, struct arena *a, int version, int step, struct db_policy_step *out, bool *found);
-/* The current version as JSON {"version", "steps": [...]}; NULL if none. */
-bool db_policy_current_json(struct err *e, struct arena *a, const char **json);
+/* Policy version `version` (0: the current one) as JSON {"version",
+ * "created_at", "steps": [...]}; *json NULL when there is no such version. */
+bool db_policy_json(struct err *e, struct arena *a, int version, const char **json);
 /* Serialises policy publishing for the rest of the transaction (take it
  * before reading the rules a new version copies). */
 bool db_policy_lock(struct err *e);

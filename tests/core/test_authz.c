@@ -40,6 +40,9 @@ static const struct {
 	{ACT_SLA_ADMIN, "admin"},
 	{ACT_CALENDAR_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
 	{ACT_WEBHOOK_ADMIN, "admin integration"},
+	{ACT_DIRECTORY_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd auditor"},
+	{ACT_QUEUE_READ, "kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd"},
+	{ACT_AUDIT_READ, "admin auditor"},
 };
 
 static bool listed(const char *roles, const char *role)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/actions.h"
 #include "core/workflow.h"
 
 /* ---- The expectation, from SPEC §2 ---- */
@@ -676,6 +677,63 @@ START_TEST(test_kabid_rejects_only_after_the_disposition)
 }
 END_TEST
 
+/* What a client is offered: the allowed moves whose route the role may use,
+ * never the moves no route performs directly, plus issue_st after completion. */
+START_TEST(test_offered_actions)
+{
+	for (int st = 0; st < WF_STATE_COUNT; st++)
+		for (int r = ROLE_NONE; r < ROLE_COUNT; r++) {
+			enum wf_action all[WF_ACTION_COUNT], off[WF_ACTION_COUNT];
+			size_t na = wf_allowed_actions((enum wf_state)st, (enum role)r, all, WF_ACTION_COUNT);
+			size_t no = wf_offered_actions((enum wf_state)st, (enum role)r, off, WF_ACTION_COUNT);
+			size_t expect = 0;
+			for (size_t i = 0; i < na; i++) {
+				enum action route = wf_action_route(all[i]);
+				if (route != ACT_COUNT && authz_allowed((enum role)r, route))
+					ck_assert_int_eq(off[expect++], all[i]);
+			}
+			if (st == WF_COMPLETED && r == ROLE_KEPALA_DINAS)
+				ck_assert_int_eq(off[expect++], WF_ISSUE_ST);
+			ck_assert_uint_eq(no, expect);
+			for (size_t i = 0; i < no; i++)
+				ck_assert(off[i] != WF_SIGN_BA_COMPLETE && off[i] != WF_UNDO_DISPOSE && off[i] != WF_UNDO_DERIVE);
+		}
+	enum wf_action off[WF_ACTION_COUNT];
+	ck_assert_uint_eq(wf_offered_actions(WF_AWAITING_DISPOSITION, ROLE_KEPALA_DINAS, off, WF_ACTION_COUNT), 2);
+	ck_assert_int_eq(off[0], WF_DISPOSE);
+	ck_assert_int_eq(off[1], WF_REJECT);
+	ck_assert_uint_eq(wf_offered_actions(WF_AGREED, ROLE_AUDITOR, off, WF_ACTION_COUNT), 0);
+	ck_assert_int_eq(wf_action_route(WF_RECORD_FINAL), ACT_DISCUSSION_WRITE);
+	ck_assert_int_eq(wf_action_route(WF_ACTION_COUNT), ACT_COUNT);
+	ck_assert(wf_accepts_surat_tugas(WF_AGREED) && wf_accepts_surat_tugas(WF_COMPLETED));
+	ck_assert(!wf_accepts_surat_tugas(WF_IN_DISCUSSION_FINAL));
+}
+END_TEST
+
+/* Whose turn: each waiting party is some roles' to act for, and only the
+ * roles the state machine lets act there. */
+START_TEST(test_party_roles)
+{
+	ck_assert(wf_party_includes(WF_PARTY_PD, ROLE_PD) && wf_party_includes(WF_PARTY_PD, ROLE_INTEGRATION));
+	ck_assert(wf_party_includes(WF_PARTY_KASI_TEAM, ROLE_KASI_AI) && wf_party_includes(WF_PARTY_KASI_TEAM, ROLE_TIM_SPBE));
+	ck_assert(!wf_party_includes(WF_PARTY_NONE, ROLE_ADMIN) && !wf_party_includes(WF_PARTY_KABID, ROLE_KASI_AI));
+	ck_assert(!wf_party_includes(WF_PARTY_COUNT, ROLE_PD) && !wf_party_includes(WF_PARTY_PD, ROLE_COUNT));
+	/* a state someone is waited on in is open (its step runs: the list walks open steps for it) */
+	for (int st = 0; st < WF_STATE_COUNT; st++)
+		if (wf_waiting_party((enum wf_state)st) != WF_PARTY_NONE)
+			ck_assert(wf_is_open((enum wf_state)st));
+	/* a state waiting on a party offers a move to each of its roles (who is waited on can act) */
+	for (int st = 0; st < WF_STATE_COUNT; st++)
+		for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++)
+			if (wf_party_includes(wf_waiting_party((enum wf_state)st), (enum role)r)) {
+				enum wf_action all[WF_ACTION_COUNT];
+				ck_assert_msg(wf_allowed_actions((enum wf_state)st, (enum role)r, all, WF_ACTION_COUNT) > 0,
+					      "%s waits on %s, who can do nothing", wf_state_key((enum wf_state)st),
+					      role_name((enum role)r));
+			}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("workflow");
@@ -694,6 +752,8 @@ int main(void)
 	tcase_add_test(table, test_terminal_states_are_dead_ends);
 	tcase_add_test(table, test_refusals);
 	tcase_add_test(table, test_allowed_actions);
+	tcase_add_test(table, test_offered_actions);
+	tcase_add_test(table, test_party_roles);
 	suite_add_tcase(s, table);
 
 	TCase *walks = tcase_create("walks");
