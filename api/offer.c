@@ -2,6 +2,8 @@
  * core/workflow.c; the answers are small (a dozen states). */
 #include "api/offer.h"
 
+#include "api/workflow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +92,14 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r)
 	enum wf_state s = wf_state_parse(r->state);
 	const char *party = wf_party_key(wf_waiting_party(s));
 	json_object_set_new(o, "waiting_on", party ? json_string(party) : json_null());
-	json_object_set_new(o, "allowed_actions", offered(s, c->who.role));
+	/* a machine client limited to its own requests is offered nothing on
+	 * the others (a failed look-up counts as that limit) */
+	enum client_scope scope;
+	struct err e;
+	err_clear(&e);
+	if (!api_write_scope(c, &scope, &e))
+		scope = CLIENT_SCOPE_OWN;
+	bool may_act = authz_may_act_on(&c->who, scope, r->client_id);
+	json_object_set_new(o, "allowed_actions", may_act ? offered(s, c->who.role) : json_array());
 	return to_arena(c->arena, o);
 }

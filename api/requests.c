@@ -411,6 +411,11 @@ static bool list_requests(struct api_ctx *c, struct err *e)
 	}
 	f.waiting_map = api_waiting_map(c->arena);
 	f.actions_map = api_actions_map(c->arena, c->who.role);
+	enum client_scope scope;
+	if (!api_write_scope(c, &scope, e))
+		return false;
+	if (scope == CLIENT_SCOPE_OWN)
+		f.acts_only_for_client = c->who.subject;
 	struct db_page page;
 	if (!db_request_list(e, c->arena, &f, limit, &page))
 		return false;

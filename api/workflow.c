@@ -9,18 +9,29 @@
 #include "api/input.h"
 #include "db/clients.h"
 
+bool api_write_scope(struct api_ctx *c, enum client_scope *scope, struct err *e)
+{
+	*scope = CLIENT_SCOPE_VISIBLE;
+	if (c->who.role != ROLE_INTEGRATION)
+		return true;
+	*scope = CLIENT_SCOPE_OWN;
+	const char *name;
+	if (!db_client_scope(e, c->arena, c->who.subject, &name))
+		return false;
+	if (name && !client_scope_parse(name, scope))
+		*scope = CLIENT_SCOPE_OWN;
+	return true;
+}
+
 /* A machine client acts on the requests it submitted, or on every visible
  * one when an admin widened its write_scope (core/authz.c decides). */
 static bool may_act_on(struct api_ctx *c, const struct db_request *r, struct err *e)
 {
-	enum client_scope scope = CLIENT_SCOPE_OWN;
+	enum client_scope scope;
 	if (c->who.role != ROLE_INTEGRATION)
 		return true;
-	const char *name;
-	if (!db_client_scope(e, c->arena, c->who.subject, &name))
+	if (!api_write_scope(c, &scope, e))
 		return false;
-	if (name && !client_scope_parse(name, &scope))
-		scope = CLIENT_SCOPE_OWN;
 	if (authz_may_act_on(&c->who, scope, r->client_id))
 		return true;
 	return err_set(e, ERR_FORBIDDEN, "request.not_submitter",

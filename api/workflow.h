@@ -18,6 +18,11 @@ bool api_request_load(struct api_ctx *c, int param, bool lock, struct db_request
 /* The same for a request id the handler already has. */
 bool api_request_load_id(struct api_ctx *c, const char *id, bool lock, struct db_request *r, struct err *e);
 
+/* The caller's write scope: CLIENT_SCOPE_VISIBLE for a person; for a
+ * machine client what an admin granted it (CLIENT_SCOPE_OWN by default: only
+ * the requests it submitted). One query for machine clients, none else. */
+bool api_write_scope(struct api_ctx *c, enum client_scope *scope, struct err *e);
+
 /* Checks If-Match against version: a stale value answers 412
  * request.version_mismatch; a missing one answers 428 when required. */
 bool api_if_match(struct api_ctx *c, int version, bool required, struct err *e);

@@ -122,11 +122,14 @@ bool db_request_update_fields(struct err *e, struct arena *a, const char *id, co
 /* A list row: the request, its open step's deadlines and SLA state, whom it
  * waits on and what the caller is offered — the last two looked up by state
  * in maps the caller derives from core/ ($18, $19), so SQL holds no copy of
- * either rule. */
+ * either rule; $20, when set, is a machine client that may act only on its
+ * own requests: the others offer it nothing. */
 #define LIST_ROW                                                                                             \
 	"json_build_object(" REQUEST_PAIRS ", 'due_at', " UTC("o.due_at") ", 'warn_at', " UTC("o.warn_at") ","   \
 	" 'sla_state', o.sla_state,"                                                                            \
-	" 'waiting_on', $18::jsonb ->> r.state, 'allowed_actions', coalesce($19::jsonb -> r.state, '[]'::jsonb))"
+	" 'waiting_on', $18::jsonb ->> r.state, 'allowed_actions',"                                            \
+	"   coalesce(CASE WHEN $20::uuid IS NULL OR r.client_id = $20::uuid THEN $19::jsonb -> r.state END,"      \
+	"            '[]'::jsonb))"
 
 DB_STMT_ADHOC(st_list,
 	"SELECT " LIST_ROW ", r.created_at, r.id FROM requests r" OPEN_STEP_JOIN LIST_WHERE
@@ -178,15 +181,16 @@ static void filter_params(struct arena *a, const struct db_request_filter *f, co
 bool db_request_list(struct err *e, struct arena *a, const struct db_request_filter *f, int limit,
 		     struct db_page *page)
 {
-	const char *p[19];
+	const char *p[20];
 	filter_params(a, f, p);
 	p[14] = f->after_key;
 	p[15] = f->after_id;
 	p[16] = arena_printf(a, "%d", limit);
 	p[17] = f->waiting_map;
 	p[18] = f->actions_map;
+	p[19] = f->acts_only_for_client;
 	struct db_stmt *st = !f->sort_due ? &st_list : f->states_open ? &st_list_due_open : &st_list_due;
-	return db_page(e, a, st, 19, p, limit, 2, page);
+	return db_page(e, a, st, 20, p, limit, 2, page);
 }
 
 bool db_request_counts(struct err *e, struct arena *a, const struct db_request_filter *f, const char **json)

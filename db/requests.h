@@ -68,6 +68,8 @@ struct db_request_filter {
 	const char *after_key, *after_id; /* keyset: created_at (or due_at) and id of the last row */
 	const char *waiting_map;   /* JSON object state key -> waiting party key (from core/) */
 	const char *actions_map;   /* JSON object state key -> [offered actions] (from core/) */
+	const char *acts_only_for_client; /* a machine client limited to its own requests: the
+	                                     rows of others offer nothing (NULL: no such limit) */
 };
 /* One page of the list, each row with due_at, warn_at, sla_state of its
  * open step (null when none is open), waiting_on and allowed_actions. The

@@ -100,13 +100,18 @@ static long long count_status(enum who who, const char *status)
 	return n ? json_integer_value(n) : 0;
 }
 
+/* A draft with the letter and the business-process document attached (SOP
+ * step 1: a submission carries both), submitted when submit. */
 static const char *new_request(enum who pd, const char *title, bool submit)
 {
 	struct ts_resp *r = call(pd, "POST", "/api/v1/requests",
-				 fmt("{\"kind\":\"pembangunan\",\"title\":\"%s\",\"submit\":%s}", title,
-				     submit ? "true" : "false"));
+				 fmt("{\"kind\":\"pembangunan\",\"title\":\"%s\"}", title));
 	assert_status(r, 201);
-	return hold(rstr(r, "id"));
+	const char *id = hold(rstr(r, "id"));
+	attach_submission_documents(pd, id);
+	if (submit)
+		assert_status(call(pd, "POST", fmt("/api/v1/requests/%s/submit", id), NULL), 200);
+	return id;
 }
 
 /* ---- the suite's people get their positions (jabatan) ----------------------- */
