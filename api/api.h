@@ -26,6 +26,7 @@
 #define API_MAX_OUT_HEADERS 12
 
 struct api_ctx;
+struct ev_key;
 typedef bool (*api_handler)(struct api_ctx *c, struct err *e);
 
 enum api_tx {
@@ -123,6 +124,8 @@ struct api_services {
 	struct calendar calendar; /* zone and office hours; holidays come from the database */
 	const char *organisation; /* printed as the first party */
 	const char *letterhead;   /* lines separated by '|' */
+	const struct ev_key *audit_key; /* signs checkpoints and evidence manifests; NULL: none */
+	const char *audit_origin;       /* the first line of every checkpoint */
 };
 extern struct api_services api_services;
 

@@ -52,6 +52,10 @@ enum action {
 	ACT_SLA_READ,         /* overdue list, summaries, the policy */
 	ACT_SLA_ADMIN,        /* publish a policy, manage holidays */
 	ACT_CALENDAR_READ,
+	ACT_AUDIT_READ,       /* checkpoints, proofs, the log export */
+	ACT_AUDIT_CHECKPOINT, /* sign a checkpoint now */
+	ACT_EVIDENCE_READ,    /* a request's evidence pack (agency rule applies) */
+	ACT_SLA_REPORT,       /* the period report PDF */
 	ACT_COUNT
 };
 

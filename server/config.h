@@ -54,6 +54,10 @@ struct config {
 	char st_number_format[128];
 	bool migrate_on_start;
 	bool metrics_public;
+	char audit_key[512];        /* file holding the Ed25519 signer key; "" = none */
+	char audit_origin[128];     /* checkpoint origin line; "" = the key's name */
+	double audit_sequence_interval;   /* seconds between sequencer runs */
+	int audit_checkpoint_interval;    /* seconds between checkpoints; 0 = on demand only */
 };
 
 typedef const char *(*config_getenv)(const char *name);

@@ -38,6 +38,10 @@ static const struct {
 	{ACT_SLA_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe auditor"},
 	{ACT_SLA_ADMIN, "admin"},
 	{ACT_CALENDAR_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_AUDIT_READ, "admin kepala_dinas auditor"},
+	{ACT_AUDIT_CHECKPOINT, "admin auditor"},
+	{ACT_EVIDENCE_READ, "admin kepala_dinas pd auditor"},
+	{ACT_SLA_REPORT, "admin kepala_dinas auditor"},
 };
 
 static bool listed(const char *roles, const char *role)
