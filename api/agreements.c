@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/agreements.h"
 #include "api/common.h"
 #include "api/discussions.h"
 #include "api/input.h"
@@ -356,28 +357,37 @@ static void pdf_input(struct api_ctx *c, const struct db_ba *ba, const struct db
 	json_decref(parties);
 }
 
-static bool get_ba_pdf(struct api_ctx *c, struct err *e)
+bool api_ba_pdf(struct api_ctx *c, const struct db_ba *ba, const void **bytes, size_t *len, struct err *e)
 {
-	struct db_ba ba;
 	struct db_ba_print pr;
 	struct pdf_signer signers[2];
 	struct pdf_berita_acara doc;
 	unsigned char *pdf;
-	size_t len;
-	if (!load_ba(c, false, &ba, e) || !db_ba_print_data(e, c->arena, &ba, api_services.timezone, &pr))
+	if (!db_ba_print_data(e, c->arena, ba, api_services.timezone, &pr))
 		return false;
-	pdf_input(c, &ba, &pr, signers, &doc);
-	if (!pdf_berita_acara(&doc, &pdf, &len, e))
+	pdf_input(c, ba, &pr, signers, &doc);
+	if (!pdf_berita_acara(&doc, &pdf, len, e))
 		return false;
-	void *copy = arena_alloc(c->arena, len);
-	memcpy(copy, pdf, len);
+	void *copy = arena_alloc(c->arena, *len);
+	memcpy(copy, pdf, *len);
 	free(pdf);
+	*bytes = copy;
+	return true;
+}
+
+static bool get_ba_pdf(struct api_ctx *c, struct err *e)
+{
+	struct db_ba ba;
+	const void *pdf;
+	size_t len;
+	if (!load_ba(c, false, &ba, e) || !api_ba_pdf(c, &ba, &pdf, &len, e))
+		return false;
 	char *name = arena_strdup(c->arena, ba.number);
 	for (char *p = name; *p; p++)
 		if (*p == '/' || *p == '"' || *p == '\\')
 			*p = '-';
 	api_set_header(c, "Content-Disposition", arena_printf(c->arena, "inline; filename=\"berita-acara-%s.pdf\"", name));
-	api_reply_bytes(c, 200, "application/pdf", copy, len);
+	api_reply_bytes(c, 200, "application/pdf", pdf, len);
 	return true;
 }
 

@@ -13,6 +13,8 @@ extern const struct route api_documents_routes[];
 extern const struct route api_discussions_routes[];
 extern const struct route api_agreements_routes[];
 extern const struct route api_sla_routes[];
+extern const struct route api_audit_routes[];
+extern const struct route api_evidence_routes[];
 
 struct api_services api_services;
 
@@ -28,5 +30,7 @@ const struct route *const api_route_tables[] = {
 	api_discussions_routes,
 	api_agreements_routes,
 	api_sla_routes,
+	api_audit_routes,
+	api_evidence_routes,
 	NULL,
 };

@@ -221,13 +221,11 @@ static json_t *waiting_json(const int64_t per_party[WF_PARTY_COUNT])
 
 /* ---- GET /requests/{id}/timeline ------------------------------------------- */
 
-static bool get_timeline(struct api_ctx *c, struct err *e)
+bool api_sla_timeline(struct api_ctx *c, const struct db_request *r, json_t **out, struct err *e)
 {
-	struct db_request r;
 	struct db_rows steps, history;
 	struct calendar cal;
-	if (!api_request_load(c, 0, false, &r, e) ||
-	    !db_sla_request_steps(e, c->arena, r.id, &steps) || !db_sla_request_history(e, c->arena, r.id, &history) ||
+	if (!db_sla_request_steps(e, c->arena, r->id, &steps) || !db_sla_request_history(e, c->arena, r->id, &history) ||
 	    !api_calendar(c, &cal, e))
 		return false;
 	json_t *list = json_array();
@@ -240,12 +238,21 @@ static bool get_timeline(struct api_ctx *c, struct err *e)
 	for (int i = 0; i < history.n; i++)
 		add_waiting(&cal, db_rows_get(&history, i, 0), i64(db_rows_get(&history, i, 1)),
 			    i64(db_rows_get(&history, i, 2)), i64(db_rows_get(&history, i, 3)), per_party);
-	enum wf_state st = wf_state_parse(r.state);
+	enum wf_state st = wf_state_parse(r->state);
 	enum wf_party now_on = wf_waiting_party(st);
-	api_reply_json(c, 200,
-		       json_pack("{s:s, s:s, s:i, s:s?, s:o, s:o}", "request_id", r.id, "status", wf_state_status(st),
-				 "current_step", r.current_step, "waiting_on", wf_party_key(now_on), "steps", list,
-				 "waiting_working_seconds", waiting_json(per_party)));
+	*out = json_pack("{s:s, s:s, s:i, s:s?, s:o, s:o}", "request_id", r->id, "status", wf_state_status(st),
+			 "current_step", r->current_step, "waiting_on", wf_party_key(now_on), "steps", list,
+			 "waiting_working_seconds", waiting_json(per_party));
+	return true;
+}
+
+static bool get_timeline(struct api_ctx *c, struct err *e)
+{
+	struct db_request r;
+	json_t *out;
+	if (!api_request_load(c, 0, false, &r, e) || !api_sla_timeline(c, &r, &out, e))
+		return false;
+	api_reply_json(c, 200, out);
 	return true;
 }
 

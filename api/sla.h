@@ -26,6 +26,12 @@ bool api_sla_step_start(struct api_ctx *c, const char *request_id, int step, str
 bool api_sla_pause(struct api_ctx *c, const char *request_id, int step, struct err *e);
 bool api_sla_resume(struct api_ctx *c, const char *request_id, int step, struct err *e);
 
+/* The request's timeline (GET /requests/{id}/timeline): each step's SLA
+ * state, deadlines, pauses, and the working time spent waiting on each
+ * party. *out is a new reference. */
+struct db_request;
+bool api_sla_timeline(struct api_ctx *c, const struct db_request *r, json_t **out, struct err *e);
+
 /* RFC 3339 UTC text of an epoch instant, or NULL for 0. */
 const char *api_time_text(struct arena *a, int64_t t);
 

@@ -295,13 +295,13 @@ static void check_audit(struct files *fs, const struct ev_key *key, FILE *report
 		json_t *idx = json_object_get(o, "log_index"), *proof = json_object_get(o, "inclusion_proof");
 		json_t *parsed = entry ? json_loads(entry, 0, NULL) : NULL;
 		const char *rid = json_string_value(json_object_get(parsed, "request_id"));
-		if (!entry || !parsed) {
-			finding(report, res, true, "audit/entries.jsonl line %d: not an audit entry", line_no);
-		} else if (request_id && (!rid || strcmp(rid, request_id) != 0)) {
-			finding(report, res, true, "audit/entries.jsonl line %d: the entry is not about this request", line_no);
-		} else if (!json_is_integer(idx) || !json_is_array(proof)) {
+		if (json_is_null(proof)) {
 			finding(report, res, false, "audit/entries.jsonl line %d: logged after the checkpoint; no proof yet",
 				line_no);
+		} else if (!entry || !parsed || !json_is_integer(idx) || !json_is_array(proof)) {
+			finding(report, res, true, "audit/entries.jsonl line %d: not an audit entry with a proof", line_no);
+		} else if (request_id && (!rid || strcmp(rid, request_id) != 0)) {
+			finding(report, res, true, "audit/entries.jsonl line %d: the entry is not about this request", line_no);
 		} else {
 			uint8_t leaf[EV_HASH], path[EV_MAX_PROOF][EV_HASH];
 			size_t k;

@@ -194,10 +194,13 @@ int cli_audit(const struct config *cfg, int argc, char **argv)
 int cli_evidence(int argc, char **argv)
 {
 	const char *key_path = NULL;
-	if (argc >= 3 && strcmp(argv[1], "--key") == 0) {
+	if (argc == 4 && strcmp(argv[1], "--key") == 0) {
 		key_path = argv[2];
-		argv += 2;
-		argc -= 2;
+		argv[2] = argv[3];
+		argc = 3;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
 	}
 	if (argc != 2 || strcmp(argv[0], "verify") != 0) {
 		fputs("usage: alurd evidence verify [--key PUBLIC_KEY_FILE] PACK_FILE\n", stderr);

@@ -14,3 +14,16 @@ foreach(suite IN LISTS ALURD_STEPS47_SUITES)
     FIXTURES_REQUIRED api_records
     TIMEOUT 180)
 endforeach()
+
+# The tamper-evident audit log, the evidence pack and the period report
+# (test_audit.c): the same people, plus Python (tests/api/merkle_check.py,
+# tar_tamper.py) as an implementation independent of alurd's.
+add_executable(test_audit ${CMAKE_CURRENT_LIST_DIR}/test_audit.c ${CMAKE_CURRENT_LIST_DIR}/steps47.c)
+target_link_libraries(test_audit PRIVATE alurd_testsupport PkgConfig::SODIUM)
+target_compile_definitions(test_audit PRIVATE ALURD_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+add_test(NAME api_audit COMMAND test_audit)
+set_tests_properties(api_audit PROPERTIES
+  LABELS api
+  ENVIRONMENT "ALURD_TEST_RECORD_DIR=${ALURD_RECORDS}"
+  FIXTURES_REQUIRED api_records
+  TIMEOUT 600)
