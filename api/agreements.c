@@ -277,25 +277,6 @@ static bool sign_ba(struct api_ctx *c, struct err *e)
 	return answer_ba(c, 201, &ba);
 }
 
-/* Splits "a|b|c" into a NULL-terminated list in the arena. */
-static const char **split_lines(struct arena *a, const char *s)
-{
-	size_t n = 2;
-	for (const char *p = s; *p; p++)
-		n += *p == '|';
-	const char **lines = arena_alloc(a, n * sizeof *lines);
-	char *copy = arena_strdup(a, s);
-	size_t i = 0;
-	for (char *tok = copy, *bar; tok; tok = bar ? bar + 1 : NULL) {
-		bar = strchr(tok, '|');
-		if (bar)
-			*bar = '\0';
-		lines[i++] = tok;
-	}
-	lines[i] = NULL;
-	return lines;
-}
-
 /* An arena copy of o's string member key (NULL when absent). */
 static const char *jtext(struct arena *a, json_t *o, const char *key)
 {
@@ -335,7 +316,7 @@ static void pdf_input(struct api_ctx *c, const struct db_ba *ba, const struct db
 	signers[0] = signer(c, "Kepala Dinas", pr, 0, json_object_get(parties, "kominfos"));
 	signers[1] = signer(c, "Kepala Perangkat Daerah", pr, 1, json_object_get(parties, "perangkat_daerah"));
 	*doc = (struct pdf_berita_acara){
-		.letterhead = split_lines(c->arena, api_services.letterhead),
+		.letterhead = api_split_lines(c->arena, api_services.letterhead),
 		.title = "BERITA ACARA KESEPAKATAN PENGEMBANGAN APLIKASI",
 		.number = ba->number,
 		.date = ba->date,

@@ -130,13 +130,13 @@ static void collect(void *ctx, int level, uint64_t index, const uint8_t hash[EV_
 	memcpy(c->hash[c->n++], hash, EV_HASH);
 }
 
-bool api_tlog_sequence(struct arena *a, int batch, int *appended, struct err *e)
+bool api_tlog_sequence(struct arena *a, int batch, bool wait, int *appended, struct err *e)
 {
 	bool got;
 	uint64_t size;
 	struct db_rows rows;
 	*appended = 0;
-	if (!db_tlog_try_lock(e, &got))
+	if (!db_tlog_lock(e, wait, &got))
 		return false;
 	if (!got)
 		return true;
@@ -257,8 +257,10 @@ static bool create_checkpoint(struct api_ctx *c, struct err *e)
 			       "No checkpoint signing key is configured (ALURD_AUDIT_KEY).");
 	int n;
 	uint64_t size;
+	/* waits for a sequencer at work, so everything committed before this
+	 * call is in the checkpoint */
 	do {
-		if (!api_tlog_sequence(c->arena, 1000, &n, e))
+		if (!api_tlog_sequence(c->arena, 1000, true, &n, e))
 			return false;
 	} while (n == 1000);
 	if (!api_tlog_checkpoint(c->arena, &size, e))

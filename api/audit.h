@@ -15,9 +15,10 @@
 #include "evidence/merkle.h"
 
 /* Logs up to batch queued audit rows, in queue order, at the next indexes.
- * Does nothing (*appended 0) when another session holds the sequencer's
- * lock. Caller owns the transaction and commits. */
-bool api_tlog_sequence(struct arena *a, int batch, int *appended, struct err *e);
+ * When another session holds the sequencer's lock it does nothing
+ * (*appended 0), or with wait first waits for that session to commit.
+ * Caller owns the transaction and commits. */
+bool api_tlog_sequence(struct arena *a, int batch, bool wait, int *appended, struct err *e);
 /* Signs the current tree unless the newest checkpoint already has its size;
  * *size receives the tree size now checkpointed. ERR_UNAVAILABLE
  * "audit.no_signing_key" without a key. */

@@ -15,6 +15,7 @@ extern const struct route api_agreements_routes[];
 extern const struct route api_sla_routes[];
 extern const struct route api_audit_routes[];
 extern const struct route api_evidence_routes[];
+extern const struct route api_report_routes[];
 
 struct api_services api_services;
 
@@ -32,5 +33,6 @@ const struct route *const api_route_tables[] = {
 	api_sla_routes,
 	api_audit_routes,
 	api_evidence_routes,
+	api_report_routes,
 	NULL,
 };

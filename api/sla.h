@@ -32,6 +32,14 @@ bool api_sla_resume(struct api_ctx *c, const char *request_id, int step, struct 
 struct db_request;
 bool api_sla_timeline(struct api_ctx *c, const struct db_request *r, json_t **out, struct err *e);
 
+/* The compliance summary of GET /sla/summary for valid from/to dates (and
+ * agency, or NULL), grouped per step or per agency; *out a new reference. */
+bool api_sla_summary(struct api_ctx *c, const char *from, const char *to, bool by_agency, const char *agency,
+		     json_t **out, struct err *e);
+/* The first limit items of GET /sla/overdue (every step and agency), *more
+ * when more follow; *items a new reference. */
+bool api_sla_overdue(struct api_ctx *c, int limit, json_t **items, bool *more, struct err *e);
+
 /* RFC 3339 UTC text of an epoch instant, or NULL for 0. */
 const char *api_time_text(struct arena *a, int64_t t);
 

@@ -14,12 +14,13 @@
 	"a.id, to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), a.actor_id, a.actor_role," \
 	" a.action, a.record_type, a.record_id, a.request_id, a.http_request_id, a.before::text, a.after::text"
 
-DB_STMT(st_lock, "SELECT pg_try_advisory_xact_lock(" TLOG_LOCK ")");
+DB_STMT(st_try_lock, "SELECT pg_try_advisory_xact_lock(" TLOG_LOCK ")");
+DB_STMT(st_lock, "SELECT pg_advisory_xact_lock(" TLOG_LOCK ") IS NOT NULL");
 
-bool db_tlog_try_lock(struct err *e, bool *got)
+bool db_tlog_lock(struct err *e, bool wait, bool *got)
 {
 	PGresult *r;
-	if (!db_exec(e, &st_lock, 0, NULL, &r))
+	if (!db_exec(e, wait ? &st_lock : &st_try_lock, 0, NULL, &r))
 		return false;
 	*got = PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);

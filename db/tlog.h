@@ -12,9 +12,10 @@
 #include "core/err.h"
 #include "db/db.h"
 
-/* Takes the sequencer's transaction-scoped advisory lock without waiting;
- * *got false when another session holds it (it is sequencing now). */
-bool db_tlog_try_lock(struct err *e, bool *got);
+/* Takes the sequencer's transaction-scoped advisory lock: without waiting
+ * (*got false when another session holds it, i.e. is sequencing now), or,
+ * with wait, once that session commits (*got true). */
+bool db_tlog_lock(struct err *e, bool wait, bool *got);
 /* The number of logged entries (the next index). */
 bool db_tlog_size(struct err *e, uint64_t *size);
 

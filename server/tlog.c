@@ -79,7 +79,7 @@ static bool unit(bool checkpoint, int *appended)
 	uint64_t size;
 	*appended = 0;
 	bool ok = db_begin(&e) && (checkpoint ? api_tlog_checkpoint(&a, &size, &e)
-					      : api_tlog_sequence(&a, BATCH, appended, &e));
+					      : api_tlog_sequence(&a, BATCH, false, appended, &e));
 	ok = ok ? db_commit(&e) : (db_rollback(), false);
 	if (!ok) {
 		atomic_fetch_add(&g_failures, 1);

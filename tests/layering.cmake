@@ -14,3 +14,4 @@ check_folder(core "#include [<\"](libpq|microhttpd|jansson|jwt|sodium|curl|hpdf|
 check_folder(db "#include [<\"](microhttpd|api/|server/)" "db/ must not see api/ or server/")
 check_folder(api "#include [<\"](microhttpd|server/)" "api/ must not see libmicrohttpd or server/")
 check_folder(evidence "#include [<\"](libpq|microhttpd|api/|db/|server/)" "evidence/ never sees the database: its verifiers run offline")
+check_folder(pdf "#include [<\"](libpq|microhttpd|jansson|api/|db/|server/)" "pdf/ lays out what it is given: no database, no JSON")

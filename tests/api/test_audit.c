@@ -318,6 +318,61 @@ START_TEST(test_evidence_pack)
 }
 END_TEST
 
+/* The period report: a PDF in Bahasa Indonesia whose figures are the
+ * summary's. */
+START_TEST(test_period_report)
+{
+	const char *path = "/api/v1/sla/report?from=2020-01-01&to=2099-12-31";
+	assert_problem(call(NOBODY, "GET", path, NULL), 401, NULL);
+	assert_problem(call(PD_A, "GET", path, NULL), 403, NULL);
+	assert_problem(call(KASI, "GET", path, NULL), 403, NULL);
+	struct ts_resp *bad = call(KADIS, "GET", "/api/v1/sla/report?to=2026-01-01", NULL);
+	assert_problem(bad, 400, "request.invalid");
+	ck_assert_str_eq(field_error_code(bad, "from"), "required");
+	bad = call(KADIS, "GET", "/api/v1/sla/report?from=2026-02-01&to=2026-01-01", NULL);
+	ck_assert_str_eq(field_error_code(bad, "to"), "order");
+	bad = call(KADIS, "GET", "/api/v1/sla/report?from=2026-02-30&to=2026-03-01", NULL);
+	ck_assert_str_eq(field_error_code(bad, "from"), "invalid");
+	assert_status(call_as(&AUD, "GET", path, NULL), 200);
+	struct ts_resp *r = call(KADIS, "GET", path, NULL);
+	assert_status(r, 200);
+	ck_assert(tf_media_type_is(r->content_type, "application/pdf"));
+	ck_assert(r->len > 1000 && memcmp(r->body, "%PDF-", 5) == 0);
+	save(in_dir("report.pdf"), r->body, r->len);
+	ck_assert_int_eq(sh(fmt("pdftotext -layout %s %s", in_dir("report.pdf"), in_dir("report.txt"))), 0);
+	FILE *f = fopen(in_dir("report.txt"), "r");
+	ck_assert(f);
+	static char text[65536];
+	text[fread(text, 1, sizeof text - 1, f)] = '\0';
+	fclose(f);
+	struct ts_resp *sum = call(KADIS, "GET", "/api/v1/sla/summary?from=2020-01-01&to=2099-12-31", NULL);
+	assert_status(sum, 200);
+	json_t *total = json_object_get(sum->json, "total");
+	const char *want[] = {
+		"LAPORAN KEPATUHAN MUTU BAKU LAYANAN PENGEMBANGAN APLIKASI",
+		"Periode: 1 Januari 2020 s.d. 31 Desember 2099",
+		fmt("Permohonan yang masuk dalam periode: %lld", jint(total, "requests")),
+		fmt("Langkah SOP yang dihitung (langkah 2-7): %lld; selesai %lld, masih berjalan %lld", jint(total, "count"),
+		    jint(total, "completed"), jint(total, "open")),
+		"2. Kepatuhan per Langkah SOP terhadap Mutu Baku",
+		"4 Pembahasan awal",
+		"3. Kepatuhan per Perangkat Daerah",
+		AGENCY_NAME[0],
+		AGENCY_NAME[1],
+		"4. Penyebab Keterlambatan: Atribusi Waktu Tunggu",
+		"Kasi AI dan Tim SPBE",
+		"5. Langkah yang Saat Ini Melewati Batas Waktu",
+		"Halaman 1 dari",
+		NULL,
+	};
+	for (int i = 0; want[i]; i++) {
+		if (!strstr(text, want[i]))
+			fprintf(stderr, "the report's text:\n%s\n", text);
+		ck_assert_msg(strstr(text, want[i]), "'%s' not in the report (its text is above)", want[i]);
+	}
+}
+END_TEST
+
 /* The newest checkpoint as an auditor keeps it, before the tampering. */
 START_TEST(test_keep_checkpoint)
 {
@@ -470,6 +525,7 @@ int main(void)
 	tcase_add_test(tc, test_proofs);
 	tcase_add_test(tc, test_background_sequencer);
 	tcase_add_test(tc, test_evidence_pack);
+	tcase_add_test(tc, test_period_report);
 	tcase_add_test(tc, test_keep_checkpoint);
 	s47_add_clean_stop(tc);
 	tcase_add_test(tc, test_tamper);
