@@ -6,6 +6,7 @@
  * formats, the export verifier on tampered exports, and the evidence pack.
  */
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,7 +208,7 @@ static void make_log(void)
 	for (int i = 0; i < NE; i++) {
 		char id[16], after[64];
 		snprintf(id, sizeof id, "%d", 100 + i);
-		snprintf(after, sizeof after, "{\"n\": %d, \"a\": \"x\"}", i);
+		snprintf(after, sizeof after, "{\"n\": %d, \"a\": \"Denpasar \xc3\xa9\"}", i);
 		struct ev_row r = {id, "2026-01-01T00:00:00.000000Z", NULL, "system", "test.act", "request", id, NULL,
 				   "t", NULL, after};
 		g_entries[i] = ev_entry_canonical(&r, (uint64_t)i);
@@ -309,6 +310,33 @@ START_TEST(test_export_tampered)
 }
 END_TEST
 
+/* An export written by another tool (keys in another order, non-ASCII text
+ * as \\u escapes) verifies the same: the verifier's fast path for alurd's
+ * own layout decides nothing by itself. */
+START_TEST(test_export_other_writer)
+{
+	FILE *mine = export((struct tamper)UNTOUCHED), *theirs = tmpfile(), *report = tmpfile();
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	while ((len = getline(&line, &cap, mine)) > 0) {
+		json_t *o = json_loadb(line, (size_t)len, 0, NULL);
+		json_dumpf(o, theirs, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+		fputc('\n', theirs);
+		json_decref(o);
+	}
+	free(line);
+	fclose(mine);
+	rewind(theirs);
+	struct ev_audit_result res;
+	char why[256];
+	ck_assert(ev_audit_verify(theirs, &g_pub, NULL, NULL, 0, report, &res, why, sizeof why));
+	ck_assert_msg(res.failures == 0 && res.entries == NE && res.covered == NE, "%s", res.first);
+	fclose(theirs);
+	fclose(report);
+}
+END_TEST
+
 /* ---- the pack ------------------------------------------------------------- */
 
 START_TEST(test_pack)
@@ -377,6 +405,7 @@ static Suite *suite(void)
 	tcase_add_unchecked_fixture(tc, make_log, NULL);
 	tcase_add_test(tc, test_export_untouched);
 	tcase_add_test(tc, test_export_tampered);
+	tcase_add_test(tc, test_export_other_writer);
 	tcase_add_test(tc, test_pack);
 	suite_add_tcase(s, tc);
 	return s;
