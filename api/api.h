@@ -117,8 +117,10 @@ void api_set_header(struct api_ctx *c, const char *name, const char *value);
 struct api_services {
 	bool (*issue_access)(const struct principal *p, char **token, long *expires_in, struct err *e);
 	int refresh_ttl;        /* seconds a refresh token lives */
-	int login_max_failures; /* failed logins before throttling starts */
+	int login_max_failures; /* failed logins of one account before throttling starts */
+	int login_max_failures_per_address; /* and from one client address */
 	int hash_concurrency;   /* password hashes computed at once */
+	int threads;            /* worker threads (hashing may hold at most half) */
 	const char *timezone;   /* IANA zone for numbering years */
 	const char *agenda_format, *ba_number_format, *st_number_format;
 	struct calendar calendar; /* zone and office hours; holidays come from the database */

@@ -4,7 +4,9 @@
  * Failed attempts are counted per username (or client id) and per client
  * address in PostgreSQL, so every instance sees them; from a few failures on
  * each failure blocks for a doubling time (429 + Retry-After), capped, never
- * permanent; a success clears the counters. An unknown username is verified
+ * permanent; a success clears the account's (or client's) counter only: the
+ * address's counter is cleared by time alone, or one valid account signing
+ * in between guesses would let an address spray passwords at every other. An unknown username is verified
  * against a dummy hash, so it costs the same and answers the same as a wrong
  * password. Refusals keep their audit row and counter (commit_on_error).
  */
@@ -35,13 +37,15 @@ static bool throttled(struct api_ctx *c, const char *key1, const char *key2, str
 	return true;
 }
 
-/* Counts one failure on both keys; the refusal itself is the caller's. */
+/* Counts one failure on both keys (key1 the account's or client's, key2 the
+ * address's, each with its own budget: many people share an office's
+ * address); the refusal itself is the caller's. */
 static bool count_failure(struct api_ctx *c, const char *key1, const char *key2, const char *action,
 			  const char *record_type, const char *record_id, struct err *e)
 {
 	int b1, b2;
 	if (!db_throttle_fail(e, key1, api_services.login_max_failures, &b1) ||
-	    !db_throttle_fail(e, key2, api_services.login_max_failures, &b2) ||
+	    !db_throttle_fail(e, key2, api_services.login_max_failures_per_address, &b2) ||
 	    !api_audit(c, action, record_type, record_id, NULL, NULL, NULL, e))
 		return false;
 	if (b1 || b2) {
@@ -125,7 +129,7 @@ static bool login(struct api_ctx *c, struct err *e)
 			return false;
 		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_credentials", "Wrong username or password.");
 	}
-	if (!db_throttle_reset(e, user_key, addr_key))
+	if (!db_throttle_reset(e, user_key))
 		return false;
 	if (rehash) {
 		char hash[crypto_pwhash_STRBYTES];
@@ -242,7 +246,7 @@ static bool client_token(struct api_ctx *c, struct err *e)
 	c->who = p;
 	char *access;
 	long expires_in;
-	if (!db_throttle_reset(e, client_key, addr_key) ||
+	if (!db_throttle_reset(e, client_key) ||
 	    !api_audit(c, "auth.client_token", "client", k.id, NULL, NULL, NULL, e) ||
 	    !api_services.issue_access(&p, &access, &expires_in, e))
 		return false;

@@ -1,11 +1,13 @@
-/* common.c — see common.h. The hashing cap is a counting semaphore sized at
- * first use from api_services.hash_concurrency: each Argon2id computation
- * takes 64 MiB, so a burst of logins queues instead of exhausting memory. */
+/* common.c — see common.h. Password hashing is admitted by a small bounded
+ * queue sized at first use from api_services (hash_concurrency, threads):
+ * each Argon2id computation takes 64 MiB and ~75 ms of a core, so a burst of
+ * sign-ins is answered 503 auth.busy rather than exhausting memory or the
+ * worker pool. */
 #include "api/common.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <semaphore.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,14 +30,25 @@ bool api_audit(struct api_ctx *c, const char *action, const char *record_type, c
 	return db_audit_write(e, &a);
 }
 
-static sem_t g_slots;
+/* Hashing admission: at most `g_active_max` hashes run and at most
+ * `g_wait_max` wait; together never more than half the worker pool, so a
+ * burst of sign-ins can never hold the workers every other request needs.
+ * A sign-in that finds the queue full is answered 503 auth.busy at once,
+ * with Retry-After. */
+static pthread_mutex_t g_hash_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_hash_cond = PTHREAD_COND_INITIALIZER;
+static int g_active, g_waiting, g_active_max, g_wait_max;
+static atomic_uint_least64_t g_busy_refusals, g_verifications;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static char g_dummy[crypto_pwhash_STRBYTES];
 
 static void slots_init(void)
 {
-	int n = api_services.hash_concurrency > 0 ? api_services.hash_concurrency : 2;
-	sem_init(&g_slots, 0, (unsigned)n);
+	int h = api_services.hash_concurrency > 0 ? api_services.hash_concurrency : 2;
+	int workers = api_services.threads > 0 ? api_services.threads : 8;
+	int half = workers / 2 > 0 ? workers / 2 : 1;
+	g_active_max = h < half ? h : half;
+	g_wait_max = half - g_active_max;
 	/* a real hash of a random password: verifying against it costs what a
 	 * real verification costs */
 	unsigned char pw[24];
@@ -48,13 +61,43 @@ static void slots_init(void)
 static bool take_slot(struct err *e)
 {
 	pthread_once(&g_once, slots_init);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 10;
-	while (sem_timedwait(&g_slots, &until) != 0)
-		if (errno != EINTR)
-			return err_set(e, ERR_UNAVAILABLE, "auth.busy", "Too many sign-ins at once; try again shortly.");
+	pthread_mutex_lock(&g_hash_lock);
+	if (g_active >= g_active_max && g_waiting >= g_wait_max) {
+		pthread_mutex_unlock(&g_hash_lock);
+		atomic_fetch_add(&g_busy_refusals, 1);
+		err_set(e, ERR_UNAVAILABLE, "auth.busy", "Too many sign-ins at once; try again shortly.");
+		e->retry_after = 1;
+		return false;
+	}
+	g_waiting++;
+	while (g_active >= g_active_max)
+		pthread_cond_wait(&g_hash_cond, &g_hash_lock);
+	g_waiting--;
+	g_active++;
+	pthread_mutex_unlock(&g_hash_lock);
 	return true;
+}
+
+static void give_slot(void)
+{
+	pthread_mutex_lock(&g_hash_lock);
+	g_active--;
+	pthread_cond_signal(&g_hash_cond);
+	pthread_mutex_unlock(&g_hash_lock);
+}
+
+void api_hash_stats(int *active, int *waiting, int *active_max, int *wait_max, unsigned long long *busy,
+		    unsigned long long *verifications)
+{
+	pthread_once(&g_once, slots_init);
+	pthread_mutex_lock(&g_hash_lock);
+	*active = g_active;
+	*waiting = g_waiting;
+	*active_max = g_active_max;
+	*wait_max = g_wait_max;
+	pthread_mutex_unlock(&g_hash_lock);
+	*busy = (unsigned long long)atomic_load(&g_busy_refusals);
+	*verifications = (unsigned long long)atomic_load(&g_verifications);
 }
 
 bool api_password_hash(const char *password, char out[crypto_pwhash_STRBYTES], struct err *e)
@@ -63,7 +106,7 @@ bool api_password_hash(const char *password, char out[crypto_pwhash_STRBYTES], s
 		return false;
 	int rc = crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				   crypto_pwhash_MEMLIMIT_INTERACTIVE);
-	sem_post(&g_slots);
+	give_slot();
 	if (rc != 0)
 		return err_set(e, ERR_UNAVAILABLE, "auth.busy", "Not enough memory to hash the password; try again.");
 	return true;
@@ -74,10 +117,11 @@ bool api_password_verify(const char *hash, const char *password, bool *ok, bool 
 	if (!take_slot(e))
 		return false;
 	const char *h = hash ? hash : g_dummy;
+	atomic_fetch_add(&g_verifications, 1);
 	*ok = crypto_pwhash_str_verify(h, password, strlen(password)) == 0 && hash != NULL;
 	*rehash = *ok && crypto_pwhash_str_needs_rehash(h, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 							crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
-	sem_post(&g_slots);
+	give_slot();
 	return true;
 }
 

@@ -14,13 +14,20 @@ bool api_audit(struct api_ctx *c, const char *action, const char *record_type, c
 	       const char *request_uuid, const char *before, const char *after, struct err *e);
 
 /* Argon2id (libsodium's INTERACTIVE limits) into out. Waits for a hashing
- * slot (at most api_services.hash_concurrency at once); ERR_UNAVAILABLE
- * when none frees up in time. */
+ * slot (at most api_services.hash_concurrency at once, and never more than
+ * half of api_services.threads hashing or waiting); when the queue is full
+ * it fails at once with ERR_UNAVAILABLE auth.busy and retry_after = 1. */
 bool api_password_hash(const char *password, char out[crypto_pwhash_STRBYTES], struct err *e);
 /* Verifies password against hash. With hash == NULL it verifies against a
  * dummy hash, so an unknown account costs the same time; then *ok is false.
  * *rehash tells that the hash uses weaker parameters than today's. */
 bool api_password_verify(const char *hash, const char *password, bool *ok, bool *rehash, struct err *e);
+
+/* The admission queue's state, for /metrics: hashes running and waiting,
+ * their caps, sign-ins refused as busy so far, and password verifications
+ * run (real and dummy alike). */
+void api_hash_stats(int *active, int *waiting, int *active_max, int *wait_max, unsigned long long *busy,
+		    unsigned long long *verifications);
 
 /* Random bytes as base64url without padding (for refresh tokens, secrets). */
 const char *api_random_token(struct arena *a, size_t bytes);

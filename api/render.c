@@ -20,6 +20,8 @@ int api_status_for(enum err_kind kind)
 	case ERR_PRECONDITION: return 412;
 	case ERR_PRECONDITION_REQUIRED: return 428;
 	case ERR_TOO_LARGE: return 413;
+	case ERR_URI_TOO_LONG: return 414;
+	case ERR_HEADERS_TOO_LARGE: return 431;
 	case ERR_MEDIA_TYPE: return 415;
 	case ERR_UNPROCESSABLE: return 422;
 	case ERR_TOO_MANY: return 429;
@@ -41,10 +43,12 @@ static const char *title_for(int status)
 	case 409: return "Conflict";
 	case 412: return "Precondition Failed";
 	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
 	case 428: return "Precondition Required";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}

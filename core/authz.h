@@ -68,6 +68,9 @@ struct principal {
 	bool must_change_password; /* only /me and the password change allowed */
 	long min_iat;              /* when issuing: never before this (epoch s), so a
 	                              token issued right after a revocation is valid */
+	bool subject_unverified;   /* the subject is newer than the account snapshot:
+	                              it must be looked up before the token counts */
+	long token_iat;            /* the token's iat, for that look-up */
 };
 
 /* True when role r may perform action a at all (the role x action table). */

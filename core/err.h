@@ -25,6 +25,8 @@ enum err_kind {
 	ERR_PRECONDITION,    /* stale If-Match: 412 */
 	ERR_PRECONDITION_REQUIRED, /* If-Match missing where required: 428 */
 	ERR_TOO_LARGE,       /* 413 */
+	ERR_URI_TOO_LONG,    /* 414 */
+	ERR_HEADERS_TOO_LARGE, /* 431 */
 	ERR_MEDIA_TYPE,      /* 415 */
 	ERR_UNPROCESSABLE,   /* well-formed but semantically refused: 422 */
 	ERR_TOO_MANY,        /* throttled: 429 */
@@ -46,7 +48,7 @@ struct err {
 	char code[64];
 	char detail[256];
 	char log[512];
-	int retry_after; /* seconds, for ERR_TOO_MANY; 0 = none */
+	int retry_after; /* seconds, for ERR_TOO_MANY and ERR_UNAVAILABLE; 0 = none */
 	int nfields;
 	struct err_field fields[ERR_MAX_FIELDS];
 };

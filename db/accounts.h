@@ -22,4 +22,8 @@ struct db_account {
  * the caller frees it. */
 bool db_account_snapshot(struct err *e, struct db_account **items, size_t *n);
 
+/* Loads one account by id (a user's or a machine client's); *found is false
+ * when there is none (a malformed id is none too). */
+bool db_account_find(struct err *e, const char *id, struct db_account *out, bool *found);
+
 #endif

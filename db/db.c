@@ -65,8 +65,13 @@ static bool connect_now(struct err *e)
 {
 	char opts[64];
 	snprintf(opts, sizeof opts, "-c statement_timeout=%d -c TimeZone=UTC", g_statement_timeout_ms);
-	const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
-	const char *vals[] = {g_url ? g_url : "", "alurd", "5", opts, NULL};
+	/* TCP keepalives and a user timeout come first, so the URL may override
+	 * them: without them a connection to a database behind a partition
+	 * would hang for as long as TCP retransmits (~15 minutes); with them a
+	 * dead peer is found within ~20 s and the request answers 503 */
+	const char *keys[] = {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+			      "tcp_user_timeout", "dbname", "application_name", "connect_timeout", "options", NULL};
+	const char *vals[] = {"1", "5", "2", "3", "20000", g_url ? g_url : "", "alurd", "5", opts, NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 	if (!pg)
 		abort();

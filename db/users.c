@@ -237,10 +237,10 @@ bool db_throttle_fail(struct err *e, const char *key, int max_failures, int *blo
 	return db_exec(e, &st_throttle_block, 2, p, NULL);
 }
 
-DB_STMT(st_throttle_reset, "DELETE FROM login_throttle WHERE key IN ($1, $2)");
+DB_STMT(st_throttle_reset, "DELETE FROM login_throttle WHERE key = $1");
 
-bool db_throttle_reset(struct err *e, const char *key1, const char *key2)
+bool db_throttle_reset(struct err *e, const char *key)
 {
-	const char *p[] = {key1, key2};
-	return db_exec(e, &st_throttle_reset, 2, p, NULL);
+	const char *p[] = {key};
+	return db_exec(e, &st_throttle_reset, 1, p, NULL);
 }

@@ -55,6 +55,8 @@ bool db_session_revoke_family(struct err *e, const char *family_id);
 bool db_throttle_check(struct err *e, const char *key1, const char *key2, int *retry_after);
 /* Counts a failure for key; *blocked_for = seconds now blocked (0 = not). */
 bool db_throttle_fail(struct err *e, const char *key, int max_failures, int *blocked_for);
-bool db_throttle_reset(struct err *e, const char *key1, const char *key2);
+/* Clears one key's counter (an account's or a client's, after it signed in;
+ * never the address's, which only time clears). */
+bool db_throttle_reset(struct err *e, const char *key);
 
 #endif

@@ -262,6 +262,17 @@ alurd_pg_running_pid() {
     return 1
 }
 
+# Sends SIG (STOP or CONT) to the running server and every process it forked
+# (backends, checkpointer, walwriter...): a frozen database accepts TCP
+# connections in the kernel but answers nothing, as a stalled host would.
+alurd_pg_signal_all() {
+    local sig=$1 pid
+    alurd_pg_setup || return 1
+    pid=$(alurd_pg_running_pid) || { alurd_warn "the cluster is not running"; return 1; }
+    kill -"$sig" "$pid" || return 1
+    pkill -"$sig" -P "$pid" || true
+}
+
 # The port a running server listens on (line 4 of postmaster.pid).
 alurd_pg_running_port() {
     sed -n 4p "$ALURD_PG_DATA/postmaster.pid" 2>/dev/null

@@ -10,6 +10,9 @@
 #   deploy/pg.sh admin-url  the same role, database postgres (to create databases)
 #   deploy/pg.sh psql [ARGS...]  psql on the alurd database
 #   deploy/pg.sh destroy    stop and delete the data directory
+#   deploy/pg.sh freeze     stop (SIGSTOP) the server and its backends: a stalled
+#                           database, for fault drills
+#   deploy/pg.sh thaw       let them go on (SIGCONT)
 #
 # The port is ALURD_PG_PORT (default 55432). See deploy/README.md for where the
 # data lives.
@@ -19,7 +22,7 @@ set -euo pipefail
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-    sed -n '4,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '4,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
     exit 2
 }
 
@@ -35,6 +38,8 @@ case $cmd in
     admin-url) alurd_pg_admin_url ;;
     psql) exec "$(alurd_pg_bindir)/psql" -X "$(alurd_pg_url)" "$@" ;;
     destroy) alurd_pg_destroy ;;
+    freeze) alurd_pg_signal_all STOP ;;
+    thaw) alurd_pg_signal_all CONT ;;
     -h | --help | help) usage ;;
     *)
         echo "unknown command: $cmd" >&2

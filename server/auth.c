@@ -172,6 +172,7 @@ static bool g_refresher_running;
 static pthread_mutex_t g_stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_stop_cond = PTHREAD_COND_INITIALIZER;
 static bool g_stop;
+static bool g_kick; /* refresh now: a new account was seen */
 
 static void snapshot_free(struct snapshot *s)
 {
@@ -213,8 +214,9 @@ static void *refresher(void *unused)
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += ok ? g_cfg->auth_refresh : 1;
 		pthread_mutex_lock(&g_stop_lock);
-		while (!g_stop && pthread_cond_timedwait(&g_stop_cond, &g_stop_lock, &until) != ETIMEDOUT)
+		while (!g_stop && !g_kick && pthread_cond_timedwait(&g_stop_cond, &g_stop_lock, &until) != ETIMEDOUT)
 			;
+		g_kick = false;
 		bool stop = g_stop;
 		pthread_mutex_unlock(&g_stop_lock);
 		if (stop)
@@ -224,12 +226,31 @@ static void *refresher(void *unused)
 	return NULL;
 }
 
+void auth_snapshot_kick(void)
+{
+	pthread_mutex_lock(&g_stop_lock);
+	g_kick = true;
+	pthread_cond_broadcast(&g_stop_cond);
+	pthread_mutex_unlock(&g_stop_lock);
+}
+
 void auth_start_background(void)
 {
 	g_stop = false;
 	if (pthread_create(&g_refresher, NULL, refresher, NULL) != 0)
 		abort();
 	g_refresher_running = true;
+	/* wait a little for the first snapshot, so the first requests after
+	 * start-up are not answered "accounts not loaded" */
+	for (int i = 0; i < 200; i++) {
+		pthread_rwlock_rdlock(&g_snap_lock);
+		bool loaded = g_snap != NULL;
+		pthread_rwlock_unlock(&g_snap_lock);
+		if (loaded)
+			break;
+		struct timespec nap = {0, 10 * 1000000L};
+		nanosleep(&nap, NULL);
+	}
 }
 
 void auth_stop_background(void)
@@ -258,8 +279,25 @@ static int account_cmp(const void *key, const void *item)
 	return strcmp(key, ((const struct db_account *)item)->id);
 }
 
-/* Checks the token's subject against the snapshot. */
-static bool check_account(const struct principal *p, long iat, struct err *e)
+/* The checks one account's row makes of a token naming it. */
+static bool account_allows(const struct db_account *a, const struct principal *p, long iat, struct err *e)
+{
+	if (!a->active)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.account_inactive", "The account is deactivated.");
+	if (a->role != p->role || strcmp(a->agency_id, p->agency_id) != 0)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.token_stale",
+			       "The account's role or agency changed; sign in again.");
+	if (iat < a->valid_after)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.token_revoked", "The token was revoked; sign in again.");
+	return true;
+}
+
+/* Checks the token's subject against the snapshot. A subject the snapshot
+ * does not hold is either newer than it (accounts are never deleted) or
+ * made up: a token issued before the snapshot was taken is refused, a newer
+ * one is marked for a look-up on the worker (auth_verify_subject), never
+ * taken at its word. */
+static bool check_account(struct principal *p, long iat, struct err *e)
 {
 	pthread_rwlock_rdlock(&g_snap_lock);
 	bool ok = true;
@@ -268,22 +306,33 @@ static bool check_account(const struct principal *p, long iat, struct err *e)
 	} else {
 		const struct db_account *a = bsearch(p->subject, g_snap->items, g_snap->n, sizeof *a, account_cmp);
 		if (!a) {
-			/* accounts are never deleted, so a missing one is newer than the
-			 * snapshot: its tokens are issued after it (whole seconds: allow
-			 * the snapshot's own second) */
 			if (iat < g_snap->taken_at - 1)
 				ok = err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_token", "The token's subject is unknown.");
-		} else if (!a->active) {
-			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.account_inactive", "The account is deactivated.");
-		} else if (a->role != p->role || strcmp(a->agency_id, p->agency_id) != 0) {
-			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.token_stale",
-				     "The account's role or agency changed; sign in again.");
-		} else if (iat < a->valid_after) {
-			ok = err_set(e, ERR_UNAUTHENTICATED, "auth.token_revoked", "The token was revoked; sign in again.");
+			p->subject_unverified = true;
+			p->token_iat = iat;
+		} else {
+			ok = account_allows(a, p, iat, e);
 		}
 	}
 	pthread_rwlock_unlock(&g_snap_lock);
 	return ok;
+}
+
+bool auth_verify_subject(struct principal *p, struct err *e)
+{
+	if (!p->authenticated || !p->subject_unverified)
+		return true;
+	struct db_account a;
+	bool found;
+	if (!db_account_find(e, p->subject, &a, &found))
+		return false;
+	if (!found)
+		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_token", "The token's subject is unknown.");
+	if (!account_allows(&a, p, p->token_iat, e))
+		return false;
+	p->subject_unverified = false;
+	auth_snapshot_kick();
+	return true;
 }
 
 /* ---- verification ------------------------------------------------------- */

@@ -19,9 +19,17 @@
 /* Loads keys and settings (ALURD_JWT_*); refuses weak or missing keys. */
 bool auth_init(const struct config *cfg, struct err *e);
 void auth_cleanup(void);
-/* The account-snapshot refresher thread. */
+/* The account-snapshot refresher thread; start waits (at most 2 s) for the
+ * first snapshot. */
 void auth_start_background(void);
 void auth_stop_background(void);
+/* Asks the background thread to take a fresh snapshot now. */
+void auth_snapshot_kick(void);
+/* On a worker (it queries the database): a principal whose subject the
+ * snapshot did not hold is looked up; refused unless the account exists and
+ * agrees with the token (active, role, agency, not revoked). No-op for the
+ * rest. */
+bool auth_verify_subject(struct principal *p, struct err *e);
 
 /* Verifies "Bearer <jwt>" and fills p. ERR_UNAUTHENTICATED on any defect. */
 bool auth_authenticate(const char *authorization, struct principal *p, struct err *e);

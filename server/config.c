@@ -268,6 +268,14 @@ static bool load_office_hours(struct config *c, config_getenv get, char *msg, si
 	return true;
 }
 
+static bool load_trusted_proxies(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	char why[160];
+	if (!cidr_list_parse(get("ALURD_TRUSTED_PROXIES"), &c->trusted_proxies, why, sizeof why))
+		return bad(msg, n, "ALURD_TRUSTED_PROXIES", "%s", why);
+	return true;
+}
+
 static bool load_listen(struct config *c, config_getenv get, char *msg, size_t n)
 {
 	const char *s = get("ALURD_LISTEN");
@@ -322,11 +330,16 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 	       get_int(get, "ALURD_AUTH_REFRESH", 60, 1, 3600, &c->auth_refresh, msg, n) &&
 	       get_int(get, "ALURD_HASH_CONCURRENCY", 2, 1, 64, &c->hash_concurrency, msg, n) &&
 	       get_int(get, "ALURD_LOGIN_MAX_FAILURES", 5, 1, 100, &c->login_max_failures, msg, n) &&
+	       get_int(get, "ALURD_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, 1, 100000, &c->login_max_failures_per_address,
+		       msg, n) &&
 	       load_log_level(c, get, msg, n) &&
 	       get_size(get, "ALURD_MAX_BODY", 1 << 20, 1024, (size_t)64 << 20, &c->max_body, msg, n) &&
 	       get_size(get, "ALURD_MAX_UPLOAD", (size_t)20 << 20, 1024, (size_t)1 << 30, &c->max_upload, msg, n) &&
 	       load_origins(c, get, msg, n) &&
 	       get_int(get, "ALURD_HTTP_TIMEOUT", 30, 1, 3600, &c->http_timeout, msg, n) &&
+	       get_int(get, "ALURD_HTTP_HEADER_TIMEOUT", 10, 1, 3600, &c->header_timeout, msg, n) &&
+	       get_int(get, "ALURD_HTTP_BODY_TIMEOUT", 60, 1, 86400, &c->body_timeout, msg, n) &&
+	       load_trusted_proxies(c, get, msg, n) &&
 	       get_int(get, "ALURD_PER_IP_LIMIT", 64, 1, 100000, &c->per_ip_limit, msg, n) &&
 	       get_int(get, "ALURD_CONNECTION_LIMIT", 1024, 1, 100000, &c->connection_limit, msg, n) &&
 	       get_int(get, "ALURD_SHUTDOWN_TIMEOUT", 10, 0, 3600, &c->shutdown_timeout, msg, n) &&

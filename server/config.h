@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/cidr.h"
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 #define CONFIG_MAX_ORIGINS 16
@@ -32,13 +34,17 @@ struct config {
 	int refresh_ttl;            /* seconds */
 	int auth_refresh;           /* seconds between account snapshots */
 	int hash_concurrency;       /* password hashes computed at once */
-	int login_max_failures;     /* before throttling */
+	int login_max_failures;     /* per account, before throttling */
+	int login_max_failures_per_address; /* per client address, before throttling */
 	enum log_level log_level;
 	size_t max_body;        /* JSON bodies */
 	size_t max_upload;      /* document uploads */
 	int n_origins;
 	char origins[CONFIG_MAX_ORIGINS][256]; /* "*" allows any */
 	int http_timeout;       /* seconds a connection may sit idle */
+	int header_timeout;     /* seconds a request's line and headers may take */
+	int body_timeout;       /* seconds a request's body may take */
+	struct cidr_list trusted_proxies; /* peers whose X-Forwarded-For is believed */
 	int per_ip_limit;       /* connections per client address */
 	int connection_limit;   /* connections in all */
 	int shutdown_timeout;   /* seconds to let in-flight requests finish */

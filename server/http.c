@@ -8,12 +8,30 @@
  * once (the connection then closes, the body is never read), others on the
  * final call so keep-alive survives. libmicrohttpd 0.9.75 mishandles ambiguous
  * framing, so duplicate Content-Length, Content-Length with Transfer-Encoding,
- * and any transfer coding but chunked are refused with 400 here.
+ * and any transfer coding but chunked are refused with 400 here, and so is
+ * every header name that is not an RFC 9110 token (libmicrohttpd keeps
+ * "Content-Length " or " Content-Length" as a different name and would read
+ * the body as the next request) and every name that begins with
+ * content-length or transfer-encoding without being it (an obs-fold such as
+ * "Content-Length:\r\n 5" reaches us as the name "Content-Length5"). Such a
+ * refusal is answered at once and the connection closed.
+ *
+ * Every connection has a `struct hconn` (libmicrohttpd's socket context) in
+ * one list: its peer, whether that peer is a trusted proxy, whether it came
+ * over the soft connection limits (its first request is answered 503), and a
+ * deadline. libmicrohttpd's own timeout only measures idleness, so a client
+ * sending a byte every few seconds would hold its connection for ever; the
+ * reaper thread shuts down (shutdown(2), under the list lock, which the close
+ * notification also takes before libmicrohttpd closes the socket) every
+ * connection whose request line and headers, or whose body, outlast their
+ * deadline.
  */
 #include "server/http.h"
 
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -37,6 +55,184 @@ static const struct config *g_cfg;
 static struct MHD_Daemon *g_daemon;
 static int g_port;
 
+/* Limits on what a request line and header block may hold; past them the
+ * answer is 414 / 431 (and libmicrohttpd is kept from running out of its
+ * connection memory, where it answers nothing). */
+#define MAX_URI_BYTES 8192
+#define MAX_QUERY_ARGS 128
+#define MAX_HEADER_BYTES (32 * 1024)
+
+/* ---- connections: soft limits and deadlines ------------------------------- */
+
+struct hconn {
+	struct hconn *prev, *next;
+	int fd;
+	char peer[64];
+	bool trusted;    /* the peer is one of ALURD_TRUSTED_PROXIES */
+	bool over_limit; /* opened past ALURD_PER_IP_LIMIT / ALURD_CONNECTION_LIMIT */
+	bool cut;        /* the reaper shut it down */
+	atomic_llong deadline_ms; /* monotonic; 0 = none (a request is being handled) */
+	atomic_int in_body;       /* the deadline is the body's, not the headers' */
+};
+
+static pthread_mutex_t g_conn_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hconn *g_conns;
+static int g_nconns;
+static pthread_t g_reaper;
+static bool g_reaper_running;
+static pthread_mutex_t g_reaper_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_reaper_cond = PTHREAD_COND_INITIALIZER;
+static bool g_reaper_stop;
+static atomic_uint_least64_t g_cut_headers, g_cut_bodies, g_over_limit;
+
+static long long mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The deadline for the next request's line and headers on an idle
+ * connection: the idle allowance plus the header allowance, so a request
+ * line dribbled a byte at a time is bounded too. */
+static long long idle_deadline(void)
+{
+	return mono_ms() + 1000LL * (g_cfg->http_timeout + g_cfg->header_timeout);
+}
+
+static void peer_text(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, n, "unknown");
+	if (ci && ci->client_addr) {
+		socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+								      : sizeof(struct sockaddr_in);
+		getnameinfo(ci->client_addr, len, out, (socklen_t)n, NULL, 0, NI_NUMERICHOST);
+	}
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		struct hconn *h = calloc(1, sizeof *h);
+		if (!h)
+			abort();
+		const union MHD_ConnectionInfo *fi = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		h->fd = fi ? fi->connect_fd : -1;
+		peer_text(conn, h->peer, sizeof h->peer);
+		h->trusted = cidr_list_contains(&g_cfg->trusted_proxies, h->peer);
+		atomic_store(&h->deadline_ms, idle_deadline());
+		pthread_mutex_lock(&g_conn_lock);
+		int same = 0;
+		if (!h->trusted)
+			for (struct hconn *o = g_conns; o; o = o->next)
+				same += strcmp(o->peer, h->peer) == 0;
+		h->over_limit = g_nconns >= g_cfg->connection_limit || same >= g_cfg->per_ip_limit;
+		h->next = g_conns;
+		if (g_conns)
+			g_conns->prev = h;
+		g_conns = h;
+		g_nconns++;
+		pthread_mutex_unlock(&g_conn_lock);
+		if (h->over_limit)
+			atomic_fetch_add(&g_over_limit, 1);
+		*socket_context = h;
+		return;
+	}
+	struct hconn *h = *socket_context;
+	if (!h)
+		return;
+	pthread_mutex_lock(&g_conn_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		g_conns = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	g_nconns--;
+	pthread_mutex_unlock(&g_conn_lock);
+	*socket_context = NULL;
+	free(h);
+}
+
+static struct hconn *hconn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static void reap(void)
+{
+	long long now = mono_ms();
+	pthread_mutex_lock(&g_conn_lock);
+	for (struct hconn *h = g_conns; h; h = h->next) {
+		long long d = atomic_load(&h->deadline_ms);
+		if (!h->cut && d && now > d && h->fd >= 0) {
+			shutdown(h->fd, SHUT_RDWR);
+			h->cut = true;
+			atomic_fetch_add(atomic_load(&h->in_body) ? &g_cut_bodies : &g_cut_headers, 1);
+		}
+	}
+	pthread_mutex_unlock(&g_conn_lock);
+}
+
+static void *reaper_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&g_reaper_lock);
+	while (!g_reaper_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&g_reaper_cond, &g_reaper_lock, &until);
+		if (g_reaper_stop)
+			break;
+		pthread_mutex_unlock(&g_reaper_lock);
+		reap();
+		pthread_mutex_lock(&g_reaper_lock);
+	}
+	pthread_mutex_unlock(&g_reaper_lock);
+	return NULL;
+}
+
+static void reaper_stop(void)
+{
+	if (!g_reaper_running)
+		return;
+	pthread_mutex_lock(&g_reaper_lock);
+	g_reaper_stop = true;
+	pthread_cond_signal(&g_reaper_cond);
+	pthread_mutex_unlock(&g_reaper_lock);
+	pthread_join(g_reaper, NULL);
+	g_reaper_running = false;
+}
+
+static void http_metrics_write(FILE *f)
+{
+	pthread_mutex_lock(&g_conn_lock);
+	int open = g_nconns;
+	pthread_mutex_unlock(&g_conn_lock);
+	fprintf(f,
+		"# HELP alurd_http_connections Client connections open now.\n"
+		"# TYPE alurd_http_connections gauge\n"
+		"alurd_http_connections %d\n"
+		"# HELP alurd_http_deadline_cuts_total Connections shut down because a request outlasted its deadline.\n"
+		"# TYPE alurd_http_deadline_cuts_total counter\n"
+		"alurd_http_deadline_cuts_total{phase=\"headers\"} %llu\n"
+		"alurd_http_deadline_cuts_total{phase=\"body\"} %llu\n"
+		"# HELP alurd_http_over_limit_total Connections answered 503 for exceeding the per-address or total limit.\n"
+		"# TYPE alurd_http_over_limit_total counter\n"
+		"alurd_http_over_limit_total %llu\n",
+		open, (unsigned long long)atomic_load(&g_cut_headers), (unsigned long long)atomic_load(&g_cut_bodies),
+		(unsigned long long)atomic_load(&g_over_limit));
+}
+
 struct hreq {
 	struct arena arena;
 	struct api_ctx ctx;
@@ -55,6 +251,12 @@ struct hreq {
 	bool problem;
 	bool queued;
 	const char *origin; /* the caller's Origin when it is allowed */
+	struct hconn *hc;   /* the connection's state (NULL only if libmicrohttpd gave none) */
+	bool begun;         /* the access handler has run its first call */
+	bool close_now;     /* refused framing: answer on the first call and close */
+	bool uri_too_long;  /* the request line broke MAX_URI_BYTES / MAX_QUERY_ARGS */
+	bool uri_space;     /* the raw request target holds a space */
+	char client[64];    /* the client's address (see cidr_client_address) */
 	char request_id[129];
 };
 
@@ -104,15 +306,36 @@ static bool origin_allowed(const char *origin)
 struct framing {
 	int content_length_count;
 	int transfer_encoding_count;
+	int host_count;
 	bool chunked;
 	bool bad_length;
+	bool bad_name;        /* a header name that is not an RFC 9110 token */
+	bool framing_lookalike; /* content-length... / transfer-encoding... that is not it */
+	size_t header_bytes;
 	unsigned long long content_length;
+	const char *xff;      /* X-Forwarded-For values joined with "," (arena) */
+	struct arena *arena;
 };
+
+/* RFC 9110 §5.6.2: token = 1*tchar. */
+static bool is_token(const char *s)
+{
+	if (!*s)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (!(strchr("!#$%&'*+-.^_`|~", *p) || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= 'A' && *p <= 'Z')))
+			return false;
+	return true;
+}
 
 static enum MHD_Result framing_visit(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
 	struct framing *f = cls;
+	f->header_bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+	if (!is_token(key))
+		f->bad_name = true;
 	if (strcasecmp(key, "Content-Length") == 0) {
 		f->content_length_count++;
 		char *end;
@@ -123,19 +346,37 @@ static enum MHD_Result framing_visit(void *cls, enum MHD_ValueKind kind, const c
 	} else if (strcasecmp(key, "Transfer-Encoding") == 0) {
 		f->transfer_encoding_count++;
 		f->chunked = value && strcasecmp(value, "chunked") == 0;
+	} else if (strncasecmp(key, "content-length", 14) == 0 || strncasecmp(key, "transfer-encoding", 17) == 0) {
+		f->framing_lookalike = true;
+	} else if (strcasecmp(key, "Host") == 0) {
+		f->host_count++;
+	} else if (strcasecmp(key, "X-Forwarded-For") == 0 && value) {
+		f->xff = f->xff ? arena_printf(f->arena, "%s,%s", f->xff, value) : arena_strdup(f->arena, value);
 	}
 	return MHD_YES;
 }
 
-/* Returns false (with e filled) on ambiguous framing. Any framing header
- * means a body follows, so a refusal is answered at once and the
- * connection closed: the bytes after it are never read as a request. */
-static bool check_framing(struct hreq *r, struct err *e)
+/* Returns false (with e filled) on ambiguous framing or a malformed header
+ * block. Any framing header means a body follows, and a malformed name may
+ * hide one, so such a refusal is answered at once and the connection
+ * closed: the bytes after it are never read as a request. */
+static bool check_framing(struct hreq *r, const char *version, struct err *e)
 {
-	struct framing f = {0};
+	struct framing f = {.arena = &r->arena};
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, framing_visit, &f);
 	r->has_body = f.transfer_encoding_count > 0 || f.content_length_count > 1 || f.bad_length ||
 		      f.content_length > 0;
+	if (f.xff) {
+		char peer[sizeof r->client];
+		memcpy(peer, r->client, sizeof peer);
+		cidr_client_address(&g_cfg->trusted_proxies, peer, f.xff, r->client, sizeof r->client);
+	}
+	r->close_now = true;
+	if (f.bad_name)
+		return err_set(e, ERR_INVALID, "http.bad_header", "A header name is not a valid token.");
+	if (f.framing_lookalike)
+		return err_set(e, ERR_INVALID, "http.bad_framing",
+			       "A header that looks like Content-Length or Transfer-Encoding but is not (folded?).");
 	if (f.content_length_count > 1)
 		return err_set(e, ERR_INVALID, "http.bad_framing", "More than one Content-Length header.");
 	if (f.content_length_count && f.transfer_encoding_count)
@@ -144,6 +385,14 @@ static bool check_framing(struct hreq *r, struct err *e)
 		return err_set(e, ERR_INVALID, "http.bad_framing", "Only the chunked transfer coding is accepted.");
 	if (f.bad_length)
 		return err_set(e, ERR_INVALID, "http.bad_framing", "Content-Length is not a number.");
+	if (f.host_count > 1 || (f.host_count == 0 && strcmp(version, "HTTP/1.0") != 0))
+		return err_set(e, ERR_INVALID, "http.bad_host", "Exactly one Host header is required.");
+	if (f.header_bytes > MAX_HEADER_BYTES)
+		return err_set(e, ERR_HEADERS_TOO_LARGE, "http.headers_too_large", "The header fields exceed %d bytes.",
+			       MAX_HEADER_BYTES);
+	if (r->uri_space)
+		return err_set(e, ERR_INVALID, "http.bad_request_line", "The request target contains a space.");
+	r->close_now = false;
 	if (f.content_length > r->limit && r->limit)
 		return err_set(e, ERR_TOO_LARGE, "http.body_too_large", "The body is larger than %zu bytes.", r->limit);
 	return true;
@@ -213,13 +462,14 @@ static bool check_auth(struct hreq *r, struct err *e)
 	return auth_authenticate(h, &r->ctx.who, e) && auth_authorize(&r->ctx.who, r->m.route->action, e);
 }
 
-static void first_call(struct hreq *r, const char *method, const char *url)
+static void first_call(struct hreq *r, const char *method, const char *url, const char *version)
 {
 	r->ctx.arena = &r->arena;
 	r->ctx.method = arena_strdup(&r->arena, method);
 	r->ctx.path = arena_strdup(&r->arena, url);
 	r->ctx.request_id = r->request_id;
 	request_id_init(r);
+	snprintf(r->client, sizeof r->client, "%s", r->hc ? r->hc->peer : "unknown");
 	const char *origin = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Origin");
 	if (origin && origin_allowed(origin))
 		r->origin = arena_strdup(&r->arena, origin);
@@ -228,14 +478,32 @@ static void first_call(struct hreq *r, const char *method, const char *url)
 	struct err route_err;
 	err_clear(&route_err);
 	bool route_ok = check_route(r, method, &route_err);
-	if (!check_framing(r, &r->early))
+	if (!check_framing(r, version, &r->early))
 		return;
+	if (r->uri_too_long) {
+		err_set(&r->early, ERR_URI_TOO_LONG, "http.uri_too_long",
+			"The request target is longer than %d bytes or has more than %d query parameters.",
+			MAX_URI_BYTES, MAX_QUERY_ARGS);
+		return;
+	}
+	if (r->hc && r->hc->over_limit) {
+		err_set(&r->early, ERR_UNAVAILABLE, "http.too_many_connections",
+			"Too many connections from this address (or in all); try again shortly.");
+		r->early.retry_after = 1;
+		return;
+	}
 	if (!route_ok) {
 		r->early = route_err;
 		return;
 	}
 	if (!r->preflight && (!check_body_kind(r, &r->early) || !check_auth(r, &r->early)))
 		return;
+	if (r->ctx.who.subject_unverified && r->m.route && r->m.route->tx == API_TX_NONE) {
+		/* no worker, so no look-up here: the snapshot catches up first */
+		auth_snapshot_kick();
+		err_set(&r->early, ERR_UNAVAILABLE, "auth.unavailable", "Accounts are being refreshed; try again shortly.");
+		r->early.retry_after = 1;
+	}
 }
 
 /* ---- responses ---------------------------------------------------------- */
@@ -254,13 +522,17 @@ static void set_problem(struct hreq *r, const struct err *e)
 	r->problem = true;
 	if (e->kind == ERR_METHOD && r->m.allow[0])
 		api_set_header(c, "Allow", r->m.allow);
-	if (strcmp(e->code, "http.bad_framing") == 0 || e->kind == ERR_TOO_LARGE)
+	if (r->close_now || e->kind == ERR_TOO_LARGE || e->kind == ERR_URI_TOO_LONG ||
+	    strcmp(e->code, "http.too_many_connections") == 0)
 		api_set_header(c, "Connection", "close");
 	if (e->kind == ERR_UNAUTHENTICATED)
 		api_set_header(c, "WWW-Authenticate", auth_challenge(e, &r->arena));
-	if (e->kind == ERR_TOO_MANY && e->retry_after > 0)
+	if ((e->kind == ERR_TOO_MANY || e->kind == ERR_UNAVAILABLE) && e->retry_after > 0)
 		api_set_header(c, "Retry-After", arena_printf(&r->arena, "%d", e->retry_after));
-	if (status >= 500)
+	if (status >= 500 && e->retry_after > 0) /* back-pressure: expected under load */
+		log_json(LOG_WARN, r->request_id, "request refused",
+			 json_pack("{s:s, s:s}", "code", e->code, "cause", e->log));
+	else if (status >= 500)
 		log_json(LOG_ERROR, r->request_id, "request failed",
 			 json_pack("{s:s, s:s}", "code", e->code, "cause", e->log));
 	else if (e->log[0])
@@ -388,17 +660,6 @@ static const struct api_kv *collect(struct hreq *r, enum MHD_ValueKind kind, int
 	return k.kv;
 }
 
-static const char *client_address(struct hreq *r)
-{
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char host[64] = "unknown";
-	if (ci && ci->client_addr) {
-		socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-		getnameinfo(ci->client_addr, len, host, sizeof host, NULL, 0, NI_NUMERICHOST);
-	}
-	return arena_strdup(&r->arena, host);
-}
-
 /* Copies what the handler may read into the arena (on the HTTP thread). */
 static void prepare_ctx(struct hreq *r)
 {
@@ -410,7 +671,7 @@ static void prepare_ctx(struct hreq *r)
 	c->headers = collect(r, MHD_HEADER_KIND, &c->nheaders);
 	c->query = collect(r, MHD_GET_ARGUMENT_KIND, &c->nquery);
 	c->content_type = api_header(c, "Content-Type");
-	c->client_addr = client_address(r);
+	c->client_addr = r->client;
 	c->body = r->body;
 	c->body_len = r->len;
 	unsigned char digest[crypto_hash_sha256_BYTES];
@@ -569,7 +830,10 @@ static void run(struct hreq *r)
 {
 	struct err e;
 	err_clear(&e);
-	bool ok = api_only_query(&r->ctx, r->m.route->query, &e) && parse_json(r, &e) && call_handler(r, &e);
+	if (r->ctx.who.subject_unverified)
+		db_unit_start(true);
+	bool ok = auth_verify_subject(&r->ctx.who, &e) && api_only_query(&r->ctx, r->m.route->query, &e) &&
+		  parse_json(r, &e) && call_handler(r, &e);
 	if (ok && r->ctx.status == 0)
 		ok = err_set(&e, ERR_INTERNAL, "internal", "The handler gave no answer.");
 	if (!ok) {
@@ -640,24 +904,60 @@ static enum MHD_Result take_upload(struct hreq *r, const char *data, size_t n)
 	return MHD_YES;
 }
 
+/* libmicrohttpd calls this with the raw request target as soon as the
+ * request line is in, before it splits the query into arguments; what it
+ * returns becomes the request's context. A target over the limits is
+ * answered 414 later; its query is cut here (the buffer is libmicrohttpd's
+ * own read buffer, writable), because splitting hundreds of arguments would
+ * exhaust the connection's memory pool and libmicrohttpd would then answer
+ * nothing at all. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	struct hreq *r = calloc(1, sizeof *r);
+	if (!r)
+		abort();
+	r->conn = conn;
+	r->hc = hconn_of(conn);
+	if (r->hc)
+		atomic_store(&r->hc->deadline_ms, mono_ms() + 1000LL * g_cfg->header_timeout);
+	size_t n = strlen(uri);
+	r->uri_space = strchr(uri, ' ') != NULL;
+	const char *q = strchr(uri, '?');
+	size_t args = 0;
+	for (const char *p = q; p && *p; p++)
+		args += *p == '&' || *p == ';';
+	if (q && (n > MAX_URI_BYTES || args + 1 > MAX_QUERY_ARGS)) {
+		r->uri_too_long = true;
+		((char *)(uintptr_t)q)[1] = '\0';
+	} else if (n > MAX_URI_BYTES) {
+		r->uri_too_long = true;
+	}
+	return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
 {
 	(void)cls;
-	(void)version;
 	struct hreq *r = *con_cls;
-	if (!r) {
-		r = calloc(1, sizeof *r);
-		if (!r)
-			abort();
-		r->conn = conn;
+	if (!r) { /* no URI callback ran (it always does; kept for safety) */
+		r = on_uri(NULL, url, conn);
+		*con_cls = r;
+	}
+	if (!r->begun) {
+		r->begun = true;
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		arena_init(&r->arena);
-		*con_cls = r;
 		metrics_inflight_add(1);
-		first_call(r, method, url);
-		if (r->early.kind != ERR_NONE && r->has_body)
+		first_call(r, method, url, version);
+		if (r->hc) {
+			/* headers are in: from now on the body's deadline, if any */
+			atomic_store(&r->hc->in_body, r->has_body);
+			atomic_store(&r->hc->deadline_ms, r->has_body ? mono_ms() + 1000LL * g_cfg->body_timeout : 0);
+		}
+		if (r->early.kind != ERR_NONE && (r->has_body || r->close_now))
 			return answer_now(r); /* never read a body we refuse */
 		return MHD_YES;
 	}
@@ -665,6 +965,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
 		return take_upload(r, upload_data, n);
+	}
+	if (r->hc && atomic_load(&r->hc->in_body)) {
+		atomic_store(&r->hc->in_body, 0);
+		atomic_store(&r->hc->deadline_ms, 0);
 	}
 	if (r->resp || r->queued)
 		return queue(r);
@@ -684,20 +988,28 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)conn;
 	struct hreq *r = *con_cls;
 	if (!r)
 		return;
 	*con_cls = NULL;
+	struct hconn *hc = hconn_of(conn);
+	if (hc) { /* idle again: the next request's allowance starts now */
+		atomic_store(&hc->in_body, 0);
+		atomic_store(&hc->deadline_ms, idle_deadline());
+	}
+	if (!r->begun) { /* refused by libmicrohttpd before our handler saw it */
+		free(r);
+		return;
+	}
 	double secs = elapsed(&r->t0);
 	int status = r->queued ? r->status : 0;
 	metrics_observe(r->m.index, status, secs);
 	metrics_inflight_add(-1);
 	if (log_enabled(LOG_INFO)) {
-		json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:f}", "event", "access", "method",
+		json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:f, s:s}", "event", "access", "method",
 				      r->ctx.method ? r->ctx.method : "-", "route",
 				      r->m.route ? r->m.route->path : "unmatched", "status", status, "duration_ms",
-				      secs * 1000.0);
+				      secs * 1000.0, "client", r->client);
 		if (r->ctx.who.authenticated)
 			json_object_set_new(f, "user", json_string(r->ctx.who.subject));
 		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
@@ -741,18 +1053,36 @@ bool http_start(const struct config *cfg, struct err *e)
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	pool_start(cfg->threads);
+	/* libmicrohttpd's own limits are the hard safety net above the soft
+	 * ones answered with 503 (see on_connection); behind trusted proxies
+	 * every client shares the proxy's address, so there the per-address
+	 * check is ours alone */
+	unsigned hard_total = (unsigned)cfg->connection_limit + (unsigned)(cfg->connection_limit / 4 + 64);
+	unsigned hard_per_ip = cfg->trusted_proxies.n ? 0 : (unsigned)cfg->per_ip_limit * 2;
+	static bool collector_added;
+	if (!collector_added)
+		metrics_add_collector(http_metrics_write);
+	collector_added = true;
+	g_reaper_stop = false;
+	if (pthread_create(&g_reaper, NULL, reaper_main, NULL) != 0)
+		abort();
+	g_reaper_running = true;
 	g_daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)cfg->http_timeout, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit, MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, hard_per_ip, MHD_OPTION_CONNECTION_LIMIT, hard_total,
+		/* 0: Host and the request line are checked here (libmicrohttpd's
+		 * own 400 for a missing Host sends its header block twice) */
+		MHD_OPTION_STRICT_FOR_CLIENT, (int)0, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		/* a pool of one is no pool: libmicrohttpd warns, so pass it only when > 1 */
 		cfg->http_threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (unsigned)cfg->http_threads,
 		MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!g_daemon) {
 		pool_stop();
+		reaper_stop();
 		return err_set(e, ERR_UNAVAILABLE, "config.listen", "ALURD_LISTEN: cannot listen on %s:%d (in use?)",
 			       cfg->listen_host, cfg->listen_port);
 	}
@@ -794,4 +1124,5 @@ void http_stop(void)
 	if (g_daemon)
 		MHD_stop_daemon(g_daemon);
 	g_daemon = NULL;
+	reaper_stop();
 }

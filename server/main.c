@@ -20,6 +20,7 @@
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/ready.h"
 #include "server/router.h"
 #include "server/timer.h"
 #include "server/tlog.h"
@@ -102,7 +103,9 @@ static bool configure_api(const struct config *cfg)
 	officehours_parse(cfg->office_hours, api_services.calendar.hours, &e); /* checked by config_load */
 	api_services.refresh_ttl = cfg->refresh_ttl;
 	api_services.login_max_failures = cfg->login_max_failures;
+	api_services.login_max_failures_per_address = cfg->login_max_failures_per_address;
 	api_services.hash_concurrency = cfg->hash_concurrency;
+	api_services.threads = cfg->threads;
 	api_services.timezone = cfg->timezone;
 	api_services.agenda_format = cfg->agenda_format;
 	api_services.ba_number_format = cfg->ba_number_format;
@@ -147,14 +150,17 @@ static int cmd_serve(struct config *cfg)
 	metrics_restrict(!cfg->metrics_public);
 	router_init();
 	metrics_init(router_count(), router_labels());
+	ready_start();
+	auth_start_background();
 	if (!http_start(cfg, &e)) {
 		fprintf(stderr, "alurd: %s\n", e.detail);
+		auth_stop_background();
+		ready_stop();
 		return 1;
 	}
 	log_json(LOG_INFO, NULL, "listening",
 		 json_pack("{s:s, s:i, s:i, s:s}", "host", cfg->listen_host, "port", http_port(), "threads",
 			   cfg->threads, "version", ALURD_VERSION));
-	auth_start_background();
 	timer_start(cfg);
 	tlog_start(cfg);
 	int sig = 0;
@@ -164,6 +170,7 @@ static int cmd_serve(struct config *cfg)
 	bool drained = http_drain(cfg->shutdown_timeout);
 	timer_stop();
 	tlog_stop();
+	ready_stop();
 	auth_stop_background();
 	http_stop();
 	log_json(LOG_INFO, NULL, "stopped", json_pack("{s:b}", "drained", drained));

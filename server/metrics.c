@@ -3,6 +3,8 @@
  * route and keeps the hot path one atomic add. */
 #include "server/metrics.h"
 
+#include "api/common.h"
+
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -132,6 +134,29 @@ void metrics_render(char **text, size_t *len)
 		"# TYPE alurd_db_reconnects_total counter\n"
 		"alurd_db_reconnects_total %llu\n",
 		metrics_inflight(), (unsigned long long)db_reconnect_count());
+	int active, waiting, active_max, wait_max;
+	unsigned long long busy, checks;
+	api_hash_stats(&active, &waiting, &active_max, &wait_max, &busy, &checks);
+	fprintf(f,
+		"# HELP alurd_auth_hashes_active Password hashes being computed now (at most alurd_auth_hashes_active_max).\n"
+		"# TYPE alurd_auth_hashes_active gauge\n"
+		"alurd_auth_hashes_active %d\n"
+		"# HELP alurd_auth_hashes_active_max Password hashes computed at once at most.\n"
+		"# TYPE alurd_auth_hashes_active_max gauge\n"
+		"alurd_auth_hashes_active_max %d\n"
+		"# HELP alurd_auth_hashes_waiting Sign-ins waiting for a hashing slot now.\n"
+		"# TYPE alurd_auth_hashes_waiting gauge\n"
+		"alurd_auth_hashes_waiting %d\n"
+		"# HELP alurd_auth_hashes_waiting_max Sign-ins that may wait for a slot; more are answered 503 auth.busy.\n"
+		"# TYPE alurd_auth_hashes_waiting_max gauge\n"
+		"alurd_auth_hashes_waiting_max %d\n"
+		"# HELP alurd_auth_busy_total Sign-ins answered 503 auth.busy because the hashing queue was full.\n"
+		"# TYPE alurd_auth_busy_total counter\n"
+		"alurd_auth_busy_total %llu\n"
+		"# HELP alurd_auth_password_checks_total Password verifications run (an unknown user is verified against a dummy hash).\n"
+		"# TYPE alurd_auth_password_checks_total counter\n"
+		"alurd_auth_password_checks_total %llu\n",
+		active, active_max, waiting, wait_max, busy, checks);
 	for (int i = 0; i < g_ncollectors; i++)
 		g_collectors[i](f);
 	fclose(f);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 extern struct route server_routes[];
+extern const struct route server_ready_routes[];
 
 static const struct route **g_routes;
 static char **g_labels;
@@ -38,6 +39,7 @@ void router_init(void)
 	for (int i = 0; api_route_tables[i]; i++)
 		add_table(api_route_tables[i], &cap);
 	add_table(server_routes, &cap);
+	add_table(server_ready_routes, &cap);
 }
 
 void router_cleanup(void)
