@@ -269,6 +269,8 @@ static bool create_checkpoint(struct api_ctx *c, struct err *e)
 	bool found;
 	if (!db_checkpoint_get(e, c->arena, size, &note, &found))
 		return false;
+	if (!found)
+		return err_set(e, ERR_INTERNAL, "internal", "The checkpoint just signed cannot be read back.");
 	struct ev_checkpoint cp;
 	bool valid, named;
 	char why[160];
