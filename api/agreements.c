@@ -80,7 +80,7 @@ static bool create_ba(struct api_ctx *c, struct err *e)
 	const char *number = next_number(c, "berita_acara", api_services.ba_number_format, e);
 	bool ok = number && db_ba_insert(e, c->arena, r.id, number, api_services.timezone, parties_text, final.scope,
 					 final.milestones, c->who.subject, &ba) &&
-		  api_audit(c, "berita_acara.create", "berita_acara", ba.id, r.id, NULL, ba.json, e);
+		  api_request_change(c, "berita_acara.create", "berita_acara", ba.id, r.id, NULL, ba.json, NULL, e);
 	free(parties_text);
 	if (!ok)
 		return false;
@@ -162,7 +162,7 @@ static bool patch_ba(struct api_ctx *c, struct err *e)
 		return false;
 	const char *before = ba.json;
 	return db_ba_update(e, c->arena, ba.id, date, scope, milestones, &ba) &&
-	       api_audit(c, "berita_acara.update", "berita_acara", ba.id, ba.request_id, before, ba.json, e) &&
+	       api_request_change(c, "berita_acara.update", "berita_acara", ba.id, ba.request_id, before, ba.json, NULL, e) &&
 	       answer_ba(c, 200, &ba);
 }
 
@@ -199,7 +199,8 @@ static bool send_ba(struct api_ctx *c, struct err *e)
 	const char *sha = sha256_hex(c, text);
 	const char *after = arena_printf(c->arena, "{\"status\": \"awaiting_signatures\", \"content_sha256\": \"%s\"}", sha);
 	return db_ba_send(e, c->arena, ba.id, text, sha, &ba) &&
-	       api_audit(c, "berita_acara.send", "berita_acara", ba.id, ba.request_id, NULL, after, e) &&
+	       api_request_change(c, "berita_acara.send", "berita_acara", ba.id, ba.request_id, NULL, after,
+				  arena_printf(c->arena, "{\"content_sha256\": \"%s\"}", sha), e) &&
 	       answer_ba(c, 200, &ba);
 }
 
@@ -260,7 +261,7 @@ static bool sign_ba(struct api_ctx *c, struct err *e)
 					       : false;
 	const char *after = arena_printf(c->arena, "{\"party\": \"%s\", \"content_sha256\": \"%s\"}", party,
 					 ba.content_sha256);
-	if (!api_audit(c, "berita_acara.sign", "berita_acara", ba.id, ba.request_id, NULL, after, e))
+	if (!api_request_change(c, "berita_acara.sign", "berita_acara", ba.id, ba.request_id, NULL, after, after, e))
 		return false;
 	if (count == 2) {
 		struct db_request r;
@@ -430,7 +431,7 @@ static bool issue_st(struct api_ctx *c, struct err *e)
 		return false;
 	struct api_move_extra x = {.audit_after = arena_printf(c->arena, "{\"surat_tugas_id\": \"%s\"}", id)};
 	bool ok = agreed ? api_request_apply(c, &r, WF_ISSUE_ST, &x, e)
-			 : api_audit(c, "surat_tugas.issue", "surat_tugas", id, r.id, NULL, json, e);
+			 : api_request_change(c, "surat_tugas.issue", "surat_tugas", id, r.id, NULL, json, NULL, e);
 	if (!ok)
 		return false;
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/surat-tugas/%s", id));

@@ -126,6 +126,10 @@ struct api_services {
 	struct calendar calendar; /* zone and office hours; holidays come from the database */
 	const char *organisation; /* printed as the first party */
 	const char *letterhead;   /* lines separated by '|' */
+	const unsigned char *secret_key; /* ALURD_SECRET_KEY (32 bytes), NULL when unset */
+	bool webhook_allow_http;         /* ALURD_WEBHOOK_ALLOW_HTTP */
+	int webhook_max;                 /* subscriptions at most */
+	int webhook_rotation_overlap;    /* seconds an old secret keeps signing */
 	const struct ev_key *audit_key; /* signs checkpoints and evidence manifests; NULL: none */
 	const char *audit_origin;       /* the first line of every checkpoint */
 };

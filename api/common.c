@@ -11,11 +11,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/lifecycle.h"
 #include "db/audit.h"
 
 bool api_audit(struct api_ctx *c, const char *action, const char *record_type, const char *record_id,
 	       const char *request_uuid, const char *before, const char *after, struct err *e)
 {
+	if (request_uuid) /* a change of a request: its event is written with it */
+		return api_request_change(c, action, record_type, record_id, request_uuid, before, after, NULL, e);
 	struct db_audit a = {
 		.actor_id = c->who.authenticated ? c->who.subject : NULL,
 		.actor_role = c->who.authenticated ? role_name(c->who.role) : "anonymous",

@@ -9,7 +9,9 @@
 #include "api/api.h"
 
 /* Writes an audit row for the caller (or "anonymous" when unauthenticated).
- * before/after are JSON text or NULL; request_uuid is the SOP request. */
+ * before/after are JSON text or NULL. With request_uuid (the SOP request
+ * concerned) it is api_request_change (api/lifecycle.h) with no extra data:
+ * a request's audit row always comes with its event. */
 bool api_audit(struct api_ctx *c, const char *action, const char *record_type, const char *record_id,
 	       const char *request_uuid, const char *before, const char *after, struct err *e);
 

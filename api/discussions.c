@@ -358,7 +358,7 @@ static bool patch_discussion(struct api_ctx *c, struct err *e)
 		return false;
 	const char *before = d.json;
 	if (!db_discussion_update(e, c->arena, d.id, &f, &d) ||
-	    !api_audit(c, "discussion.update", "discussion", d.id, d.request_id, before, d.json, e))
+	    !api_request_change(c, "discussion.update", "discussion", d.id, d.request_id, before, d.json, NULL, e))
 		return false;
 	api_set_etag(c, d.version);
 	api_reply_json_text(c, 200, d.json);

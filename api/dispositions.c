@@ -196,7 +196,7 @@ static bool mark_read(struct api_ctx *c, struct err *e)
 		return false;
 	if (!recipient)
 		return err_set(e, ERR_FORBIDDEN, "disposition.not_recipient", "Only a recipient can mark it read.");
-	if (first && !api_audit(c, "disposition.read", "disposition", d.id, d.request_id, NULL, NULL, e))
+	if (first && !api_request_change(c, "disposition.read", "disposition", d.id, d.request_id, NULL, NULL, NULL, e))
 		return false;
 	bool found;
 	if (!db_disposition_get(e, c->arena, d.id, false, &d, &found))

@@ -65,7 +65,8 @@ static bool upload_document(struct api_ctx *c, struct err *e)
 	struct db_document d;
 	if (!db_document_insert(e, c->arena, r.id, type, filename, doc_format_type(declared), c->body, c->body_len,
 				c->body_sha256, c->who.subject, &d) ||
-	    !api_audit(c, "document.upload", "document", d.id, r.id, NULL, d.json, e))
+	    !api_request_change(c, "document.upload", "document", d.id, r.id, NULL, d.json,
+				arena_printf(c->arena, "{\"document_type\": \"%s\"}", type), e))
 		return false;
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/documents/%s", d.id));
 	api_reply_json_text(c, 201, d.json);

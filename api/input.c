@@ -181,25 +181,30 @@ const char *api_cursor_make(struct arena *a, int nparts, const char *const *part
 
 bool api_query_cursor(struct api_ctx *c, int nparts, const char ***parts, struct err *e)
 {
-	const char *s = api_query(c, "cursor");
+	return api_query_cursor_named(c, "cursor", nparts, parts, e);
+}
+
+bool api_query_cursor_named(struct api_ctx *c, const char *name, int nparts, const char ***parts, struct err *e)
+{
+	const char *s = api_query(c, name);
 	*parts = NULL;
 	if (!s)
 		return true;
 	size_t n = strlen(s);
 	if (n == 0 || n > 1024)
-		return err_field(e, "cursor", "invalid", "This cursor was not made by this server.");
+		return err_field(e, name, "invalid", "This cursor was not made by this server.");
 	unsigned char *raw = arena_alloc(c->arena, n + 1);
 	size_t rawlen;
 	if (sodium_base642bin(raw, n, s, n, NULL, &rawlen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    rawlen < 2 || memcmp(raw, "1:", 2) != 0 || memchr(raw, '\0', rawlen))
-		return err_field(e, "cursor", "invalid", "This cursor was not made by this server.");
+		return err_field(e, name, "invalid", "This cursor was not made by this server.");
 	raw[rawlen] = '\0';
 	const char **out = arena_alloc(c->arena, sizeof *out * (size_t)(nparts + 1));
 	char *p = (char *)raw + 2;
 	for (int i = 0; i < nparts; i++) {
 		char *sep = strchr(p, '\x1f');
 		if ((sep == NULL) != (i == nparts - 1))
-			return err_field(e, "cursor", "invalid", "This cursor was not made by this server.");
+			return err_field(e, name, "invalid", "This cursor was not made by this server.");
 		if (sep)
 			*sep = '\0';
 		out[i] = p;

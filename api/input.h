@@ -52,6 +52,8 @@ bool api_query_limit(const struct api_ctx *c, int *limit, struct err *e);
 /* ?cursor=: decodes an opaque cursor made by api_cursor_make into its parts
  * (NULL-terminated array of strings in the arena; NULL when no cursor). */
 bool api_query_cursor(struct api_ctx *c, int nparts, const char ***parts, struct err *e);
+/* The same for the query argument called name (the event feed's ?after=). */
+bool api_query_cursor_named(struct api_ctx *c, const char *name, int nparts, const char ***parts, struct err *e);
 /* Encodes parts (nparts strings) as an opaque URL-safe cursor. */
 const char *api_cursor_make(struct arena *a, int nparts, const char *const *parts);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/clock.h"
 #include "api/common.h"
 #include "api/input.h"
 #include "api/sla.h"

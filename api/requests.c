@@ -10,13 +10,11 @@
 
 #include "api/common.h"
 #include "api/input.h"
-#include "api/sla.h"
 #include "api/workflow.h"
 #include "core/numfmt.h"
 #include "core/validate.h"
 #include "db/agencies.h"
 #include "db/audit.h"
-#include "db/sla.h"
 
 static bool kind_ok(const char *kind, struct err *e)
 {
@@ -100,8 +98,7 @@ static bool create_request(struct api_ctx *c, struct err *e)
 			return err_set(e, ERR_RETRY, "db.retry", "A concurrent submission used this eoffice_ref.");
 		return false;
 	}
-	if (!api_sla_step_start(c, r.id, 1, e) || !db_state_enter(e, r.id, "draft") ||
-	    !api_audit(c, "request.create", "request", r.id, r.id, NULL, r.json, e))
+	if (!api_request_created(c, &r, e))
 		return false;
 	if (submit && !api_request_apply(c, &r, WF_SUBMIT, NULL, e))
 		return false;
@@ -148,7 +145,7 @@ static bool patch_request(struct api_ctx *c, struct err *e)
 		return false;
 	const char *before = r.json;
 	if (!db_request_update_fields(e, c->arena, r.id, &f, c->who.subject, &r) ||
-	    !api_audit(c, "request.update", "request", r.id, r.id, before, r.json, e))
+	    !api_request_change(c, "request.update", "request", r.id, r.id, before, r.json, NULL, e))
 		return false;
 	api_set_etag(c, r.version);
 	api_reply_json_text(c, 200, r.json);
@@ -239,7 +236,7 @@ static bool reject_request(struct api_ctx *c, struct err *e)
 }
 
 static const char *const list_params[] = {"status", "phase", "step", "agency_id", "overdue", "from", "to", "q",
-					  "limit", "cursor", NULL};
+					  "eoffice_ref", "updated_since", "limit", "cursor", NULL};
 static const char *const statuses[] = {"draft", "submitted", "awaiting_disposition", "disposed", "in_discussion",
 				       "awaiting_pd_completion", "agreed", "completed", "withdrawn", "rejected",
 				       NULL};
@@ -267,6 +264,8 @@ static bool list_requests(struct api_ctx *c, struct err *e)
 	f.from = api_query(c, "from");
 	f.to = api_query(c, "to");
 	f.q = api_query(c, "q");
+	f.eoffice_ref = api_query(c, "eoffice_ref");
+	f.updated_since = api_query(c, "updated_since");
 	const char *step = api_query(c, "step"), *overdue = api_query(c, "overdue");
 	if (f.status && !one_of(f.status, statuses))
 		err_field(e, "status", "invalid", "Not a request status.");
@@ -284,8 +283,15 @@ static bool list_requests(struct api_ctx *c, struct err *e)
 		val_date(e, "to", f.to);
 	if (f.q)
 		val_text(e, "q", f.q, 100, false, false);
+	if (f.eoffice_ref)
+		val_text(e, "eoffice_ref", f.eoffice_ref, 128, false, false);
+	if (f.updated_since)
+		val_timestamp(e, "updated_since", f.updated_since);
 	if (e->kind)
 		return false;
+	/* an e-office reference is unique per client: a client finds its own */
+	if (f.eoffice_ref && c->who.role == ROLE_INTEGRATION)
+		f.client_id = c->who.subject;
 	f.step = step ? step[0] - '0' : 0;
 	f.overdue = overdue && strcmp(overdue, "true") == 0;
 	if (cursor) {

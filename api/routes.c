@@ -13,6 +13,8 @@ extern const struct route api_documents_routes[];
 extern const struct route api_discussions_routes[];
 extern const struct route api_agreements_routes[];
 extern const struct route api_sla_routes[];
+extern const struct route api_events_routes[];
+extern const struct route api_webhooks_routes[];
 extern const struct route api_audit_routes[];
 extern const struct route api_evidence_routes[];
 extern const struct route api_report_routes[];
@@ -31,6 +33,8 @@ const struct route *const api_route_tables[] = {
 	api_discussions_routes,
 	api_agreements_routes,
 	api_sla_routes,
+	api_events_routes,
+	api_webhooks_routes,
 	api_audit_routes,
 	api_evidence_routes,
 	api_report_routes,

@@ -5,7 +5,8 @@
  * All calendar arithmetic is core/'s (calendar.c, sla.c); this file only
  * feeds it rows. Instants travel as epoch seconds between db/ and core/.
  * Changing the holidays recomputes the deadlines of every open step from its
- * start, its policy version and its pauses (audited as calendar.recompute);
+ * start, its policy version and its pauses (audited as calendar.recompute,
+ * with one calendar.recomputed event per request whose step moved);
  * warnings and breaches already flagged stay flagged.
  */
 #include "api/sla.h"
@@ -15,121 +16,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/clock.h"
 #include "api/common.h"
 #include "api/input.h"
 #include "api/workflow.h"
+#include "db/steps.h"
 #include "core/validate.h"
 #include "core/workflow.h"
 
 /* ---- building blocks ------------------------------------------------------ */
 
-bool api_calendar(struct api_ctx *c, struct calendar *cal, struct err *e)
-{
-	*cal = api_services.calendar;
-	int32_t *days;
-	size_t n;
-	if (!db_holiday_days(e, c->arena, &days, &n))
-		return false;
-	cal->holidays = days;
-	cal->nholidays = n;
-	return true;
-}
-
-bool api_policy_parse(const struct db_policy_step *d, struct sla_step_policy *p, struct err *e)
-{
-	p->step = d->step;
-	p->pause_on_pd = d->pause_on_pd;
-	if (!dur_parse(d->warn_after, &p->warn_after, e) || !dur_parse(d->due_after, &p->due_after, e))
-		return false;
-	if (!cal_clock_from_name(d->clock, &p->clock))
-		return err_set(e, ERR_INTERNAL, "internal", "Stored policy has an unknown clock.");
-	return true;
-}
-
-const char *api_time_text(struct arena *a, int64_t t)
-{
-	if (!t)
-		return NULL;
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	char buf[32];
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return arena_strdup(a, buf);
-}
-
 static int64_t i64(const char *s)
 {
 	return s ? strtoll(s, NULL, 10) : 0;
-}
-
-/* "start:end,start:end" (end 0 = open) into an arena array. */
-static struct sla_pause *parse_pauses(struct arena *a, const char *s, size_t *n)
-{
-	*n = 0;
-	if (!s || !*s)
-		return NULL;
-	size_t cap = 1;
-	for (const char *p = s; *p; p++)
-		cap += *p == ',';
-	struct sla_pause *out = arena_alloc(a, cap * sizeof *out);
-	for (const char *p = s; *p;) {
-		char *end;
-		out[*n].start = strtoll(p, &end, 10);
-		out[*n].end = *end == ':' ? strtoll(end + 1, &end, 10) : 0;
-		(*n)++;
-		p = *end == ',' ? end + 1 : end + strlen(end);
-	}
-	return out;
-}
-
-bool api_sla_step_start(struct api_ctx *c, const char *request_id, int step, struct err *e)
-{
-	struct db_policy_step d;
-	int version = 0;
-	int64_t now, warn_at = 0, due_at = 0;
-	bool found;
-	if (!db_policy_current_step(e, c->arena, step, &version, &d, &now, &found))
-		return false;
-	if (found) {
-		struct sla_step_policy p;
-		struct calendar cal;
-		if (!api_policy_parse(&d, &p, e) || !api_calendar(c, &cal, e))
-			return false;
-		sla_deadlines(&cal, &p, now, &warn_at, &due_at);
-		if (warn_at == CAL_NEVER || due_at == CAL_NEVER)
-			warn_at = due_at = 0; /* a calendar that never opens: no deadline */
-	}
-	return db_step_start(e, request_id, step, found ? version : 0, warn_at, due_at);
-}
-
-bool api_sla_pause(struct api_ctx *c, const char *request_id, int step, struct err *e)
-{
-	(void)c;
-	bool paused;
-	return db_step_pause(e, request_id, step, &paused);
-}
-
-bool api_sla_resume(struct api_ctx *c, const char *request_id, int step, struct err *e)
-{
-	struct db_paused_step s;
-	struct db_policy_step d;
-	struct sla_step_policy p;
-	struct calendar cal;
-	bool found;
-	if (!db_step_paused(e, c->arena, request_id, step, &s, &found))
-		return false;
-	if (!found)
-		return true;
-	if (!db_policy_step(e, c->arena, s.version, step, &d, &found))
-		return false;
-	int64_t warn = s.warn_at, due = s.due_at;
-	if (found && s.due_at) {
-		if (!api_policy_parse(&d, &p, e) || !api_calendar(c, &cal, e))
-			return false;
-		sla_resume(&cal, &p, s.warn_at, s.due_at, s.paused_since, s.now, &warn, &due);
-	}
-	return db_step_resume(e, s.id, warn, due);
 }
 
 /* ---- a step instance as the reports show it -------------------------------- */
@@ -161,7 +60,7 @@ static void view_of(const struct db_rows *r, int row, const struct calendar *cal
 	v->completed = i64(db_rows_get(r, row, C_COMPLETED));
 	v->paused = i64(db_rows_get(r, row, C_PAUSED));
 	v->now = i64(db_rows_get(r, row, C_NOW));
-	v->pauses = parse_pauses(a, db_rows_get(r, row, C_PAUSES), &v->npauses);
+	v->pauses = api_pauses_parse(a, db_rows_get(r, row, C_PAUSES), &v->npauses);
 	struct db_policy_step d = {v->step, db_rows_get(r, row, C_WARN_AFTER), db_rows_get(r, row, C_DUE_AFTER),
 				   db_rows_get(r, row, C_CLOCK),
 				   db_rows_get(r, row, C_PAUSE_ON_PD) && db_rows_get(r, row, C_PAUSE_ON_PD)[0] == 't'};
@@ -601,8 +500,9 @@ static bool list_holidays(struct api_ctx *c, struct err *e)
 /* Recomputes the deadlines of every open step under today's calendar:
  * from its start, under its policy version, pushed by each finished pause
  * (a running pause pushes them when it ends). Returns how many moved. */
-static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
+static bool recompute_open(struct api_ctx *c, const char *cause, int *moved, struct err *e)
 {
+	struct db_actor actor = {c->who.subject, role_name(c->who.role), c->request_id};
 	struct db_rows rows;
 	struct calendar cal;
 	*moved = 0;
@@ -625,7 +525,7 @@ static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
 			due = v.due;
 		if (warn == v.warn && due == v.due)
 			continue;
-		if (!db_step_set_deadlines(e, db_rows_get(&rows, i, C_EXTRA), warn, due))
+		if (!db_step_recomputed(e, db_rows_get(&rows, i, C_EXTRA), warn, due, cause, &actor))
 			return false;
 		(*moved)++;
 	}
@@ -635,7 +535,7 @@ static bool recompute_open(struct api_ctx *c, int *moved, struct err *e)
 static bool after_calendar_change(struct api_ctx *c, const char *what, struct err *e)
 {
 	int moved;
-	if (!recompute_open(c, &moved, e))
+	if (!recompute_open(c, what, &moved, e))
 		return false;
 	const char *after = arena_printf(c->arena, "{\"cause\": \"%s\", \"steps_moved\": %d}", what, moved);
 	return api_audit(c, "calendar.recompute", "calendar", NULL, NULL, NULL, after, e);

@@ -1,5 +1,4 @@
-/* workflow.c — see workflow.h. The one place where a request changes state,
- * so every transition gets the same checks, step bookkeeping and audit. */
+/* workflow.c — see workflow.h. */
 #include "api/workflow.h"
 
 #include <stdio.h>
@@ -8,8 +7,6 @@
 
 #include "api/common.h"
 #include "api/input.h"
-#include "api/sla.h"
-#include "db/sla.h"
 
 bool api_request_load(struct api_ctx *c, int param, bool lock, struct db_request *r, struct err *e)
 {
@@ -60,63 +57,4 @@ bool api_if_match(struct api_ctx *c, int version, bool required, struct err *e)
 void api_set_etag(struct api_ctx *c, int version)
 {
 	api_set_header(c, "ETag", arena_printf(c->arena, "\"%d\"", version));
-}
-
-/* The clock stops while the request waits on the PD and runs again after. */
-static bool pause_or_resume(struct api_ctx *c, const char *request_id, enum wf_state from, enum wf_state to,
-			    struct err *e)
-{
-	bool was = wf_state_waits_on_pd(from), is = wf_state_waits_on_pd(to);
-	if (is && !was)
-		return api_sla_pause(c, request_id, wf_step_of_state(to), e);
-	if (was && !is && !wf_is_terminal(to))
-		return api_sla_resume(c, request_id, wf_step_of_state(from), e);
-	return true;
-}
-
-bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action action,
-		       const struct api_move_extra *x, struct err *e)
-{
-	static const struct api_move_extra none = {0};
-	const struct wf_transition *t;
-	enum wf_state from = wf_state_parse(r->state);
-	if (!x)
-		x = &none;
-	if (!wf_apply(from, action, c->who.role, &t, e))
-		return false;
-	const char *actor = c->who.subject;
-	if (t->completes_step && !db_step_complete(e, r->id, t->completes_step, actor))
-		return false;
-	if (t->closes_open_step &&
-	    !db_step_close_open(e, r->id, action == WF_REJECT ? "rejected" : "withdrawn", actor))
-		return false;
-	if (t->starts_step && !api_sla_step_start(c, r->id, t->starts_step, e))
-		return false;
-	if (t->reopens_step && !db_step_reopen(e, r->id, t->reopens_step))
-		return false;
-	if (!pause_or_resume(c, r->id, from, t->to, e) || !db_state_enter(e, r->id, wf_state_key(t->to)))
-		return false;
-	struct db_request_move m = {
-		.state = wf_state_key(t->to),
-		.current_step = wf_step_of_state(t->to),
-		.agenda_number = x->agenda_number,
-		.closing_reason = x->closing_reason,
-		.submitted = action == WF_SUBMIT,
-	};
-	const char *before = arena_printf(c->arena, "{\"state\": \"%s\", \"version\": %d}", r->state, r->version);
-	if (!db_request_move(e, c->arena, r->id, &m, actor, r))
-		return false;
-	json_t *after = json_pack("{s:s, s:i, s:i}", "state", r->state, "version", r->version, "current_step",
-				  r->current_step);
-	if (x->audit_after) {
-		json_t *extra = json_loads(x->audit_after, 0, NULL);
-		json_object_update(after, extra);
-		json_decref(extra);
-	}
-	char *after_text = json_dumps(after, JSON_COMPACT);
-	json_decref(after);
-	bool ok = api_audit(c, arena_printf(c->arena, "request.%s", wf_action_key(action)), "request", r->id, r->id,
-			    before, after_text, e);
-	free(after_text);
-	return ok;
 }

@@ -1,11 +1,13 @@
 /* workflow.h — what every handler of a request's life shares: loading a
- * request the caller may see, optimistic concurrency (ETag / If-Match), and
- * applying a state-machine action with its step instances and audit row.
+ * request the caller may see and optimistic concurrency (ETag / If-Match).
+ * Changing a request (api_request_apply and the rest) is api/lifecycle.h's,
+ * included here for the handlers.
  */
 #ifndef ALURD_API_WORKFLOW_H
 #define ALURD_API_WORKFLOW_H
 
 #include "api/api.h"
+#include "api/lifecycle.h"
 #include "core/workflow.h"
 #include "db/requests.h"
 
@@ -22,19 +24,5 @@ bool api_if_match(struct api_ctx *c, int version, bool required, struct err *e);
 
 /* Sets ETag: "<version>". */
 void api_set_etag(struct api_ctx *c, int version);
-
-/* Extra values a transition writes. */
-struct api_move_extra {
-	const char *agenda_number;
-	const char *closing_reason;
-	const char *audit_after; /* JSON text merged into the audit row's after, or NULL */
-};
-
-/* Applies action to the locked request r as the caller: asks core/workflow,
- * completes/starts/closes step instances, moves the request (version + 1),
- * writes the audit row. On success *r is the updated request. */
-bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action action,
-		       const struct api_move_extra *x, struct err *e);
-
 
 #endif

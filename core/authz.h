@@ -52,6 +52,7 @@ enum action {
 	ACT_SLA_READ,         /* overdue list, summaries, the policy */
 	ACT_SLA_ADMIN,        /* publish a policy, manage holidays */
 	ACT_CALENDAR_READ,
+	ACT_WEBHOOK_ADMIN,    /* webhook subscriptions (a machine client: its own) */
 	ACT_AUDIT_READ,       /* checkpoints, proofs, the log export */
 	ACT_AUDIT_CHECKPOINT, /* sign a checkpoint now */
 	ACT_EVIDENCE_READ,    /* a request's evidence pack (agency rule applies) */

@@ -103,6 +103,11 @@ void db_unit_start(bool read_only)
 	t.unit_statements = 0;
 }
 
+int db_unit_statements(void)
+{
+	return t.unit_statements;
+}
+
 /* Maps a failed result to the error taxonomy. Returns false. */
 static bool fail_from_result(struct err *e, PGresult *r)
 {

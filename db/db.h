@@ -51,6 +51,10 @@ void db_configure(const char *url, int statement_timeout_ms);
  * connection: a read has no effect, so this hides a restart from readers. */
 void db_unit_start(bool read_only);
 
+/* Round trips (statements, BEGIN included, COMMIT not) this thread sent
+ * since its last db_unit_start: what the access log reports per request. */
+int db_unit_statements(void);
+
 /* Runs a prepared statement with text parameters (NULL = SQL NULL).
  * On success *out (if out is not NULL) receives the result, which the caller
  * must PQclear (or pass to db_done). Returns false and fills e on failure. */

@@ -5,17 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REQUEST_JSON                                                                                          \
-	"json_build_object('id', r.id, 'kind', r.kind, 'title', r.title, 'description', r.description,"       \
-	" 'channel', r.channel, 'letter_number', r.letter_number, 'letter_date', r.letter_date,"               \
-	" 'eoffice_ref', r.eoffice_ref, 'agency_id', r.agency_id, 'status', r.status, 'phase', r.phase,"       \
-	" 'current_step', r.current_step, 'agenda_number', r.agenda_number, 'closing_reason', r.closing_reason," \
-	" 'version', r.version, 'created_by', r.created_by, 'created_at', r.created_at,"                        \
-	" 'updated_at', r.updated_at, 'submitted_at', r.submitted_at)"
-#define REQUEST_COLS "r.id, r.state, r.agency_id, r.client_id, r.version, r.current_step, " REQUEST_JSON
-#define REQUEST_NCOLS 7
+#define REQUEST_JSON DB_REQUEST_JSON("r")
+#define REQUEST_COLS DB_REQUEST_COLS("r")
+#define REQUEST_NCOLS DB_REQUEST_NCOLS
 
-static void fill(struct db_request *out, const char **c)
+void db_request_fill(struct db_request *out, const char *const *c)
 {
 	out->id = c[0];
 	out->state = c[1];
@@ -37,7 +31,7 @@ static bool one(struct err *e, struct arena *a, struct db_stmt *st, int n, const
 	if (!db_one(e, a, st, n, p, REQUEST_NCOLS, c, found))
 		return false;
 	if (*found)
-		fill(out, c);
+		db_request_fill(out, c);
 	return true;
 }
 
@@ -95,23 +89,6 @@ bool db_request_update_fields(struct err *e, struct arena *a, const char *id, co
 	return one(e, a, &st_update_fields, 9, p, out, NULL);
 }
 
-DB_STMT(st_move,
-	"UPDATE requests AS r SET state = $2, current_step = $3::int,"
-	" agenda_number = coalesce($4, r.agenda_number), closing_reason = coalesce($5, r.closing_reason),"
-	" submitted_at = CASE WHEN $6::bool THEN now() ELSE r.submitted_at END,"
-	" version = r.version + 1, updated_by = $7::uuid, updated_at = now()"
-	" WHERE r.id = $1::uuid RETURNING " REQUEST_COLS);
-
-bool db_request_move(struct err *e, struct arena *a, const char *id, const struct db_request_move *m,
-		     const char *actor, struct db_request *out)
-{
-	char step[8];
-	snprintf(step, sizeof step, "%d", m->current_step);
-	const char *p[] = {id, m->state, step, m->agenda_number, m->closing_reason, m->submitted ? "true" : "false",
-			   actor};
-	return one(e, a, &st_move, 7, p, out, NULL);
-}
-
 /* One statement serves every filter combination; each filter is either NULL
  * (ignored) or matched, and the planner picks the index of the one given. */
 DB_STMT_ADHOC(st_list,
@@ -126,6 +103,9 @@ DB_STMT_ADHOC(st_list,
 	"   AND ($8::timestamptz IS NULL OR (r.created_at, r.id) < ($8::timestamptz, $9::uuid))"
 	"   AND (NOT $12::bool OR EXISTS (SELECT 1 FROM step_instances s WHERE s.request_id = r.id"
 	"                                  AND s.completed_at IS NULL AND s.due_at <= now()))"
+	"   AND ($13::text IS NULL OR r.eoffice_ref = $13)"
+	"   AND ($14::timestamptz IS NULL OR r.updated_at >= $14::timestamptz)"
+	"   AND ($15::uuid IS NULL OR r.client_id = $15::uuid)"
 	" ORDER BY r.created_at DESC, r.id DESC LIMIT $10::int + 1");
 
 bool db_request_list(struct err *e, struct arena *a, const struct db_request_filter *f, int limit,
@@ -136,57 +116,9 @@ bool db_request_list(struct err *e, struct arena *a, const struct db_request_fil
 	snprintf(step, sizeof step, "%d", f->step);
 	const char *pattern = db_like_contains(a, f->q);
 	const char *p[] = {f->status, f->phase, f->agency_id, step, f->from, f->to, pattern,
-			   f->after_created, f->after_id, lim, f->tz, f->overdue ? "true" : "false"};
-	return db_page(e, a, &st_list, 12, p, limit, 2, page);
-}
-
-DB_STMT(st_step_start,
-	"INSERT INTO step_instances (request_id, step, started_at, policy_version, warn_at, due_at)"
-	" VALUES ($1::uuid, $2::int, now(), $3::int, to_timestamp($4::bigint), to_timestamp($5::bigint))");
-DB_STMT(st_step_complete,
-	"UPDATE step_instances SET completed_at = now(), completed_by = $3::uuid, closed_reason = 'completed'"
-	" WHERE request_id = $1::uuid AND step = $2::int AND completed_at IS NULL");
-DB_STMT(st_step_close_open,
-	"WITH s AS (UPDATE step_instances SET completed_at = now(), completed_by = $3::uuid, closed_reason = $2,"
-	"             paused_since = NULL"
-	"           WHERE request_id = $1::uuid AND completed_at IS NULL RETURNING id)"
-	" UPDATE step_pauses SET ended_at = now() WHERE ended_at IS NULL AND step_instance_id IN (SELECT id FROM s)");
-DB_STMT(st_step_reopen,
-	"WITH gone AS (DELETE FROM step_instances WHERE request_id = $1::uuid AND step = $2::int + 1)"
-	" UPDATE step_instances SET completed_at = NULL, completed_by = NULL, closed_reason = NULL"
-	" WHERE request_id = $1::uuid AND step = $2::int");
-
-bool db_step_start(struct err *e, const char *request_id, int step, int version, int64_t warn_at, int64_t due_at)
-{
-	char s[8], v[16], w[24], d[24];
-	snprintf(s, sizeof s, "%d", step);
-	snprintf(v, sizeof v, "%d", version);
-	snprintf(w, sizeof w, "%lld", (long long)warn_at);
-	snprintf(d, sizeof d, "%lld", (long long)due_at);
-	const char *p[] = {request_id, s, version ? v : NULL, warn_at ? w : NULL, due_at ? d : NULL};
-	return db_exec(e, &st_step_start, 5, p, NULL);
-}
-
-bool db_step_complete(struct err *e, const char *request_id, int step, const char *actor)
-{
-	char s[8];
-	snprintf(s, sizeof s, "%d", step);
-	const char *p[] = {request_id, s, actor};
-	return db_exec(e, &st_step_complete, 3, p, NULL);
-}
-
-bool db_step_close_open(struct err *e, const char *request_id, const char *reason, const char *actor)
-{
-	const char *p[] = {request_id, reason, actor};
-	return db_exec(e, &st_step_close_open, 3, p, NULL);
-}
-
-bool db_step_reopen(struct err *e, const char *request_id, int step)
-{
-	char s[8];
-	snprintf(s, sizeof s, "%d", step);
-	const char *p[] = {request_id, s};
-	return db_exec(e, &st_step_reopen, 2, p, NULL);
+			   f->after_created, f->after_id, lim, f->tz, f->overdue ? "true" : "false",
+			   f->eoffice_ref, f->updated_since, f->client_id};
+	return db_page(e, a, &st_list, 15, p, limit, 2, page);
 }
 
 DB_STMT(st_number_next,

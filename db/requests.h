@@ -20,6 +20,21 @@ struct db_request {
 	int version, current_step;
 };
 
+/* For the SQL of db/ that answers a request row (alias r): its JSON
+ * document, and the columns db_request_fill reads, in order. */
+#define DB_REQUEST_JSON(r)                                                                                    \
+	"json_build_object('id', " r ".id, 'kind', " r ".kind, 'title', " r ".title, 'description', " r          \
+	".description, 'channel', " r ".channel, 'letter_number', " r ".letter_number, 'letter_date', " r         \
+	".letter_date, 'eoffice_ref', " r ".eoffice_ref, 'agency_id', " r ".agency_id, 'status', " r ".status,"  \
+	" 'phase', " r ".phase, 'current_step', " r ".current_step, 'agenda_number', " r ".agenda_number,"         \
+	" 'closing_reason', " r ".closing_reason, 'version', " r ".version, 'created_by', " r ".created_by,"      \
+	" 'created_at', " r ".created_at, 'updated_at', " r ".updated_at, 'submitted_at', " r ".submitted_at)"
+#define DB_REQUEST_COLS(r)                                                                                    \
+	r ".id, " r ".state, " r ".agency_id, " r ".client_id, " r ".version, " r ".current_step, " DB_REQUEST_JSON(r)
+#define DB_REQUEST_NCOLS 7
+/* Fills out from DB_REQUEST_COLS values (borrowed: they must outlive out). */
+void db_request_fill(struct db_request *out, const char *const *cols);
+
 /* Fields a create or a draft edit sets (NULL: unchanged / none). */
 struct db_request_fields {
 	const char *kind, *title, *description, *channel, *letter_number, *letter_date, *eoffice_ref;
@@ -35,38 +50,18 @@ bool db_request_by_eoffice_ref(struct err *e, struct arena *a, const char *clien
 bool db_request_update_fields(struct err *e, struct arena *a, const char *id, const struct db_request_fields *f,
 			      const char *actor, struct db_request *out);
 
-/* Moves the request to state (a core/workflow key) with its current step,
- * bumping the version. agenda_number and closing_reason are set when not
- * NULL; submitted stamps submitted_at. */
-struct db_request_move {
-	const char *state;
-	int current_step;
-	const char *agenda_number;
-	const char *closing_reason;
-	bool submitted;
-};
-bool db_request_move(struct err *e, struct arena *a, const char *id, const struct db_request_move *m,
-		     const char *actor, struct db_request *out);
-
 struct db_request_filter {
 	const char *status, *phase, *agency_id, *from, *to, *q; /* from/to: dates, inclusive, local */
 	const char *tz;       /* IANA zone the dates are in */
 	bool overdue;         /* only requests with an open step past due */
+	const char *eoffice_ref;   /* exact */
+	const char *updated_since; /* timestamptz: changed at or after it */
+	const char *client_id;     /* only requests this machine client submitted */
 	int step; /* 0 = any */
 	const char *after_created, *after_id;
 };
 bool db_request_list(struct err *e, struct arena *a, const struct db_request_filter *f, int limit,
 		     struct db_page *page);
-
-/* Step instances. db_step_start opens step now under policy version (0 =
- * none) with deadlines warn_at/due_at (epoch seconds, 0 = none). */
-bool db_step_start(struct err *e, const char *request_id, int step, int version, int64_t warn_at, int64_t due_at);
-bool db_step_complete(struct err *e, const char *request_id, int step, const char *actor);
-/* Closes whichever step is open (withdrawal, rejection). */
-bool db_step_close_open(struct err *e, const char *request_id, const char *reason, const char *actor);
-/* Reopens step (its completion is undone) and removes the instance of the
- * step after it — used when the disposition that moved it on is withdrawn. */
-bool db_step_reopen(struct err *e, const char *request_id, int step);
 
 /* The next number of the yearly sequence name (1, 2, ... without gaps),
  * the year and month being those of now in time zone tz (an IANA name). */

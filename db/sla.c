@@ -12,15 +12,6 @@ static int64_t to_i64(const char *s)
 	return s ? strtoll(s, NULL, 10) : 0;
 }
 
-/* "" for 0, else the decimal text of an epoch (for to_timestamp($n)). */
-static const char *epoch_param(char *buf, size_t n, int64_t t)
-{
-	if (t == 0)
-		return NULL;
-	snprintf(buf, n, "%lld", (long long)t);
-	return buf;
-}
-
 static void fill_policy(struct db_policy_step *out, const char **c)
 {
 	out->step = atoi(c[0]);
@@ -163,118 +154,6 @@ bool db_holiday_delete(struct err *e, const char *date, bool *found)
 	if (!db_exec(e, &st_holiday_delete, 1, &date, &r))
 		return false;
 	*found = PQntuples(r) > 0;
-	PQclear(r);
-	return true;
-}
-
-DB_STMT(st_set_deadlines,
-	"UPDATE step_instances SET warn_at = to_timestamp($2::bigint), due_at = to_timestamp($3::bigint)"
-	" WHERE id = $1::uuid");
-
-bool db_step_set_deadlines(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at)
-{
-	char w[24], d[24];
-	const char *p[] = {instance_id, epoch_param(w, sizeof w, warn_at), epoch_param(d, sizeof d, due_at)};
-	return db_exec(e, &st_set_deadlines, 3, p, NULL);
-}
-
-DB_STMT(st_pause,
-	"WITH s AS (UPDATE step_instances s SET paused_since = now()"
-	"   WHERE s.request_id = $1::uuid AND s.step = $2::int AND s.completed_at IS NULL AND s.paused_since IS NULL"
-	"     AND EXISTS (SELECT 1 FROM sla_policies p WHERE p.version = s.policy_version AND p.step = s.step"
-	"                 AND p.pause_on_pd)"
-	"   RETURNING s.id)"
-	" INSERT INTO step_pauses (step_instance_id, started_at) SELECT id, now() FROM s RETURNING 1");
-
-bool db_step_pause(struct err *e, const char *request_id, int step, bool *paused)
-{
-	char s[8];
-	snprintf(s, sizeof s, "%d", step);
-	const char *p[] = {request_id, s};
-	PGresult *r;
-	if (!db_exec(e, &st_pause, 2, p, &r))
-		return false;
-	*paused = PQntuples(r) > 0;
-	PQclear(r);
-	return true;
-}
-
-DB_STMT(st_paused,
-	"SELECT s.id, s.policy_version, " EPOCH("s.warn_at") ", " EPOCH("s.due_at") ", " EPOCH("s.paused_since")
-	", " EPOCH("now()") " FROM step_instances s"
-	" WHERE s.request_id = $1::uuid AND s.step = $2::int AND s.paused_since IS NOT NULL AND s.completed_at IS NULL");
-
-bool db_step_paused(struct err *e, struct arena *a, const char *request_id, int step, struct db_paused_step *out,
-		    bool *found)
-{
-	char s[8];
-	snprintf(s, sizeof s, "%d", step);
-	const char *p[] = {request_id, s};
-	const char *c[6];
-	if (!db_one(e, a, &st_paused, 2, p, 6, c, found))
-		return false;
-	if (*found) {
-		out->id = c[0];
-		out->version = c[1] ? atoi(c[1]) : 0;
-		out->warn_at = to_i64(c[2]);
-		out->due_at = to_i64(c[3]);
-		out->paused_since = to_i64(c[4]);
-		out->now = to_i64(c[5]);
-	}
-	return true;
-}
-
-DB_STMT(st_resume,
-	"WITH p AS (UPDATE step_pauses SET ended_at = now() WHERE step_instance_id = $1::uuid AND ended_at IS NULL)"
-	" UPDATE step_instances SET paused_since = NULL, warn_at = to_timestamp($2::bigint),"
-	" due_at = to_timestamp($3::bigint) WHERE id = $1::uuid");
-
-bool db_step_resume(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at)
-{
-	char w[24], d[24];
-	const char *p[] = {instance_id, epoch_param(w, sizeof w, warn_at), epoch_param(d, sizeof d, due_at)};
-	return db_exec(e, &st_resume, 3, p, NULL);
-}
-
-DB_STMT(st_state_enter,
-	"WITH closed AS (UPDATE state_history SET left_at = now() WHERE request_id = $1::uuid AND left_at IS NULL)"
-	" INSERT INTO state_history (request_id, state, entered_at) VALUES ($1::uuid, $2, now())");
-
-bool db_state_enter(struct err *e, const char *request_id, const char *state)
-{
-	const char *p[] = {request_id, state};
-	return db_exec(e, &st_state_enter, 2, p, NULL);
-}
-
-/* The two flagging statements differ only in their column names. */
-/* A warning is due from warn_at on; a breach only once due_at has passed
- * (a step done exactly at due_at is on time: core/sla.h). */
-#define FLAG_SQL(at, cmp, flag, kind)                                                                         \
-	"WITH hit AS (SELECT id FROM step_instances"                                                          \
-	"   WHERE completed_at IS NULL AND paused_since IS NULL AND " flag " IS NULL AND " at " " cmp " now()"  \
-	"   ORDER BY " at " LIMIT $1::int FOR UPDATE SKIP LOCKED),"                                            \
-	" flagged AS (UPDATE step_instances s SET " flag " = now() FROM hit WHERE s.id = hit.id"               \
-	"   RETURNING s.id, s.request_id, s.step, s." at " AS threshold),"                                     \
-	" ev AS (INSERT INTO sla_events (kind, step_instance_id, request_id, step, threshold)"                 \
-	"   SELECT '" kind "', id, request_id, step, threshold FROM flagged),"                                 \
-	" au AS (INSERT INTO audit_log (actor_role, action, record_type, record_id, request_id,"              \
-	"   http_request_id, after)"                                                                           \
-	"   SELECT 'system', 'sla." kind "', 'step_instance', id::text, request_id, $2,"                      \
-	"          jsonb_build_object('step', step, '" at "', threshold) FROM flagged)"                        \
-	" SELECT count(*) FROM flagged"
-
-DB_STMT(st_flag_warning, FLAG_SQL("warn_at", "<=", "warned_at", "warning"));
-DB_STMT(st_flag_breach, FLAG_SQL("due_at", "<", "breached_at", "breach"));
-
-bool db_sla_flag(struct err *e, const char *kind, int limit, const char *http_request_id, int *count)
-{
-	char lim[16];
-	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = {lim, http_request_id};
-	PGresult *r;
-	if (!db_exec(e, strcmp(kind, "warning") == 0 ? &st_flag_warning : &st_flag_breach, 2, p, &r))
-		return false;
-	*count = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return true;
 }

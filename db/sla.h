@@ -1,6 +1,6 @@
-/* sla.h — SLA policy versions, holidays, step deadlines and pauses, the state
- * history, the timer's flagging statements, and the rows behind the SLA
- * reports. Instants cross this boundary as epoch seconds (the calendar math
+/* sla.h — SLA policy versions, holidays, and the rows behind the SLA
+ * reports (the writes of step instances, pauses and the state history are
+ * db/steps.h's). Instants cross this boundary as epoch seconds (the calendar math
  * in core/ works in seconds). */
 #ifndef ALURD_DB_SLA_H
 #define ALURD_DB_SLA_H
@@ -41,30 +41,6 @@ bool db_holiday_list(struct err *e, struct arena *a, const char *from, const cha
 bool db_holiday_put(struct err *e, const char *date, const char *name, const char *kind, const char *actor,
 		    bool *created);
 bool db_holiday_delete(struct err *e, const char *date, bool *found);
-
-/* New deadlines of a step instance (epoch seconds), after a calendar change. */
-bool db_step_set_deadlines(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at);
-/* Pauses the open instance of step when its policy pauses on the PD;
- * *paused tells whether it did. */
-bool db_step_pause(struct err *e, const char *request_id, int step, bool *paused);
-/* What resuming needs: the instance's policy version, deadlines, the pause
- * start and now. *found false when the step is not paused. */
-struct db_paused_step {
-	const char *id;
-	int version;
-	int64_t warn_at, due_at, paused_since, now;
-};
-bool db_step_paused(struct err *e, struct arena *a, const char *request_id, int step, struct db_paused_step *out,
-		    bool *found);
-bool db_step_resume(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at);
-
-/* Closes the request's open state-history row and opens one for state. */
-bool db_state_enter(struct err *e, const char *request_id, const char *state);
-
-/* Flags up to limit instances that crossed warn_at (kind "warning") or
- * due_at ("breach"), with their audit rows and events, in one statement.
- * *count receives how many. */
-bool db_sla_flag(struct err *e, const char *kind, int limit, const char *http_request_id, int *count);
 
 /* Open instances by step and state, for the gauges: out[step][state] with
  * states on_time, warning, breached, paused. */

@@ -2,8 +2,14 @@
 # deploy/test.sh: the second command. Installs missing Debian packages, starts
 # the development PostgreSQL cluster, then builds and runs the whole test suite
 # twice: in build/ (RelWithDebInfo) and in build-asan/ (AddressSanitizer and
-# UndefinedBehaviorSanitizer). Arguments go to ctest, e.g. `deploy/test.sh -R core`.
-# ALURD_TEST_ASAN=0 skips the sanitizer pass.
+# UndefinedBehaviorSanitizer); then two shorter passes: build-tsan/
+# (ThreadSanitizer, gcc) runs the tests labelled `tsan` (the suites that
+# exercise the event thread, the worker pool, the timer, the token cache and
+# the account snapshot), and build-fuzz/ (clang, so the project is also built
+# warning-free by a second compiler, with libFuzzer, ASan and UBSan) runs the
+# `unit` and `fuzz` labels (every libFuzzer harness for ALURD_FUZZ_SECONDS,
+# default 10). Arguments go to every pass's ctest, e.g. `deploy/test.sh -R core`.
+# ALURD_TEST_ASAN=0, ALURD_TEST_TSAN=0 and ALURD_TEST_FUZZ=0 skip those passes.
 #
 # What the tests get in their environment:
 #   ALURD_TEST_ADMIN_URL  role alurd on database postgres (alurd may create databases)
@@ -53,9 +59,12 @@ make_template() {
 
 # run_pass DIR [cmake arguments...] -- [ctest arguments...]
 # Builds DIR, prepares its template and runs ctest; the result goes to
-# summaries[] and failed.
+# summaries[] and failed. CTEST_WRAP (an array, normally empty) is put in
+# front of ctest, for the ThreadSanitizer pass's ASLR work-around.
 summaries=()
+figures=()
 failed=0
+CTEST_WRAP=()
 run_pass() {
     local dir=$1 name cmake_args=() rc=0 log summary
     shift
@@ -80,6 +89,7 @@ run_pass() {
         failed=1
         return 0
     fi
+    rm -f "$dir/drill-figures.txt" # the fault drills append their figures here
     ALURD_TEST_TEMPLATE="alurd_test_template_${name//-/_}"
     export ALURD_TEST_TEMPLATE
     if ! make_template "$dir/alurd" "$ALURD_TEST_TEMPLATE"; then
@@ -87,8 +97,12 @@ run_pass() {
         failed=1
         return 0
     fi
-    ctest --test-dir "$dir" --output-on-failure -j2 "$@" 2>&1 | tee "$log" || rc=$?
+    "${CTEST_WRAP[@]}" ctest --test-dir "$dir" --output-on-failure -j2 "$@" 2>&1 | tee "$log" || rc=$?
     summary=$(grep -E 'tests passed|No tests were found' "$log" | tail -n 1 || true)
+    if [ -s "$dir/drill-figures.txt" ]; then
+        figures+=("$name:")
+        mapfile -t -O "${#figures[@]}" figures <"$dir/drill-figures.txt"
+    fi
     if [ "$rc" -eq 0 ]; then
         summaries+=("$name: ok, ${summary:-no ctest summary}")
     else
@@ -107,7 +121,57 @@ else
     summaries+=("build-asan: skipped (ALURD_TEST_ASAN=0)")
 fi
 
+# ThreadSanitizer maps its shadow memory at fixed addresses. On kernels that
+# randomise mmap with more bits than it expects (vm.mmap_rnd_bits above 28,
+# e.g. 32 on recent distribution kernels) a TSan binary dies at start with
+# "FATAL: ThreadSanitizer: unexpected memory mapping". tsan_aslr_wrap probes
+# one instrumented binary and, when it fails that way, runs the pass under
+# `setarch -R` (no address randomisation for ctest and everything it starts)
+# instead of changing the machine's sysctl.
+tsan_aslr_wrap() {
+    local probe=$1 out
+    CTEST_WRAP=()
+    if out=$("$probe" --version 2>&1); then
+        return 0
+    fi
+    if printf '%s' "$out" | grep -q 'unexpected memory mapping\|ThreadSanitizer'; then
+        if setarch "$(uname -m)" -R "$probe" --version >/dev/null 2>&1; then
+            alurd_warn "ThreadSanitizer cannot run with this kernel's ASLR (vm.mmap_rnd_bits=$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo '?')); running the tsan pass under setarch -R"
+            CTEST_WRAP=(setarch "$(uname -m)" -R)
+            return 0
+        fi
+    fi
+    alurd_warn "the ThreadSanitizer probe failed: $out"
+    return 1
+}
+
+if [ "${ALURD_TEST_TSAN:-1}" != 0 ]; then
+    export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:history_size=4:suppressions=$ROOT/tests/tsan.supp}"
+    if alurd_build "$ROOT/build-tsan" -DALURD_TSAN=ON && tsan_aslr_wrap "$ROOT/build-tsan/alurd"; then
+        run_pass "$ROOT/build-tsan" -DALURD_TSAN=ON -- -L tsan "$@"
+    else
+        summaries+=("build-tsan: FAILED to build or to start a ThreadSanitizer binary")
+        failed=1
+    fi
+    CTEST_WRAP=()
+else
+    summaries+=("build-tsan: skipped (ALURD_TEST_TSAN=0)")
+fi
+
+if [ "${ALURD_TEST_FUZZ:-1}" != 0 ]; then
+    command -v clang >/dev/null 2>&1 || alurd_die "the clang pass needs clang (deploy/packages.txt)"
+    run_pass "$ROOT/build-fuzz" -DCMAKE_C_COMPILER=clang -DALURD_FUZZ=ON -- -L 'unit|fuzz' "$@"
+else
+    summaries+=("build-fuzz: skipped (ALURD_TEST_FUZZ=0)")
+fi
+
 echo
+if [ "${#figures[@]}" -gt 0 ]; then
+    echo "fault drill figures:"
+    for s in "${figures[@]}"; do
+        echo "  $s"
+    done
+fi
 for s in "${summaries[@]}"; do
     echo "  $s"
 done

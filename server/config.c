@@ -3,6 +3,8 @@
  * running with a surprise. */
 #include "server/config.h"
 
+#include <sodium.h>
+
 #include "core/numfmt.h"
 #include "core/officehours.h"
 
@@ -15,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 static bool bad(char *msg, size_t n, const char *var, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static bool bad(char *msg, size_t n, const char *var, const char *fmt, ...)
@@ -310,6 +314,74 @@ static bool load_secret(struct config *c, config_getenv get, char *msg, size_t n
 	return true;
 }
 
+/* ALURD_SECRET_KEY: 32 bytes in base64 (standard or URL-safe), optional. */
+static bool load_secret_key(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	const char *var = "ALURD_SECRET_KEY";
+	const char *s = get(var);
+	c->has_secret_key = false;
+	if (!s || !*s)
+		return true;
+	size_t len = 0;
+	if ((sodium_base642bin(c->secret_key, sizeof c->secret_key, s, strlen(s), NULL, &len, NULL,
+			       sodium_base64_VARIANT_ORIGINAL) != 0 &&
+	     sodium_base642bin(c->secret_key, sizeof c->secret_key, s, strlen(s), NULL, &len, NULL,
+			       sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) ||
+	    len != sizeof c->secret_key)
+		return bad(msg, n, var, "is not 32 bytes in base64 (make one with: openssl rand -base64 32)");
+	c->has_secret_key = true;
+	return true;
+}
+
+/* ALURD_WEBHOOK_RETRY_SCHEDULE (test-only): comma-separated delays in
+ * seconds that replace the Standard Webhooks schedule. */
+static bool load_schedule(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	const char *var = "ALURD_WEBHOOK_RETRY_SCHEDULE";
+	const char *s = get(var);
+	c->retry_schedule_len = 0;
+	if (!s || !*s)
+		return true;
+	while (*s) {
+		char *end;
+		errno = 0;
+		double v = strtod(s, &end);
+		if (errno || end == s || !isfinite(v) || v < 0 || v > 86400 ||
+		    c->retry_schedule_len == CONFIG_MAX_RETRIES || (*end && *end != ','))
+			return bad(msg, n, var, "is not a list of at most %d delays in seconds (0..86400)",
+				   CONFIG_MAX_RETRIES);
+		c->retry_schedule[c->retry_schedule_len++] = v;
+		s = *end ? end + 1 : end;
+	}
+	return true;
+}
+
+static bool load_webhooks(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	const char *var = "ALURD_WEBHOOK_POLL";
+	const char *s = get(var);
+	c->webhook_poll = 1.0;
+	if (s && *s) {
+		char *end;
+		errno = 0;
+		double v = strtod(s, &end);
+		if (errno || *end || end == s || !isfinite(v) || v < 0.01 || v > 60)
+			return bad(msg, n, var, "'%s' is not a number of seconds (0.01..60)", s);
+		c->webhook_poll = v;
+	}
+	return load_secret_key(c, get, msg, n) && load_schedule(c, get, msg, n) &&
+	       get_int(get, "ALURD_WEBHOOK_WORKERS", 4, 0, 64, &c->webhook_workers, msg, n) &&
+	       get_int(get, "ALURD_WEBHOOK_TIMEOUT", 15, 1, 300, &c->webhook_timeout, msg, n) &&
+	       get_int(get, "ALURD_WEBHOOK_PER_ENDPOINT", 2, 1, 64, &c->webhook_per_endpoint, msg, n) &&
+	       get_int(get, "ALURD_WEBHOOK_DISABLE_AFTER", 5 * 86400, 60, 365 * 86400, &c->webhook_disable_after,
+		       msg, n) &&
+	       get_int(get, "ALURD_WEBHOOK_ROTATION_OVERLAP", 86400, 0, 30 * 86400, &c->webhook_rotation_overlap, msg,
+		       n) &&
+	       get_int(get, "ALURD_WEBHOOK_MAX", 100, 1, 10000, &c->webhook_max, msg, n) &&
+	       get_bool(get, "ALURD_WEBHOOK_ALLOW_HTTP", false, &c->webhook_allow_http, msg, n) &&
+	       get_bool(get, "ALURD_WEBHOOK_ALLOW_PRIVATE", false, &c->webhook_allow_private, msg, n);
+}
+
 bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 {
 	memset(c, 0, sizeof *c);
@@ -332,6 +404,7 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 	       get_int(get, "ALURD_LOGIN_MAX_FAILURES", 5, 1, 100, &c->login_max_failures, msg, n) &&
 	       get_int(get, "ALURD_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, 1, 100000, &c->login_max_failures_per_address,
 		       msg, n) &&
+	       get_int(get, "ALURD_EVENT_RETENTION", 90, 1, 36500, &c->event_retention_days, msg, n) &&
 	       load_log_level(c, get, msg, n) &&
 	       get_size(get, "ALURD_MAX_BODY", 1 << 20, 1024, (size_t)64 << 20, &c->max_body, msg, n) &&
 	       get_size(get, "ALURD_MAX_UPLOAD", (size_t)20 << 20, 1024, (size_t)1 << 30, &c->max_upload, msg, n) &&
@@ -362,6 +435,7 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 			  sizeof c->st_number_format, msg, n) &&
 	       get_bool(get, "ALURD_MIGRATE_ON_START", false, &c->migrate_on_start, msg, n) &&
 	       get_bool(get, "ALURD_METRICS_PUBLIC", true, &c->metrics_public, msg, n) &&
+	       load_webhooks(c, get, msg, n) &&
 	       get_string(get, "ALURD_AUDIT_KEY", "", c->audit_key, sizeof c->audit_key, msg, n) &&
 	       get_string(get, "ALURD_AUDIT_ORIGIN", "", c->audit_origin, sizeof c->audit_origin, msg, n) &&
 	       get_seconds(get, "ALURD_AUDIT_SEQUENCE_INTERVAL", 1.0, &c->audit_sequence_interval, msg, n) &&

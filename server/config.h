@@ -15,6 +15,7 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 #define CONFIG_MAX_ORIGINS 16
+#define CONFIG_MAX_RETRIES 16
 
 struct config {
 	char database_url[1024];
@@ -50,6 +51,7 @@ struct config {
 	int shutdown_timeout;   /* seconds to let in-flight requests finish */
 	int statement_timeout_ms;
 	double timer_interval;  /* seconds */
+	int event_retention_days; /* events older than this are pruned */
 	char organisation[200];  /* the agency running the SOP, as printed */
 	char letterhead[600];    /* letterhead lines separated by '|' */
 	char timezone[64];      /* IANA zone of the business calendar and numbering */
@@ -60,6 +62,20 @@ struct config {
 	char st_number_format[128];
 	bool migrate_on_start;
 	bool metrics_public;
+	/* webhooks */
+	unsigned char secret_key[32]; /* ALURD_SECRET_KEY, seals webhook secrets */
+	bool has_secret_key;
+	int webhook_workers;          /* delivery threads (0: this instance delivers nothing) */
+	int webhook_timeout;          /* seconds per attempt (connect and total) */
+	int webhook_per_endpoint;     /* attempts in flight per subscription */
+	double webhook_poll;          /* seconds between looks for due deliveries */
+	int webhook_disable_after;    /* seconds of failing everything before disabling */
+	int webhook_rotation_overlap; /* seconds an old secret keeps signing */
+	int webhook_max;              /* subscriptions at most */
+	bool webhook_allow_http;      /* accept http:// URLs */
+	bool webhook_allow_private;   /* deliver to loopback/private addresses */
+	double retry_schedule[CONFIG_MAX_RETRIES]; /* test-only override; len 0: the standard one */
+	int retry_schedule_len;
 	char audit_key[512];        /* file holding the Ed25519 signer key; "" = none */
 	char audit_origin[128];     /* checkpoint origin line; "" = the key's name */
 	double audit_sequence_interval;   /* seconds between sequencer runs */

@@ -170,9 +170,10 @@ static void reap(void)
 	for (struct hconn *h = g_conns; h; h = h->next) {
 		long long d = atomic_load(&h->deadline_ms);
 		if (!h->cut && d && now > d && h->fd >= 0) {
-			shutdown(h->fd, SHUT_RDWR);
-			h->cut = true;
+			/* counted first: whoever sees the connection end may look */
 			atomic_fetch_add(atomic_load(&h->in_body) ? &g_cut_bodies : &g_cut_headers, 1);
+			h->cut = true;
+			shutdown(h->fd, SHUT_RDWR);
 		}
 	}
 	pthread_mutex_unlock(&g_conn_lock);
@@ -250,6 +251,7 @@ struct hreq {
 	int status;
 	bool problem;
 	bool queued;
+	int db_statements; /* round trips to PostgreSQL the handler made */
 	const char *origin; /* the caller's Origin when it is allowed */
 	struct hconn *hc;   /* the connection's state (NULL only if libmicrohttpd gave none) */
 	bool begun;         /* the access handler has run its first call */
@@ -834,6 +836,8 @@ static void run(struct hreq *r)
 		db_unit_start(true);
 	bool ok = auth_verify_subject(&r->ctx.who, &e) && api_only_query(&r->ctx, r->m.route->query, &e) &&
 		  parse_json(r, &e) && call_handler(r, &e);
+	if (r->m.route->tx != API_TX_NONE)
+		r->db_statements = db_unit_statements();
 	if (ok && r->ctx.status == 0)
 		ok = err_set(&e, ERR_INTERNAL, "internal", "The handler gave no answer.");
 	if (!ok) {
@@ -1012,6 +1016,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 				      secs * 1000.0, "client", r->client);
 		if (r->ctx.who.authenticated)
 			json_object_set_new(f, "user", json_string(r->ctx.who.subject));
+		if (r->db_statements)
+			json_object_set_new(f, "db_statements", json_integer(r->db_statements));
 		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 			json_object_set_new(f, "terminated", json_integer((json_int_t)toe));
 		log_json(LOG_INFO, r->request_id, NULL, f);
@@ -1025,6 +1031,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(r);
 }
 
+/* libmicrohttpd's format strings; the attribute lets the compiler check the
+ * call as a printf-style forwarder. */
+__attribute__((format(printf, 2, 0)))
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;

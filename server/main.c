@@ -2,6 +2,7 @@
  * --version, and the administrative sub-commands. Configuration comes only
  * from ALURD_* environment variables; a bad value stops here with one line
  * naming the variable. */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
@@ -17,6 +18,7 @@
 #include "server/auth.h"
 #include "server/cli.h"
 #include "server/config.h"
+#include "server/deliver.h"
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -112,6 +114,10 @@ static bool configure_api(const struct config *cfg)
 	api_services.st_number_format = cfg->st_number_format;
 	api_services.organisation = cfg->organisation;
 	api_services.letterhead = cfg->letterhead;
+	api_services.secret_key = cfg->has_secret_key ? cfg->secret_key : NULL;
+	api_services.webhook_allow_http = cfg->webhook_allow_http;
+	api_services.webhook_max = cfg->webhook_max;
+	api_services.webhook_rotation_overlap = cfg->webhook_rotation_overlap;
 	return true;
 }
 
@@ -162,6 +168,8 @@ static int cmd_serve(struct config *cfg)
 		 json_pack("{s:s, s:i, s:i, s:s}", "host", cfg->listen_host, "port", http_port(), "threads",
 			   cfg->threads, "version", ALURD_VERSION));
 	timer_start(cfg);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	deliver_start(cfg);
 	tlog_start(cfg);
 	int sig = 0;
 	sigwait(&stop, &sig);
@@ -171,6 +179,8 @@ static int cmd_serve(struct config *cfg)
 	timer_stop();
 	tlog_stop();
 	ready_stop();
+	deliver_stop();
+	curl_global_cleanup();
 	auth_stop_background();
 	http_stop();
 	log_json(LOG_INFO, NULL, "stopped", json_pack("{s:b}", "drained", drained));

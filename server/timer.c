@@ -13,12 +13,16 @@
 #include <time.h>
 
 #include "db/db.h"
+#include "db/events.h"
 #include "db/sla.h"
+#include "db/steps.h"
 #include "server/log.h"
 #include "server/metrics.h"
 
 #define BATCH 1000
 #define GAUGE_EVERY 60.0
+#define PRUNE_BATCH 500  /* events deleted per statement (each its own transaction) */
+#define PRUNE_BATCHES 20 /* at most this many per scan, so a backlog drains over several */
 
 static pthread_t g_thread;
 static bool g_running;
@@ -26,8 +30,9 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
 static bool g_stop;
 static double g_interval;
+static int g_retention_days;
 
-static atomic_uint_least64_t g_warnings, g_breaches, g_scans, g_scan_failures;
+static atomic_uint_least64_t g_warnings, g_breaches, g_scans, g_scan_failures, g_pruned;
 static const double scan_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NSB (sizeof scan_buckets / sizeof scan_buckets[0])
 static atomic_uint_least64_t g_scan_hist[NSB + 1], g_scan_sum_us;
@@ -49,7 +54,7 @@ static bool flag_all(const char *kind, long *total, struct err *e)
 	*total = 0;
 	for (;;) {
 		int n;
-		if (!db_sla_flag(e, kind, BATCH, "timer", &n))
+		if (!db_step_flag(e, kind, BATCH, "timer", &n))
 			return false;
 		*total += n;
 		if (n < BATCH)
@@ -88,6 +93,25 @@ static void scan(void)
 	}
 }
 
+/* Deletes events past retention in small autocommitted batches; several
+ * instances may prune at once (rows another one holds are skipped). */
+static void prune_events(void)
+{
+	struct err e;
+	err_clear(&e);
+	for (int i = 0; i < PRUNE_BATCHES; i++) {
+		int n;
+		db_unit_start(false);
+		if (!db_event_prune(&e, g_retention_days, PRUNE_BATCH, &n)) {
+			log_msg(LOG_WARN, NULL, "event pruning failed: %s %s", e.detail, e.log);
+			return;
+		}
+		atomic_fetch_add(&g_pruned, (uint64_t)n);
+		if (n < PRUNE_BATCH)
+			return;
+	}
+}
+
 static void refresh_gauges(void)
 {
 	struct err e;
@@ -110,6 +134,7 @@ static void *run(void *unused)
 	double last_gauges = -GAUGE_EVERY;
 	for (;;) {
 		scan();
+		prune_events();
 		if (now_mono() - last_gauges >= GAUGE_EVERY) {
 			refresh_gauges();
 			last_gauges = now_mono();
@@ -147,9 +172,12 @@ static void collect(FILE *f)
 		"alurd_sla_breaches_flagged_total %llu\n"
 		"# HELP alurd_sla_scan_failures_total Timer scans that failed (database unavailable).\n"
 		"# TYPE alurd_sla_scan_failures_total counter\n"
-		"alurd_sla_scan_failures_total %llu\n",
+		"alurd_sla_scan_failures_total %llu\n"
+		"# HELP alurd_events_pruned_total Events this instance deleted past ALURD_EVENT_RETENTION.\n"
+		"# TYPE alurd_events_pruned_total counter\n"
+		"alurd_events_pruned_total %llu\n",
 		(unsigned long long)atomic_load(&g_warnings), (unsigned long long)atomic_load(&g_breaches),
-		(unsigned long long)atomic_load(&g_scan_failures));
+		(unsigned long long)atomic_load(&g_scan_failures), (unsigned long long)atomic_load(&g_pruned));
 	fputs("# HELP alurd_sla_scan_duration_seconds Time of one timer scan.\n"
 	      "# TYPE alurd_sla_scan_duration_seconds histogram\n",
 	      f);
@@ -180,6 +208,7 @@ static void collect(FILE *f)
 void timer_start(const struct config *cfg)
 {
 	g_interval = cfg->timer_interval;
+	g_retention_days = cfg->event_retention_days;
 	g_stop = false;
 	metrics_add_collector(collect);
 	if (pthread_create(&g_thread, NULL, run, NULL) != 0)

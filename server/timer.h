@@ -3,7 +3,9 @@
  * (breach): the flag, an audit row and an event, in one transaction per
  * scan. Rows are claimed with FOR UPDATE SKIP LOCKED and flagged only while
  * their flag is still empty, so with several daemons on one database each
- * warning and breach is flagged exactly once. */
+ * warning and breach is flagged exactly once. After each scan it deletes
+ * events older than ALURD_EVENT_RETENTION days, in small batches that
+ * several instances can run at once. */
 #ifndef ALURD_SERVER_TIMER_H
 #define ALURD_SERVER_TIMER_H
 

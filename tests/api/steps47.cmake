@@ -3,7 +3,7 @@
 # steps47.c (the people of the procedure and the calls that drive a request
 # to any point of steps 4-7). Included from tests/api/CMakeLists.txt, which
 # defines ALURD_RECORDS and the api_records fixture.
-set(ALURD_STEPS47_SUITES lifecycle agreements signing_race)
+set(ALURD_STEPS47_SUITES lifecycle agreements signing_race events)
 foreach(suite IN LISTS ALURD_STEPS47_SUITES)
   add_executable(test_${suite} ${CMAKE_CURRENT_LIST_DIR}/test_${suite}.c ${CMAKE_CURRENT_LIST_DIR}/steps47.c)
   target_link_libraries(test_${suite} PRIVATE alurd_testsupport PkgConfig::SODIUM)
@@ -14,6 +14,9 @@ foreach(suite IN LISTS ALURD_STEPS47_SUITES)
     FIXTURES_REQUIRED api_records
     TIMEOUT 180)
 endforeach()
+# the event suite checks the feed against the catalogue the daemon uses
+target_link_libraries(test_events PRIVATE alurd_core)
+set_tests_properties(api_events PROPERTIES TIMEOUT 300)
 
 # The tamper-evident audit log, the evidence pack and the period report
 # (test_audit.c): the same people, plus Python (tests/api/merkle_check.py,

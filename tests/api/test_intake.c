@@ -275,6 +275,67 @@ START_TEST(test_eoffice_agency_rules)
 }
 END_TEST
 
+/* The e-office finds its requests by its own reference and by change time,
+ * and follows them on the event feed, seeing only its agency. */
+START_TEST(test_eoffice_finds_and_follows)
+{
+	const char *ref = "/api/v1/requests?eoffice_ref=EO/2024/0001";
+	struct ts_resp *a = call(CLIENT_A, "GET", ref, NULL), *b = call(CLIENT_ALL, "GET", ref, NULL);
+	assert_status(a, 200);
+	assert_status(b, 200);
+	json_t *ia = json_object_get(a->json, "items"), *ib = json_object_get(b->json, "items");
+	ck_assert_int_eq(json_array_size(ia), 1);
+	ck_assert_int_eq(json_array_size(ib), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ia, 0), "agency_id")), AGENCY_A);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ib, 0), "agency_id")), AGENCY_B);
+	/* people see every request of that reference they may see */
+	ck_assert_int_eq(json_array_size(json_object_get(call(ADMIN, "GET", ref, NULL)->json, "items")), 2);
+	ck_assert_int_eq(json_array_size(json_object_get(call(PD_B, "GET", ref, NULL)->json, "items")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(call(CLIENT_A, "GET", "/api/v1/requests?eoffice_ref=EO-NONE",
+							      NULL)->json, "items")),
+			 0);
+	/* updated_since: what changed from this instant on */
+	char t0[64];
+	ck_assert(ts_sql_value(g_db, "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+			       t0, sizeof t0));
+	struct ts_resp *r = call(CLIENT_A, "POST", "/api/v1/requests",
+				 "{\"kind\":\"integrasi\",\"title\":\"Sesudah T0\",\"eoffice_ref\":\"EO-U1\"}");
+	assert_status(r, 201);
+	const char *fresh = fmt("%s", jstr(r, "id"));
+	r = call(ADMIN, "GET", fmt("/api/v1/requests?updated_since=%s", t0), NULL);
+	assert_status(r, 200);
+	json_t *items = json_object_get(r->json, "items");
+	ck_assert_str_eq(sql_value(fmt("SELECT count(*) FROM requests WHERE updated_at >= '%s'", t0)),
+			 fmt("%zu", json_array_size(items)));
+	ck_assert_msg(json_array_size(items) >= 1, "the request created after %s is not listed", t0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), fresh);
+	assert_problem(call(ADMIN, "GET", "/api/v1/requests?updated_since=yesterday", NULL), 400, "request.invalid");
+	assert_problem(call(ADMIN, "GET", "/api/v1/requests?eoffice_ref=", NULL), 400, "request.invalid");
+	/* the feed, as the bound client: its agency only, with its reference */
+	int mine = 0, seen = 0;
+	const char *after = NULL;
+	for (int page = 0; page < 100; page++) {
+		r = call(CLIENT_A, "GET", after ? fmt("/api/v1/events?limit=50&after=%s", after) : "/api/v1/events?limit=50",
+			 NULL);
+		assert_status(r, 200);
+		size_t i;
+		json_t *ev;
+		json_array_foreach(json_object_get(r->json, "items"), i, ev) {
+			json_t *d = json_object_get(ev, "data");
+			ck_assert_str_eq(json_string_value(json_object_get(d, "agency_id")), AGENCY_A);
+			const char *eref = json_string_value(json_object_get(d, "eoffice_ref"));
+			mine += eref && strcmp(eref, "EO-U1") == 0;
+			seen++;
+		}
+		if (json_array_size(json_object_get(r->json, "items")) == 0)
+			break;
+		after = fmt("%s", json_string_value(json_object_get(r->json, "next_cursor")));
+	}
+	ck_assert_int_eq(mine, 2); /* request.created, request.step_started */
+	ck_assert_str_eq(sql_value(fmt("SELECT count(*) FROM events WHERE agency_id = '%s'", AGENCY_A)), fmt("%d", seen));
+}
+END_TEST
+
 START_TEST(test_eoffice_concurrent_submissions)
 {
 	for (int round = 0; round < 3; round++) {
@@ -307,6 +368,7 @@ static Suite *intake_suite(void)
 	tcase_add_test(tc, test_idempotency_concurrent_retries);
 	tcase_add_test(tc, test_eoffice_intake_by_reference);
 	tcase_add_test(tc, test_eoffice_agency_rules);
+	tcase_add_test(tc, test_eoffice_finds_and_follows);
 	tcase_add_test(tc, test_eoffice_concurrent_submissions);
 	world_add_clean_stop(tc);
 	suite_add_tcase(s, tc);

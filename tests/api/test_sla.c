@@ -237,9 +237,16 @@ static long long audit_rows(const char *request_id, const char *action)
 		fmt("SELECT count(*) FROM audit_log WHERE request_id = '%s' AND action = '%s'", request_id, action));
 }
 
+/* The timer's events (migrations/0020: the outbox) in the shape of the
+ * sla_events table they replaced. */
+#define SLA_EVENTS                                                                                            \
+	"(SELECT substr(type, 5) AS kind, (data->>'step_instance_id')::uuid AS step_instance_id, request_id,"  \
+	" (data->>'step')::int AS step, coalesce(data->>'warn_at', data->>'due_at')::timestamptz AS threshold"  \
+	" FROM events WHERE type LIKE 'sla.%%')"
+
 static long long events(const char *request_id, const char *kind)
 {
-	return sqll(fmt("SELECT count(*) FROM sla_events WHERE request_id = '%s' AND kind = '%s'", request_id, kind));
+	return sqll(fmt("SELECT count(*) FROM " SLA_EVENTS " e WHERE request_id = '%s' AND kind = '%s'", request_id, kind));
 }
 
 /* ---- metrics ------------------------------------------------------------------ */
@@ -679,7 +686,7 @@ START_TEST(test_warning_then_breach_once)
 	ck_assert_msg(metric(g_d, BREACHES) == b0, "no breach yet, but %s moved", BREACHES);
 	/* the event names the threshold that was crossed */
 	ck_assert_str_eq(sqlv(fmt("SELECT (e.threshold = s.warn_at AND e.step = 2 AND e.step_instance_id = s.id)::text"
-				  " FROM sla_events e JOIN step_instances s ON s.id = e.step_instance_id"
+				  " FROM " SLA_EVENTS " e JOIN step_instances s ON s.id = e.step_instance_id"
 				  " WHERE e.request_id = '%s' AND e.kind = 'warning'",
 				  id.s)),
 			 "true");
@@ -828,8 +835,8 @@ START_TEST(test_failed_scan_counts_nothing)
 	struct uid id = new_submitted("Sistem Informasi Rollback");
 	sql("CREATE FUNCTION refuse_breach_event() RETURNS trigger LANGUAGE plpgsql AS $$"
 	    " BEGIN RAISE EXCEPTION 'breach events refused by the test'; END $$;"
-	    "CREATE TRIGGER refuse_breach_event BEFORE INSERT ON sla_events FOR EACH ROW"
-	    " WHEN (NEW.kind = 'breach') EXECUTE FUNCTION refuse_breach_event()");
+	    "CREATE TRIGGER refuse_breach_event BEFORE INSERT ON events FOR EACH ROW"
+	    " WHEN (NEW.type = 'sla.breach') EXECUTE FUNCTION refuse_breach_event()");
 	double w0 = metric(g_d, WARNINGS), b0 = metric(g_d, BREACHES), f0 = metric(g_d, SCAN_FAILURES);
 	sql(fmt("UPDATE step_instances SET warn_at = now() - interval '1 s', due_at = now() - interval '1 s'"
 		" WHERE request_id = '%s' AND step = 2",
@@ -844,7 +851,7 @@ START_TEST(test_failed_scan_counts_nothing)
 	ck_assert_str_eq(
 		sqlv(fmt("SELECT warned_at IS NULL FROM step_instances WHERE request_id = '%s' AND step = 2", id.s)),
 		"t");
-	sql("DROP TRIGGER refuse_breach_event ON sla_events; DROP FUNCTION refuse_breach_event()");
+	sql("DROP TRIGGER refuse_breach_event ON events; DROP FUNCTION refuse_breach_event()");
 	ck_assert_msg(sql_becomes(fmt("SELECT breached_at IS NOT NULL FROM step_instances WHERE request_id = '%s'"
 				      " AND step = 2",
 				      id.s),
@@ -909,10 +916,10 @@ static void wave(struct ts_daemon *d2, const char *prefix)
 	for (int k = 0; k < 2; k++) {
 		const char *kind = k ? "breach" : "warning";
 		ck_assert_int_eq(
-			sqll(fmt("SELECT count(*) FROM sla_events WHERE kind = '%s' AND step_instance_id IN (%s)", kind,
+			sqll(fmt("SELECT count(*) FROM " SLA_EVENTS " e WHERE kind = '%s' AND step_instance_id IN (%s)", kind,
 				 mine)),
 			WAVE);
-		ck_assert_int_eq(sqll(fmt("SELECT count(DISTINCT step_instance_id) FROM sla_events WHERE kind = '%s'"
+		ck_assert_int_eq(sqll(fmt("SELECT count(DISTINCT step_instance_id) FROM " SLA_EVENTS " e WHERE kind = '%s'"
 					  " AND step_instance_id IN (%s)",
 					  kind, mine)),
 				 WAVE);
@@ -942,9 +949,10 @@ START_TEST(test_two_instances_flag_once)
 	 * it again once the first has committed */
 	sql("CREATE FUNCTION slow_event() RETURNS trigger LANGUAGE plpgsql AS $$"
 	    " BEGIN PERFORM pg_sleep(0.004); RETURN NEW; END $$;"
-	    "CREATE TRIGGER slow_event BEFORE INSERT ON sla_events FOR EACH ROW EXECUTE FUNCTION slow_event()");
+	    "CREATE TRIGGER slow_event BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.type LIKE 'sla.%')"
+	    " EXECUTE FUNCTION slow_event()");
 	wave(d2, "Tumpang");
-	sql("DROP TRIGGER slow_event ON sla_events; DROP FUNCTION slow_event()");
+	sql("DROP TRIGGER slow_event ON events; DROP FUNCTION slow_event()");
 	ck_assert_int_eq(ts_daemon_stop(d2, SIGTERM), 0);
 	ts_daemon_free(d2);
 }
@@ -1044,7 +1052,7 @@ START_TEST(test_pause_and_resume)
 	/* a deadline that is still behind us after the resume is flagged, once */
 	if (due1 < time(NULL)) {
 		ck_assert_msg(
-			sql_becomes(fmt("SELECT count(*) FROM sla_events WHERE request_id = '%s' AND kind = 'breach'",
+			sql_becomes(fmt("SELECT count(*) FROM " SLA_EVENTS " e WHERE request_id = '%s' AND kind = 'breach'",
 					id.s),
 				    "1", FLAG_WITHIN_MS),
 			"a resumed step past its due_at was not flagged");
@@ -1151,7 +1159,7 @@ START_TEST(test_no_pause_when_the_policy_says_so)
 	sql(fmt("UPDATE step_instances SET due_at = now() - interval '1 s' WHERE request_id = '%s' AND step = 4",
 		id.s));
 	ck_assert_msg(
-		sql_becomes(fmt("SELECT count(*) FROM sla_events WHERE request_id = '%s' AND kind = 'breach'", id.s),
+		sql_becomes(fmt("SELECT count(*) FROM " SLA_EVENTS " e WHERE request_id = '%s' AND kind = 'breach'", id.s),
 			    "1", FLAG_WITHIN_MS),
 		"a step whose policy does not pause was not flagged while waiting on the PD");
 	json_t *it = overdue_item(KASI, "", id.s);

@@ -14,7 +14,8 @@
 #      (steps 2-7, policy version 1), deadlines spread over the weeks ahead so
 #      nothing crosses on its own; VACUUM ANALYZE;
 #   2. the two flagging statements exactly as the daemon prepares them: the
-#      FLAG_SQL macro and its DB_STMT lines are taken from db/sla.c at run
+#      FLAG_SQL macro and its DB_STMT lines are taken from db/steps.c (with
+#      DB_EVENT_DATA from db/events.h, st_open_counts from db/sla.c) at run
 #      time and compiled into their text, so this never measures a stale copy;
 #   3. EXPLAIN (ANALYZE, BUFFERS) of both with nothing crossing and with 1000
 #      steps just past warn_at and due_at (in a transaction rolled back);
@@ -103,16 +104,19 @@ say() { printf '\n== %s\n' "$*"; }
 indent() { sed 's/^/   /'; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f", (b - a) * 1000}'; }
 
-# ---- the statements, from db/sla.c -------------------------------------------------
-# The FLAG_SQL macro (a #define continued by backslashes), the DB_STMT lines
-# that instantiate it, and st_open_counts, compiled into their SQL text.
+# ---- the statements, from db/steps.c and db/sla.c ------------------------------------
+# The FLAG_SQL macro (a #define continued by backslashes) with the
+# DB_EVENT_DATA macro it uses, the DB_STMT lines that instantiate it, and
+# st_open_counts, compiled into their SQL text.
 extract_sql() {
-	local src=$ROOT/db/sla.c
+	local src=$ROOT/db/steps.c
 	{
 		echo '#include <stdio.h>'
 		echo '#define DB_STMT(var, text) static const char *var = text'
+		awk '/^#define DB_EVENT_DATA/ {on = 1} on {print; if ($0 !~ /\\$/) exit}' "$ROOT/db/events.h"
 		awk '/^#define FLAG_SQL/ {on = 1} on {print; if ($0 !~ /\\$/) exit}' "$src"
-		awk '/^DB_STMT\((st_flag_warning|st_flag_breach|st_open_counts),/ {on = 1} on {print; if ($0 ~ /\);[[:space:]]*$/) on = 0}' "$src"
+		awk '/^DB_STMT\((st_flag_warning|st_flag_breach),/ {on = 1} on {print; if ($0 ~ /\);[[:space:]]*$/) on = 0}' "$src"
+		awk '/^DB_STMT\((st_open_counts),/ {on = 1} on {print; if ($0 ~ /\);[[:space:]]*$/) on = 0}' "$ROOT/db/sla.c"
 		echo 'int main(void) {'
 		echo '  FILE *f;'
 		for v in st_flag_warning st_flag_breach st_open_counts; do
@@ -121,13 +125,13 @@ extract_sql() {
 		echo '  return 0; }'
 	} >"$WORK/extract.c"
 	cc -std=c11 -w -o "$WORK/extract" "$WORK/extract.c" 2>"$WORK/extract.err" || {
-		echo "bench_timer: cannot take the statements from db/sla.c:" >&2
+		echo "bench_timer: cannot take the statements from db/steps.c and db/sla.c:" >&2
 		cat "$WORK/extract.err" >&2
 		exit 1
 	}
 	"$WORK/extract"
 	grep -q 'FOR UPDATE SKIP LOCKED' "$WORK/st_flag_warning.sql" || {
-		echo "bench_timer: the warning statement taken from db/sla.c looks wrong:" >&2
+		echo "bench_timer: the warning statement taken from db/steps.c looks wrong:" >&2
 		cat "$WORK/st_flag_warning.sql" >&2
 		exit 1
 	}
@@ -138,7 +142,7 @@ extract_sql() {
 	} >"$WORK/prepare.sql"
 }
 extract_sql
-say "the statements (from db/sla.c)"
+say "the statements (from db/steps.c, db/sla.c)"
 indent <"$WORK/st_flag_warning.sql"
 echo
 echo "   (st_flag_breach: the same with due_at / breached_at / 'breach')"

@@ -204,8 +204,8 @@ export function validateExchanges(doc, exchanges) {
     } else {
       const e = ex && typeof ex === 'object' ? ex : {};
       failures.push({
-        method: typeof e.method === 'string' ? e.method : '?',
-        path: typeof e.path === 'string' ? e.path : '?',
+        method: e.webhook !== undefined ? 'WEBHOOK' : typeof e.method === 'string' ? e.method : '?',
+        path: e.webhook !== undefined ? String(e.webhook) : typeof e.path === 'string' ? e.path : '?',
         status: e.status ?? '?',
         message: e.where ? `${message} (${e.where})` : message,
       });
@@ -220,6 +220,7 @@ export function validateExchanges(doc, exchanges) {
 function checkOne(doc, ex, validatorFor, exercised) {
   if (ex === null || typeof ex !== 'object' || Array.isArray(ex)) return 'record is not a JSON object';
   if (ex.invalid) return ex.invalid;
+  if (ex.webhook !== undefined) return checkDelivery(doc, ex, validatorFor);
   const { method, path, status } = ex;
   if (typeof method !== 'string' || method === '') return 'record has no "method" string';
   if (typeof path !== 'string' || !path.startsWith('/')) return 'record has no "path" string starting with "/"';
@@ -276,6 +277,28 @@ function checkOne(doc, ex, validatorFor, exercised) {
   const media = content[mkey];
   if (!media || media.schema === undefined) return null;
   const validate = validatorFor(`${resp.pointer}/content/${escapePointer(mkey)}/schema`);
+  if (validate(value)) return null;
+  return `schema: ${describeAjvErrors(validate.errors)}`;
+}
+
+// A delivered webhook body, recorded as {"webhook": TYPE, "content_type",
+// "body"}: validated against the requestBody of webhooks[TYPE].post.
+function checkDelivery(doc, ex, validatorFor) {
+  if (typeof ex.webhook !== 'string' || ex.webhook === '') return 'webhook record has no "webhook" type string';
+  const item = doc.webhooks?.[ex.webhook];
+  if (!item?.post) return `undocumented webhook ${ex.webhook}`;
+  const content = item.post.requestBody?.content ?? {};
+  const mediaType = mediaTypeOf(ex.content_type ?? '');
+  const mkey = findMediaType(content, mediaType);
+  if (mkey === null) return `undocumented content type ${mediaType} for webhook ${ex.webhook}`;
+  let value;
+  try {
+    value = JSON.parse(ex.body ?? '');
+  } catch (err) {
+    return `webhook body is not valid JSON: ${err.message}`;
+  }
+  if (value?.type !== ex.webhook) return `webhook body has type ${value?.type}, recorded as ${ex.webhook}`;
+  const validate = validatorFor(`/webhooks/${escapePointer(ex.webhook)}/post/requestBody/content/${escapePointer(mkey)}/schema`);
   if (validate(value)) return null;
   return `schema: ${describeAjvErrors(validate.errors)}`;
 }

@@ -38,6 +38,7 @@ static const struct {
 	{ACT_SLA_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe auditor"},
 	{ACT_SLA_ADMIN, "admin"},
 	{ACT_CALENDAR_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
+	{ACT_WEBHOOK_ADMIN, "admin integration"},
 	{ACT_AUDIT_READ, "admin kepala_dinas auditor"},
 	{ACT_AUDIT_CHECKPOINT, "admin auditor"},
 	{ACT_EVIDENCE_READ, "admin kepala_dinas pd auditor"},

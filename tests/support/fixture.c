@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <strings.h>
+#include <time.h>
 
 bool tf_media_type_is(const char *content_type, const char *want)
 {
@@ -121,14 +121,17 @@ static const char *member(const struct ts_resp *r, const char *key)
 	return s ? s : "";
 }
 
-/* A set-up call that hashes a password: the daemon admits only so many at
- * once and answers the rest 503 auth.busy with Retry-After, so set-up
- * running many on parallel threads tries again (for at most a minute). */
+/* post_json_as, again while the answer is 503 auth.busy: password hashing
+ * admits a bounded queue and answers a burst (set-up runs every user at
+ * once) 503 with Retry-After, which a client is to honour. At most 60 s. */
 static struct ts_resp *post_admitted(struct ts_daemon *d, const char *token, const char *path, const char *body)
 {
 	struct ts_resp *r = post_json_as(d, token, path, body);
-	for (int i = 0; i < 120 && r->status == 503 && strcmp(ts_problem_code(r), "auth.busy") == 0; i++) {
-		usleep(500 * 1000);
+	for (int i = 0; i < 240 && r->status == 503 && strcmp(ts_problem_code(r), "auth.busy") == 0; i++) {
+		const char *after = ts_header(r, "Retry-After");
+		long ms = after ? atol(after) * 1000 : 250;
+		struct timespec t = {ms / 4000, (ms / 4 % 1000) * 1000000L}; /* a quarter of it: slots free fast */
+		nanosleep(&t, NULL);
 		r = post_json_as(d, token, path, body);
 	}
 	return r;

@@ -138,6 +138,10 @@ struct ts_resp *ts_http(struct ts_daemon *d, const char *method, const char *pat
 /* The same, not recorded: for deliberate probes of undocumented paths and
  * methods (404, 405, HEAD, OPTIONS), which the contract check would rightly
  * report as undocumented. */
+/* Every exchange on this thread tries a 503 auth.busy again after its
+ * Retry-After, as a client should (on by default); a test that wants to see
+ * auth.busy itself turns it off for its thread. */
+void ts_busy_retry(bool on);
 struct ts_resp *ts_http_unrecorded(struct ts_daemon *d, const char *method, const char *path,
 				   const char *const *headers, const char *body, size_t len);
 /* Conveniences; token may be NULL, otherwise "Authorization: Bearer token"

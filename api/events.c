@@ -1,0 +1,100 @@
+/* events.c — the event feed, GET /api/v1/events: the outbox read in feed
+ * order (db/events.h), scoped like the records (a caller bound to one agency
+ * sees only its agency's events).
+ *
+ * The cursor is opaque and always returned: a page's next_cursor is the
+ * position after its last event, or the `after` given when nothing new has
+ * committed, so a consumer stores one string and asks again. Because the
+ * feed only shows events of finished transactions in (xid, id) order, an
+ * event committed after a page was read can never sit behind that page's
+ * cursor.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/input.h"
+#include "core/events.h"
+#include "core/validate.h"
+#include "db/events.h"
+
+#define MAX_TYPES 16
+
+/* ?type=a.b,c.*: known types, or "record.*" for a record that has some. */
+static const char *types_param(struct api_ctx *c, struct err *e)
+{
+	const char *s = api_query(c, "type");
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	if (n == 0 || n > 1000) {
+		err_field(e, "type", "invalid", "A comma-separated list of event types.");
+		return NULL;
+	}
+	char *list = arena_alloc(c->arena, n + 3);
+	char *out = list;
+	*out++ = '{';
+	int count = 0;
+	for (const char *p = s; *p;) {
+		size_t len = strcspn(p, ",");
+		char *one = arena_strndup(c->arena, p, len);
+		bool ok = ev_find(one) != NULL;
+		size_t types;
+		const struct ev_type *cat = ev_catalogue(&types);
+		if (!ok && len > 2 && strcmp(one + len - 2, ".*") == 0)
+			for (size_t i = 0; i < types && !ok; i++)
+				ok = strncmp(cat[i].type, one, len - 1) == 0;
+		if (!ok || ++count > MAX_TYPES) {
+			err_field(e, "type", "unknown", "Not an event type (see the webhooks section of openapi.yaml).");
+			return NULL;
+		}
+		if (count > 1)
+			*out++ = ',';
+		memcpy(out, one, len); /* [a-z_.*] only, nothing to quote */
+		out += len;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	*out++ = '}';
+	*out = '\0';
+	return list;
+}
+
+static const char *const feed_params[] = {"after", "type", "request_id", "limit", NULL};
+
+static bool list_events(struct api_ctx *c, struct err *e)
+{
+	struct db_event_filter f = {0};
+	int limit;
+	const char **after;
+	api_query_limit(c, &limit, e);
+	api_query_cursor_named(c, "after", 2, &after, e);
+	if (after && (strspn(after[0], "0123456789") != strlen(after[0]) || !*after[0] ||
+		      strspn(after[1], "0123456789") != strlen(after[1]) || !*after[1]))
+		err_field(e, "after", "invalid", "This cursor was not made by this server.");
+	f.types = types_param(c, e);
+	f.request_id = api_query(c, "request_id");
+	if (f.request_id && !val_is_uuid(f.request_id))
+		err_field(e, "request_id", "invalid", "Must be a UUID.");
+	if (e->kind)
+		return false;
+	if (after) {
+		f.after_xid = after[0];
+		f.after_id = after[1];
+	}
+	if (authz_agency_bound(&c->who))
+		f.agency_id = c->who.agency_id;
+	struct db_page page;
+	if (!db_event_page(e, c->arena, &f, limit, &page))
+		return false;
+	const char *next = page.count ? api_cursor_make(c->arena, 2, page.next) : api_query(c, "after");
+	const char *text = next ? arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":\"%s\"}", page.items, next)
+				: arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", page.items);
+	api_reply_bytes(c, 200, "application/json", text, strlen(text));
+	return true;
+}
+
+const struct route api_events_routes[] = {
+	{"GET", "/api/v1/events", list_events, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, feed_params},
+	{0},
+};
