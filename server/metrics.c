@@ -27,7 +27,7 @@ static const char *const *g_labels;
 static int g_nroutes;
 static atomic_long g_inflight;
 static metrics_collector g_collectors[8];
-static int g_ncollectors;
+static atomic_int g_ncollectors; /* published with release: collectors register while /metrics is served */
 
 void metrics_init(int nroutes, const char *const *labels)
 {
@@ -72,8 +72,13 @@ long metrics_inflight(void)
 
 void metrics_add_collector(metrics_collector fn)
 {
-	if (g_ncollectors < (int)(sizeof g_collectors / sizeof g_collectors[0]))
-		g_collectors[g_ncollectors++] = fn;
+	/* one registering thread at a time (start-up); readers see the slot
+	 * filled before the count that includes it */
+	int n = atomic_load_explicit(&g_ncollectors, memory_order_relaxed);
+	if (n < (int)(sizeof g_collectors / sizeof g_collectors[0])) {
+		g_collectors[n] = fn;
+		atomic_store_explicit(&g_ncollectors, n + 1, memory_order_release);
+	}
 }
 
 static const char *label_of(int i)
@@ -157,7 +162,8 @@ void metrics_render(char **text, size_t *len)
 		"# TYPE alurd_auth_password_checks_total counter\n"
 		"alurd_auth_password_checks_total %llu\n",
 		active, active_max, waiting, wait_max, busy, checks);
-	for (int i = 0; i < g_ncollectors; i++)
+	int ncollectors = atomic_load_explicit(&g_ncollectors, memory_order_acquire);
+	for (int i = 0; i < ncollectors; i++)
 		g_collectors[i](f);
 	fclose(f);
 }
