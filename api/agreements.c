@@ -9,6 +9,7 @@
  * The Kepala Dinas issues a Surat Tugas to Tim SPBE members. Whichever comes
  * first completes step 7.
  */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,14 +17,17 @@
 #include "api/common.h"
 #include "api/discussions.h"
 #include "api/input.h"
-#include "api/pdf.h"
+#include "api/lifecycle.h"
 #include "api/workflow.h"
+#include "core/actions.h"
 #include "core/numfmt.h"
 #include "core/validate.h"
 #include "db/agreements.h"
 #include "db/discussions.h"
 #include "db/dispositions.h"
+#include "db/documents.h"
 #include "db/users.h"
+#include "pdf/pdf.h"
 
 /* The next number of a yearly sequence in format fmt. */
 static const char *next_number(struct api_ctx *c, const char *sequence, const char *fmt, struct err *e)
@@ -230,6 +234,8 @@ static const char *signing_party(struct api_ctx *c, const struct db_ba *ba, stru
 
 static const char *const sign_fields[] = {"content_sha256", NULL};
 
+static bool store_signed_pdf(struct api_ctx *c, const struct db_ba *ba, struct err *e); /* below, with the PDF */
+
 static bool sign_ba(struct api_ctx *c, struct err *e)
 {
 	struct db_ba ba;
@@ -265,7 +271,8 @@ static bool sign_ba(struct api_ctx *c, struct err *e)
 		return false;
 	if (count == 2) {
 		struct db_request r;
-		if (!db_ba_mark_signed(e, c->arena, ba.id, &ba) || !api_request_load_id(c, ba.request_id, true, &r, e))
+		if (!db_ba_mark_signed(e, c->arena, ba.id, &ba) || !store_signed_pdf(c, &ba, e) ||
+		    !api_request_load_id(c, ba.request_id, true, &r, e))
 			return false;
 		struct api_move_extra x = {.audit_after = arena_printf(c->arena, "{\"berita_acara_id\": \"%s\"}", ba.id)};
 		if (strcmp(r.state, "agreed") == 0 && !api_request_apply(c, &r, WF_SIGN_BA_COMPLETE, &x, e))
@@ -318,7 +325,7 @@ static void pdf_input(struct api_ctx *c, const struct db_ba *ba, const struct db
 	signers[1] = signer(c, "Kepala Perangkat Daerah", pr, 1, json_object_get(parties, "perangkat_daerah"));
 	*doc = (struct pdf_berita_acara){
 		.letterhead = api_split_lines(c->arena, api_services.letterhead),
-		.title = "BERITA ACARA KESEPAKATAN PENGEMBANGAN APLIKASI",
+		.kind = pr->kind,
 		.number = ba->number,
 		.date = ba->date,
 		.request_title = pr->request_title,
@@ -339,18 +346,82 @@ static void pdf_input(struct api_ctx *c, const struct db_ba *ba, const struct db
 	json_decref(parties);
 }
 
-bool api_ba_pdf(struct api_ctx *c, const struct db_ba *ba, const void **bytes, size_t *len, struct err *e)
+/* Answers a rendered PDF (malloc'd, consumed) inline as <prefix>-<number>.pdf. */
+static void reply_pdf(struct api_ctx *c, unsigned char *pdf, size_t len, const char *prefix, const char *number)
+{
+	void *copy = arena_alloc(c->arena, len);
+	memcpy(copy, pdf, len);
+	free(pdf);
+	char *name = arena_strdup(c->arena, number);
+	for (char *p = name; *p; p++)
+		if (*p == '/' || *p == '"' || *p == '\\')
+			*p = '-';
+	api_set_header(c, "Content-Disposition", arena_printf(c->arena, "inline; filename=\"%s-%s.pdf\"", prefix, name));
+	api_reply_bytes(c, 200, "application/pdf", copy, len);
+}
+
+/* Renders ba as it stands now (malloc'd *pdf, the caller frees it). */
+static bool render_ba(struct api_ctx *c, const struct db_ba *ba, unsigned char **pdf, size_t *len, struct err *e)
 {
 	struct db_ba_print pr;
 	struct pdf_signer signers[2];
 	struct pdf_berita_acara doc;
-	unsigned char *pdf;
 	if (!db_ba_print_data(e, c->arena, ba, api_services.timezone, &pr))
 		return false;
 	pdf_input(c, ba, &pr, signers, &doc);
-	if (!pdf_berita_acara(&doc, &pdf, len, e))
+	return pdf_berita_acara(&doc, pdf, len, e);
+}
+
+/* The last signature: the signed PDF is rendered once and stored as the
+ * Berita Acara's immutable `berita_acara` document, so the signed copy never
+ * changes afterwards, whatever happens to the template. */
+static bool store_signed_pdf(struct api_ctx *c, const struct db_ba *ba, struct err *e)
+{
+	unsigned char *pdf, hash[crypto_hash_sha256_BYTES];
+	size_t len;
+	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	struct db_document d;
+	if (!render_ba(c, ba, &pdf, &len, e))
 		return false;
-	void *copy = arena_alloc(c->arena, *len);
+	crypto_hash_sha256(hash, pdf, len);
+	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+	char *name = arena_printf(c->arena, "berita-acara-%s.pdf", ba->number);
+	for (char *p = name; *p; p++)
+		if (*p == '/' || *p == '"' || *p == '\\')
+			*p = '-';
+	bool ok = db_document_insert(e, c->arena, ba->request_id, "berita_acara", name, "application/pdf", pdf, len, hex,
+				     c->who.subject, ba->id, &d) &&
+		  api_request_change(c, "document.store", "document", d.id, ba->request_id, NULL, d.json,
+				     "{\"document_type\": \"berita_acara\"}", e);
+	free(pdf);
+	return ok;
+}
+
+/* A signed Berita Acara's stored PDF, byte for byte; any other (a draft, or
+ * one awaiting signatures: watermarked DRAF) is rendered now. */
+static bool ba_pdf(struct api_ctx *c, const struct db_ba *ba, unsigned char **pdf, size_t *len, struct err *e)
+{
+	const char *stored = NULL;
+	if (strcmp(ba->status, "signed") == 0 && !db_document_of_ba(e, c->arena, ba->id, &stored))
+		return false;
+	if (!stored)
+		return render_ba(c, ba, pdf, len, e);
+	const void *bytes;
+	if (!db_document_content(e, c->arena, stored, &bytes, len))
+		return false;
+	*pdf = malloc(*len ? *len : 1);
+	if (!*pdf)
+		abort();
+	memcpy(*pdf, bytes, *len);
+	return true;
+}
+
+bool api_ba_pdf(struct api_ctx *c, const struct db_ba *ba, const void **bytes, size_t *len, struct err *e)
+{
+	unsigned char *pdf;
+	if (!ba_pdf(c, ba, &pdf, len, e))
+		return false;
+	void *copy = arena_alloc(c->arena, *len ? *len : 1);
 	memcpy(copy, pdf, *len);
 	free(pdf);
 	*bytes = copy;
@@ -360,16 +431,11 @@ bool api_ba_pdf(struct api_ctx *c, const struct db_ba *ba, const void **bytes, s
 static bool get_ba_pdf(struct api_ctx *c, struct err *e)
 {
 	struct db_ba ba;
-	const void *pdf;
+	unsigned char *pdf;
 	size_t len;
-	if (!load_ba(c, false, &ba, e) || !api_ba_pdf(c, &ba, &pdf, &len, e))
+	if (!load_ba(c, false, &ba, e) || !ba_pdf(c, &ba, &pdf, &len, e))
 		return false;
-	char *name = arena_strdup(c->arena, ba.number);
-	for (char *p = name; *p; p++)
-		if (*p == '/' || *p == '"' || *p == '\\')
-			*p = '-';
-	api_set_header(c, "Content-Disposition", arena_printf(c->arena, "inline; filename=\"berita-acara-%s.pdf\"", name));
-	api_reply_bytes(c, 200, "application/pdf", pdf, len);
+	reply_pdf(c, pdf, len, "berita-acara", ba.number);
 	return true;
 }
 
@@ -415,7 +481,7 @@ static bool issue_st(struct api_ctx *c, struct err *e)
 	if (!api_request_load(c, 0, true, &r, e) || !api_if_match(c, r.version, false, e))
 		return false;
 	bool agreed = strcmp(r.state, "agreed") == 0;
-	if (!agreed && strcmp(r.state, "completed") != 0)
+	if (!wf_accepts_surat_tugas(wf_state_parse(r.state)))
 		return err_set(e, ERR_CONFLICT, "surat_tugas.not_agreed",
 			       "A Surat Tugas follows the final agreement; the request is %s.", r.state);
 	json_t *b = api_body(c);
@@ -436,6 +502,49 @@ static bool issue_st(struct api_ctx *c, struct err *e)
 		return false;
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/surat-tugas/%s", id));
 	api_reply_json_text(c, 201, json);
+	return true;
+}
+
+/* GET /surat-tugas/{id}/pdf: the letter with its team table, rendered from
+ * the immutable record (so every rendering prints the same letter). */
+static bool get_st_pdf(struct api_ctx *c, struct err *e)
+{
+	const char *id;
+	struct db_st_print pr;
+	bool found;
+	if (!api_param_uuid(c, 0, "surat_tugas.not_found", &id, e) || !db_st_print_data(e, c->arena, id, &pr, &found))
+		return false;
+	if (!found || !authz_agency_visible(&c->who, pr.agency_id))
+		return err_set(e, ERR_NOT_FOUND, "surat_tugas.not_found", "No such Surat Tugas.");
+	json_t *list = json_loads(pr.members ? pr.members : "[]", 0, NULL);
+	size_t n = json_array_size(list);
+	struct pdf_person *members = arena_alloc(c->arena, (n + 1) * sizeof *members);
+	for (size_t i = 0; i < n; i++) {
+		json_t *m = json_array_get(list, i);
+		members[i] = (struct pdf_person){jtext(c->arena, m, "name"), jtext(c->arena, m, "nip"),
+						 jtext(c->arena, m, "position")};
+	}
+	json_decref(list);
+	struct pdf_surat_tugas doc = {
+		.letterhead = api_split_lines(c->arena, api_services.letterhead),
+		.number = pr.number,
+		.date = pr.date,
+		.place = "Denpasar",
+		.basis = pr.ba_number ? arena_printf(c->arena, "Berita Acara Kesepakatan Nomor %s atas permohonan %s: \"%s\".",
+						     pr.ba_number, pr.agency_name, pr.request_title)
+				      : arena_printf(c->arena, "Kesepakatan akhir atas permohonan %s: \"%s\".", pr.agency_name,
+						     pr.request_title),
+		.purpose = pr.purpose,
+		.members = members,
+		.nmembers = n,
+		.issuer = {pr.issuer_name, pr.issuer_nip, pr.issuer_position},
+		.issuer_title = pr.issuer_position ? pr.issuer_position : "Kepala Dinas",
+	};
+	unsigned char *pdf;
+	size_t len;
+	if (!pdf_surat_tugas(&doc, &pdf, &len, e))
+		return false;
+	reply_pdf(c, pdf, len, "surat-tugas", pr.number);
 	return true;
 }
 
@@ -468,6 +577,7 @@ const struct route api_agreements_routes[] = {
 	{"POST", "/api/v1/berita-acara/{id}/send", send_ba, ACT_BA_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"POST", "/api/v1/berita-acara/{id}/signatures", sign_ba, ACT_BA_SIGN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"GET", "/api/v1/berita-acara/{id}/pdf", get_ba_pdf, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/surat-tugas/{id}/pdf", get_st_pdf, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{"POST", "/api/v1/requests/{id}/surat-tugas", issue_st, ACT_ST_ISSUE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"GET", "/api/v1/requests/{id}/surat-tugas", list_st, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{"GET", "/api/v1/surat-tugas/{id}", get_st, ACT_AGREEMENT_READ, API_TX_READ, API_BODY_NONE, 0, NULL},

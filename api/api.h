@@ -33,12 +33,19 @@ enum api_tx {
 	API_TX_NONE,  /* no database at all (runs on the HTTP thread) */
 	API_TX_READ,  /* database reads, no transaction: one round trip */
 	API_TX_WRITE, /* one transaction, committed iff the handler succeeds */
+	API_TX_REPORT, /* a heavy read-only report: as API_TX_READ, but on the read
+			* replica when ALURD_DATABASE_READ_URL is set (db_unit_start_report);
+			* its answer says how current it is (as_of) */
 };
 
 enum api_body {
 	API_BODY_NONE, /* a body is refused with 415 */
 	API_BODY_JSON, /* application/json, parsed into c->json (may be absent) */
 	API_BODY_RAW,  /* any type; the handler checks c->content_type */
+	API_BODY_TOKEN, /* an OAuth 2.0 token endpoint (RFC 6749): application/json or
+	                   application/x-www-form-urlencoded, either parsed into
+	                   c->json (a form as an object of strings); its problems also
+	                   carry RFC 6749's `error` and `error_description` */
 };
 
 /* A route is a row of data; every resource file exports a table of them
@@ -98,6 +105,11 @@ int api_status_for(enum err_kind kind);
 
 /* Builds the RFC 9457 problem document for e (new reference). */
 json_t *api_problem_new(const struct err *e, int status, const char *request_id);
+/* Adds RFC 6749 §5.2's `error` and `error_description` to problem p (of
+ * e, answered with status) for a token endpoint: invalid_client for a
+ * failed client authentication, unsupported_grant_type, invalid_request for
+ * other bad input, temporarily_unavailable (429, 503), server_error (500). */
+void api_problem_add_oauth(json_t *p, const struct err *e, int status);
 
 /* Query argument / request header (case-insensitive name), or NULL. */
 const char *api_query(const struct api_ctx *c, const char *key);

@@ -14,8 +14,10 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/common.h"
+#include "core/urlform.h"
 #include "core/validate.h"
 #include "api/input.h"
 #include "db/clients.h"
@@ -212,16 +214,63 @@ static bool logout(struct api_ctx *c, struct err *e)
 
 static const char *const token_fields[] = {"grant_type", "client_id", "client_secret", NULL};
 
+/* HTTP Basic client credentials (RFC 6749 §2.3.1): base64 of
+ * urlencoded(client_id) ":" urlencoded(client_secret). *present tells
+ * whether the header named the Basic scheme at all. */
+static bool basic_credentials(struct api_ctx *c, bool *present, const char **id, const char **secret,
+			      struct err *e)
+{
+	const char *h = api_header(c, "Authorization");
+	*present = h && strncasecmp(h, "Basic ", 6) == 0;
+	if (!*present)
+		return true;
+	const char *b64 = h + 6;
+	while (*b64 == ' ')
+		b64++;
+	size_t n = strlen(b64), len;
+	unsigned char *raw = arena_alloc(c->arena, n + 1);
+	if (n > 1024 || sodium_base642bin(raw, n, b64, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		return err_set(e, ERR_INVALID, "auth.invalid_request", "The Basic credentials are not base64.");
+	const char *colon = memchr(raw, ':', len);
+	if (!colon)
+		return err_set(e, ERR_INVALID, "auth.invalid_request", "The Basic credentials lack the ':' separator.");
+	size_t idlen = (size_t)(colon - (const char *)raw);
+	char *idbuf = arena_alloc(c->arena, idlen + 1), *secbuf = arena_alloc(c->arena, len - idlen);
+	if (urlform_decode((const char *)raw, idlen, idbuf) == (size_t)-1 ||
+	    urlform_decode(colon + 1, len - idlen - 1, secbuf) == (size_t)-1)
+		return err_set(e, ERR_INVALID, "auth.invalid_request", "The Basic credentials are malformed.");
+	*id = idbuf;
+	*secret = secbuf;
+	return true;
+}
+
+/* The client-credentials grant (RFC 6749 §4.4) in either form: a URL-encoded
+ * form (or JSON) with grant_type, and the client's credentials in HTTP
+ * Basic or in the body (client_id, client_secret) — one of the two, never
+ * both. */
 static bool client_token(struct api_ctx *c, struct err *e)
 {
 	json_t *b = api_body(c);
-	const char *grant, *client_id, *secret;
+	const char *grant, *client_id = NULL, *secret = NULL, *basic_id = NULL, *basic_secret = NULL;
+	bool basic;
+	if (!basic_credentials(c, &basic, &basic_id, &basic_secret, e))
+		return false;
 	api_only_fields(b, "", token_fields, e);
 	api_in_str(b, "grant_type", API_REQUIRED, 64, &grant, e);
-	api_in_str(b, "client_id", API_REQUIRED, 64, &client_id, e);
-	api_in_str(b, "client_secret", API_REQUIRED, 128, &secret, e);
+	api_in_str(b, "client_id", basic ? API_OPTIONAL : API_REQUIRED, 64, &client_id, e);
+	api_in_str(b, "client_secret", basic ? API_OPTIONAL : API_REQUIRED, 128, &secret, e);
+	if (basic && secret)
+		err_field(e, "client_secret", "not_allowed", "Send the credentials in HTTP Basic or in the body, not both.");
+	if (basic && client_id && strcmp(client_id, basic_id) != 0)
+		err_field(e, "client_id", "not_allowed", "client_id differs from the HTTP Basic credentials.");
 	if (e->kind)
 		return false;
+	if (basic) {
+		client_id = basic_id;
+		secret = basic_secret;
+		if (strlen(client_id) > 64 || strlen(secret) > 128)
+			return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_client", "Unknown client or wrong secret.");
+	}
 	if (strcmp(grant, "client_credentials") != 0)
 		return err_field(e, "grant_type", "unsupported", "Only client_credentials is supported.");
 	const char *client_key = arena_printf(c->arena, "client:%s", client_id);
@@ -261,6 +310,6 @@ const struct route api_auth_routes[] = {
 	{"POST", "/api/v1/auth/login", login, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
 	{"POST", "/api/v1/auth/refresh", refresh, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
 	{"POST", "/api/v1/auth/logout", logout, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
-	{"POST", "/api/v1/auth/token", client_token, ACT_PUBLIC, API_TX_WRITE, API_BODY_JSON, 8192, NULL},
+	{"POST", "/api/v1/auth/token", client_token, ACT_PUBLIC, API_TX_WRITE, API_BODY_TOKEN, 8192, NULL},
 	{0},
 };

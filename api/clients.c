@@ -9,15 +9,25 @@
 #include "db/agencies.h"
 #include "db/clients.h"
 
-static const char *const fields[] = {"name", "agency_id", NULL};
+static const char *const fields[] = {"name", "agency_id", "write_scope", NULL};
+
+/* Reads the optional "write_scope" ("own" | "visible") into *scope. */
+static void read_scope(json_t *b, bool required, const char **scope, struct err *e)
+{
+	enum client_scope parsed;
+	if (api_in_str(b, "write_scope", required ? API_REQUIRED : API_OPTIONAL, 16, scope, e) &&
+	    !client_scope_parse(*scope, &parsed))
+		err_field(e, "write_scope", "invalid", "own (only the requests it submitted) or visible.");
+}
 
 static bool create_client(struct api_ctx *c, struct err *e)
 {
 	json_t *b = api_body(c);
-	const char *name, *agency_id;
+	const char *name, *agency_id, *scope = NULL;
 	api_only_fields(b, "", fields, e);
 	api_in_str(b, "name", API_REQUIRED, 200, &name, e);
 	api_in_uuid(b, "agency_id", API_NULLABLE, &agency_id, e);
+	read_scope(b, false, &scope, e);
 	if (e->kind)
 		return false;
 	if (agency_id) {
@@ -35,7 +45,7 @@ static bool create_client(struct api_ctx *c, struct err *e)
 	const char *secret = api_random_token(c->arena, 32);
 	struct db_client k;
 	if (!db_client_insert(e, c->arena, client_id, api_sha256_bytea(c->arena, secret), name, agency_id,
-			      c->who.subject, &k) ||
+			      c->who.subject, scope ? scope : client_scope_name(CLIENT_SCOPE_OWN), &k) ||
 	    !api_audit(c, "client.create", "client", k.id, NULL, NULL, k.json, e))
 		return false;
 	json_t *doc = json_loads(k.json, 0, NULL);
@@ -43,6 +53,29 @@ static bool create_client(struct api_ctx *c, struct err *e)
 	c->replay_body = k.json; /* the secret is shown once: a replay answers without it */
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/clients/%s", k.id));
 	api_reply_json(c, 201, doc);
+	return true;
+}
+
+static bool patch_client(struct api_ctx *c, struct err *e)
+{
+	static const char *const patch_fields[] = {"write_scope", NULL};
+	const char *id, *scope;
+	json_t *b = api_body(c);
+	if (!api_param_uuid(c, 0, "client.not_found", &id, e))
+		return false;
+	api_only_fields(b, "", patch_fields, e);
+	read_scope(b, true, &scope, e);
+	if (e->kind)
+		return false;
+	struct db_client k;
+	bool found;
+	if (!db_client_set_scope(e, c->arena, id, scope, &k, &found))
+		return false;
+	if (!found)
+		return err_set(e, ERR_NOT_FOUND, "client.not_found", "No such client.");
+	if (!api_audit(c, "client.update", "client", id, NULL, NULL, k.json, e))
+		return false;
+	api_reply_json_text(c, 200, k.json);
 	return true;
 }
 
@@ -81,6 +114,7 @@ static bool list_clients(struct api_ctx *c, struct err *e)
 const struct route api_clients_routes[] = {
 	{"GET", "/api/v1/clients", list_clients, ACT_CLIENT_READ, API_TX_READ, API_BODY_NONE, 0, list_params},
 	{"POST", "/api/v1/clients", create_client, ACT_CLIENT_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
+	{"PATCH", "/api/v1/clients/{id}", patch_client, ACT_CLIENT_WRITE, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"DELETE", "/api/v1/clients/{id}", revoke_client, ACT_CLIENT_WRITE, API_TX_WRITE, API_BODY_NONE, 0, NULL},
 	{0},
 };

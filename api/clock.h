@@ -14,8 +14,24 @@
 #include "core/sla.h"
 #include "db/sla.h"
 
-/* The calendar with today's holidays (one query; arena memory). */
+/* The calendar with today's holidays (arena memory), from this instance's
+ * cache of the holidays table (one query on first use after a drop). */
 bool api_calendar(struct api_ctx *c, struct calendar *cal, struct err *e);
+/* The cached holidays copied into a (true), or false when the cache is
+ * empty; *gen is the cache's generation either way: read the table, then
+ * offer what was read with that generation. */
+bool api_holidays_cached(struct arena *a, int32_t **days, size_t *n, unsigned long *gen);
+/* Keeps days (copied) as the cache, unless it was dropped since gen was
+ * taken (the rows read may be older than the drop). */
+void api_holidays_offer(const int32_t *days, size_t n, unsigned long gen);
+/* Drops the holiday cache (another transaction changed the holidays); safe
+ * from any thread. */
+void api_holidays_invalidate(void);
+/* This instance is changing the holidays: the cache is dropped and, until
+ * its own notification is surely back (5 s), holidays are read afresh and
+ * not cached, so the caller's next request never meets the cache of before
+ * its change. */
+void api_holidays_changing(void);
 
 /* The configured calendar with the given holidays (borrowed). */
 void api_calendar_with(struct calendar *cal, const int32_t *holidays, size_t n);

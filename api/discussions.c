@@ -367,6 +367,48 @@ static bool patch_discussion(struct api_ctx *c, struct err *e)
 
 static const char *const completion_fields[] = {"notes", "document_ids", NULL};
 
+/* The items discussion d's checklist marked incomplete, as a bitmask. */
+static unsigned incomplete_items(const struct db_discussion *d)
+{
+	unsigned mask = 0;
+	json_t *doc = json_loads(d->json, 0, NULL), *item;
+	const char *key;
+	json_object_foreach(json_object_get(doc, "checklist"), key, item) {
+		const char *status = json_string_value(json_object_get(item, "status"));
+		int i = wf_checklist_index(key);
+		if (i >= 0 && status && strcmp(status, "incomplete") == 0)
+			mask |= 1u << i;
+	}
+	json_decref(doc);
+	return mask;
+}
+
+/* A completion must address every item the last initial discussion marked
+ * incomplete, each with a note (documents, in document_ids, support the
+ * notes): one field error notes.<item> per item left unanswered. */
+static bool answers_every_item(struct api_ctx *c, const struct db_discussion *d, json_t *notes, struct err *e)
+{
+	unsigned answered = 0;
+	const char *key;
+	json_t *v;
+	json_object_foreach(notes, key, v) {
+		const char *text = json_string_value(v);
+		int i = wf_checklist_index(key);
+		if (i >= 0 && text && text[strspn(text, " \t\r\n")])
+			answered |= 1u << i;
+	}
+	unsigned left = wf_completion_unanswered(incomplete_items(d), answered);
+	if (!left)
+		return true;
+	err_set(e, ERR_UNPROCESSABLE, "completion.items_missing",
+		"The initial discussion marked items incomplete that this completion does not address.");
+	for (int i = 0; i < WF_CHECKLIST_ITEMS; i++)
+		if (left & (1u << i))
+			err_field(e, arena_printf(c->arena, "notes.%s", wf_checklist_key(i)), "required",
+				  "The discussion marked %s incomplete: say how it is now complete.", wf_checklist_key(i));
+	return false;
+}
+
 static bool complete_request(struct api_ctx *c, struct err *e)
 {
 	struct db_request r;
@@ -427,6 +469,8 @@ static bool complete_request(struct api_ctx *c, struct err *e)
 		return false;
 	if (!found)
 		return err_set(e, ERR_CONFLICT, "request.invalid_transition", "There is no initial discussion to answer.");
+	if (!answers_every_item(c, &d, notes, e))
+		return false;
 	if (!db_completion_insert(e, c->arena, r.id, d.id, dump(c, notes), doc_array, c->who.subject, &json))
 		return false;
 	struct api_move_extra x = {.audit_after = arena_printf(c->arena, "{\"discussion_id\": \"%s\"}", d.id)};

@@ -188,7 +188,7 @@ static bool mark_read(struct api_ctx *c, struct err *e)
 	bool recipient;
 	bool first;
 	/* the lock orders a receipt against a withdrawal of the same disposition */
-	if (!load_disposition(c, true, &d, e))
+	if (!api_no_fields(c, e) || !load_disposition(c, true, &d, e))
 		return false;
 	if (d.withdrawn)
 		return err_set(e, ERR_CONFLICT, "disposition.withdrawn", "This disposition was withdrawn.");
@@ -209,7 +209,7 @@ static bool withdraw_disposition(struct api_ctx *c, struct err *e)
 {
 	struct db_disposition d;
 	struct db_request r;
-	if (!load_disposition(c, false, &d, e))
+	if (!api_no_fields(c, e) || !load_disposition(c, false, &d, e))
 		return false;
 	/* lock the request first, then re-read the disposition under that lock */
 	bool found;
@@ -241,8 +241,8 @@ const struct route api_dispositions_routes[] = {
 	{"POST", "/api/v1/requests/{id}/dispositions", create_disposition, ACT_DISPOSITION_WRITE, API_TX_WRITE,
 	 API_BODY_JSON, 0, NULL},
 	{"GET", "/api/v1/dispositions/{id}", get_disposition, ACT_DISPOSITION_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
-	{"POST", "/api/v1/dispositions/{id}/read", mark_read, ACT_DISPOSITION_RECEIPT, API_TX_WRITE, API_BODY_NONE, 0, NULL},
+	{"POST", "/api/v1/dispositions/{id}/read", mark_read, ACT_DISPOSITION_RECEIPT, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"POST", "/api/v1/dispositions/{id}/withdraw", withdraw_disposition, ACT_DISPOSITION_WRITE, API_TX_WRITE,
-	 API_BODY_NONE, 0, NULL},
+	 API_BODY_JSON, 0, NULL},
 	{0},
 };

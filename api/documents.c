@@ -64,7 +64,7 @@ static bool upload_document(struct api_ctx *c, struct err *e)
 			       r.state);
 	struct db_document d;
 	if (!db_document_insert(e, c->arena, r.id, type, filename, doc_format_type(declared), c->body, c->body_len,
-				c->body_sha256, c->who.subject, &d) ||
+				c->body_sha256, c->who.subject, NULL, &d) ||
 	    !api_request_change(c, "document.upload", "document", d.id, r.id, NULL, d.json,
 				arena_printf(c->arena, "{\"document_type\": \"%s\"}", type), e))
 		return false;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "api/agreements.h"
-#include "api/audit.h"
+#include "api/tlog.h"
 #include "api/sla.h"
 #include "api/workflow.h"
 #include "db/agreements.h"

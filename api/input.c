@@ -46,6 +46,12 @@ bool api_only_fields(json_t *obj, const char *prefix, const char *const *allowed
 	return ok;
 }
 
+bool api_no_fields(struct api_ctx *c, struct err *e)
+{
+	static const char *const none[] = {NULL};
+	return api_only_fields(api_body(c), "", none, e);
+}
+
 void api_err_scope(struct err *e, int mark, const char *prefix)
 {
 	for (int i = mark; i < e->nfields; i++) {

@@ -31,6 +31,11 @@ json_t *api_body(struct api_ctx *c);
  * prefix names the enclosing field in messages ("" at top level). */
 bool api_only_fields(json_t *obj, const char *prefix, const char *const *allowed, struct err *e);
 
+/* For an action that takes no input (route body API_BODY_JSON): no body and
+ * `{}` are accepted alike, as many HTTP clients send `{}`; any member is a
+ * field error. */
+bool api_no_fields(struct api_ctx *c, struct err *e);
+
 /* Names the field errors added since mark (an earlier e->nfields) as members
  * of prefix: "note" becomes "checklist.role_pengguna.note". Call it after
  * reading a nested object with the readers below. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/clock.h"
+#include "api/sla.h"
 #include "core/events.h"
 #include "db/events.h"
 #include "db/steps.h"
@@ -83,9 +84,18 @@ static bool time_it(struct api_ctx *c, const char *request_id, struct db_transit
 		return true;
 	struct db_lifecycle_context k;
 	struct calendar cal;
-	if (!db_lifecycle_context(e, c->arena, request_id, t->starts_step, t->resume_step, &k))
+	int32_t *days;
+	size_t ndays;
+	unsigned long gen;
+	bool cached = api_holidays_cached(c->arena, &days, &ndays, &gen); /* not read at every step start */
+	if (!db_lifecycle_context(e, c->arena, request_id, t->starts_step, t->resume_step, !cached, &k))
 		return false;
-	api_calendar_with(&cal, k.holidays, k.nholidays);
+	if (!cached) {
+		days = k.holidays;
+		ndays = k.nholidays;
+		api_holidays_offer(days, ndays, gen);
+	}
+	api_calendar_with(&cal, days, ndays);
 	if (t->starts_step && k.start_found) {
 		t->start_version = k.start_version;
 		if (!api_clock_deadlines(&cal, &k.start_policy, k.now, &t->start_warn_at, &t->start_due_at, e))
@@ -144,7 +154,10 @@ bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action a
 		.event_data = merge(c, x->audit_after, x->event_data, transition_data(action, x)),
 	};
 	struct db_actor actor = actor_of(c);
-	return time_it(c, r->id, &t, e) && db_lifecycle_apply(e, c->arena, &t, &actor, r);
+	/* a step that runs again gets deadlines under the holidays in force
+	 * (api/sla.c): one more round trip, on a withdrawn disposition only */
+	return time_it(c, r->id, &t, e) && db_lifecycle_apply(e, c->arena, &t, &actor, r) &&
+	       (!w->reopens_step || api_sla_step_reopened(c, r->id, w->reopens_step, e));
 }
 
 bool api_request_created(struct api_ctx *c, const struct db_request *r, struct err *e)

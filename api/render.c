@@ -73,6 +73,33 @@ json_t *api_problem_new(const struct err *e, int status, const char *request_id)
 	return p;
 }
 
+static const char *oauth_error(const struct err *e, int status)
+{
+	if (e->kind == ERR_UNAUTHENTICATED)
+		return "invalid_client";
+	for (int i = 0; i < e->nfields; i++)
+		if (strcmp(e->fields[i].name, "grant_type") == 0 && strcmp(e->fields[i].code, "unsupported") == 0)
+			return "unsupported_grant_type";
+	if (status == 429 || status == 503)
+		return "temporarily_unavailable";
+	if (status >= 500)
+		return "server_error";
+	return "invalid_request";
+}
+
+void api_problem_add_oauth(json_t *p, const struct err *e, int status)
+{
+	/* error_description allows %x20-21 / %x23-5B / %x5D-7E only */
+	char desc[sizeof e->detail];
+	const char *d = e->detail[0] ? e->detail : title_for(status);
+	size_t n = 0;
+	for (; d[n] && n + 1 < sizeof desc; n++)
+		desc[n] = (d[n] < 0x20 || d[n] > 0x7e || d[n] == '"' || d[n] == '\\') ? '\'' : d[n];
+	desc[n] = '\0';
+	json_object_set_new(p, "error", json_string(oauth_error(e, status)));
+	json_object_set_new(p, "error_description", json_string(desc));
+}
+
 const char *api_query(const struct api_ctx *c, const char *key)
 {
 	for (int i = 0; i < c->nquery; i++)

@@ -7,7 +7,12 @@
  * Changing the holidays recomputes the deadlines of every open step from its
  * start, its policy version and its pauses (audited as calendar.recompute,
  * with one calendar.recomputed event per request whose step moved);
- * warnings and breaches already flagged stay flagged.
+ * warnings and breaches already flagged stay flagged. The recompute is a
+ * queued job (calendar_recomputes) that the timer thread works through in
+ * bounded batches, one transaction each, so the request that changed the
+ * holidays answers at once, whatever the number of open steps. The overdue
+ * list and the summary are reports (API_TX_REPORT): read from the replica
+ * when there is one, and saying how current they are (as_of).
  */
 #include "api/sla.h"
 
@@ -20,6 +25,7 @@
 #include "api/common.h"
 #include "api/input.h"
 #include "api/workflow.h"
+#include "db/audit.h"
 #include "db/steps.h"
 #include "core/validate.h"
 #include "core/workflow.h"
@@ -35,7 +41,8 @@ static int64_t i64(const char *s)
 
 /* Columns of a db_sla_* instance row (see STEP_COLS in db/sla.c). */
 enum { C_STEP, C_STARTED, C_WARN, C_DUE, C_COMPLETED, C_COMPLETED_BY, C_REASON, C_WARNED, C_BREACHED, C_PAUSED,
-       C_WARN_AFTER, C_DUE_AFTER, C_CLOCK, C_PAUSE_ON_PD, C_PAUSES, C_NOW, C_EXTRA };
+       C_WARN_AFTER, C_DUE_AFTER, C_CLOCK, C_PAUSE_ON_PD, C_PAUSES, C_POLICY_VERSION,
+       C_COMPLETED_BY_USER, C_NOW, C_EXTRA };
 
 struct step_view {
 	int step;
@@ -98,16 +105,39 @@ static json_t *view_json(struct arena *a, const struct step_view *v, const struc
 			      "remaining_working_seconds", v->due && !v->completed ? json_integer(v->remaining) : json_null(),
 			      "pauses", pauses);
 	json_object_set_new(o, "clock", v->has_policy ? json_string(cal_clock_name(v->policy.clock)) : json_null());
+	const char *version = db_rows_get(r, row, C_POLICY_VERSION), *who = db_rows_get(r, row, C_COMPLETED_BY_USER);
+	json_object_set_new(o, "policy_version", version ? json_integer(atoi(version)) : json_null());
+	json_t *person = who ? json_loads(who, 0, NULL) : NULL;
+	json_object_set_new(o, "completed_by_user", person ? person : json_null());
 	return o;
 }
 
-/* Working seconds a request spent in each waiting party's hands. */
-static void add_waiting(const struct calendar *cal, const char *state, int64_t entered, int64_t left, int64_t now,
+/* Working seconds a request spent in each waiting party's hands: one
+ * history row (columns from `col`: state, entered, left, now, and, at
+ * `ba_col`, the Berita Acara's sent / signed instants). */
+static void add_waiting(const struct calendar *cal, const struct db_rows *h, int row, int col, int ba_col,
 			int64_t per_party[WF_PARTY_COUNT])
 {
-	enum wf_party party = wf_waiting_party(wf_state_parse(state));
-	if (party != WF_PARTY_NONE)
-		per_party[party] += cal_measure(cal, entered, left ? left : now);
+	int64_t left = i64(db_rows_get(h, row, col + 2));
+	sla_attribute(cal, wf_state_parse(db_rows_get(h, row, col)), i64(db_rows_get(h, row, col + 1)),
+		      left ? left : i64(db_rows_get(h, row, col + 3)), i64(db_rows_get(h, row, ba_col)),
+		      i64(db_rows_get(h, row, ba_col + 1)), i64(db_rows_get(h, row, ba_col + 2)), per_party);
+}
+
+/* Whom a request waits on now (agreed: as far as its Berita Acara came);
+ * the first of two signatories when both are missing. */
+static enum wf_party waiting_now(enum wf_state st, const struct db_rows *h, int ba_col)
+{
+	if (st != WF_AGREED || h->n == 0)
+		return wf_waiting_party(st);
+	int last = h->n - 1;
+	int64_t now = i64(db_rows_get(h, last, 3));
+	int64_t sent = i64(db_rows_get(h, last, ba_col)), kd = i64(db_rows_get(h, last, ba_col + 1)),
+		pd = i64(db_rows_get(h, last, ba_col + 2));
+	struct wf_ba_progress ba = {.sent = sent && sent <= now, .kepala_dinas_signed = kd && kd <= now,
+				    .pd_signed = pd && pd <= now};
+	enum wf_party who[2];
+	return wf_agreed_waiting(&ba, who) ? who[0] : WF_PARTY_NONE;
 }
 
 static json_t *waiting_json(const int64_t per_party[WF_PARTY_COUNT])
@@ -135,10 +165,9 @@ bool api_sla_timeline(struct api_ctx *c, const struct db_request *r, json_t **ou
 	}
 	int64_t per_party[WF_PARTY_COUNT] = {0};
 	for (int i = 0; i < history.n; i++)
-		add_waiting(&cal, db_rows_get(&history, i, 0), i64(db_rows_get(&history, i, 1)),
-			    i64(db_rows_get(&history, i, 2)), i64(db_rows_get(&history, i, 3)), per_party);
+		add_waiting(&cal, &history, i, 0, 4, per_party);
 	enum wf_state st = wf_state_parse(r->state);
-	enum wf_party now_on = wf_waiting_party(st);
+	enum wf_party now_on = waiting_now(st, &history, 4);
 	*out = json_pack("{s:s, s:s, s:i, s:s?, s:o, s:o}", "request_id", r->id, "status", wf_state_status(st),
 			 "current_step", r->current_step, "waiting_on", wf_party_key(now_on), "steps", list,
 			 "waiting_working_seconds", waiting_json(per_party));
@@ -230,7 +259,13 @@ static bool list_overdue(struct api_ctx *c, struct err *e)
 		const char *parts[] = {db_rows_get(&rows, shown - 1, C_EXTRA + 1), db_rows_get(&rows, shown - 1, C_EXTRA)};
 		next = json_string(api_cursor_make(c->arena, 2, parts));
 	}
-	api_reply_json(c, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	const char *as_of;
+	if (!db_as_of(e, c->arena, &as_of)) {
+		json_decref(items);
+		json_decref(next);
+		return false;
+	}
+	api_reply_json(c, 200, json_pack("{s:o, s:o, s:s}", "items", items, "next_cursor", next, "as_of", as_of));
 	return true;
 }
 
@@ -239,8 +274,10 @@ static bool list_overdue(struct api_ctx *c, struct err *e)
 struct group {
 	const char *key;
 	long count, completed, open, met, breached;
-	int64_t *durations;
+	int64_t *durations; /* office seconds: steps on working_time / working_days */
 	size_t ndurations;
+	int64_t *elapsed; /* plain seconds: steps on the calendar clock (never mixed) */
+	size_t nelapsed;
 	int64_t waiting[WF_PARTY_COUNT];
 	long requests;
 };
@@ -270,6 +307,8 @@ static json_t *group_json(const struct group *g, bool with_waiting)
 	json_object_set_new(o, "compliance_pct", decided ? json_real(100.0 * (double)g->met / (double)decided) : json_null());
 	json_object_set_new(o, "median_working_seconds", nullable_real(sla_median(g->durations, g->ndurations)));
 	json_object_set_new(o, "p90_working_seconds", nullable_real(sla_percentile(g->durations, g->ndurations, 0.9)));
+	json_object_set_new(o, "median_elapsed_seconds", nullable_real(sla_median(g->elapsed, g->nelapsed)));
+	json_object_set_new(o, "p90_elapsed_seconds", nullable_real(sla_percentile(g->elapsed, g->nelapsed, 0.9)));
 	if (with_waiting) {
 		json_object_set_new(o, "requests", json_integer(g->requests));
 		json_object_set_new(o, "waiting_working_seconds", waiting_json(g->waiting));
@@ -300,6 +339,7 @@ bool api_sla_summary(struct api_ctx *c, const char *from, const char *to, bool b
 	struct group *groups = arena_alloc(c->arena, MAX_GROUPS * sizeof *groups), total = {.key = "all"};
 	int ngroups = 0;
 	total.durations = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
+	total.elapsed = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
 	for (int i = 0; i < steps.n; i++) {
 		struct step_view v;
 		view_of(&steps, i, &cal, c->arena, &v);
@@ -307,8 +347,10 @@ bool api_sla_summary(struct api_ctx *c, const char *from, const char *to, bool b
 		struct group *g = group_find(groups, &ngroups, MAX_GROUPS, key);
 		if (!g)
 			return err_set(e, ERR_UNPROCESSABLE, "sla.too_many_groups", "Narrow the period or filter by agency.");
-		if (!g->durations)
+		if (!g->durations) {
 			g->durations = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
+			g->elapsed = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(steps.n + 1));
+		}
 		bool breached = v.state == SLA_BREACHED || v.state == SLA_DONE_LATE ||
 				db_rows_get(&steps, i, C_BREACHED) != NULL;
 		for (struct group *x = g;; x = &total) {
@@ -317,7 +359,10 @@ bool api_sla_summary(struct api_ctx *c, const char *from, const char *to, bool b
 			x->open += v.completed == 0;
 			x->breached += breached;
 			x->met += v.state == SLA_DONE_ON_TIME && !breached;
-			if (v.completed)
+			/* each duration in its own clock's unit */
+			if (v.completed && v.policy.clock == CAL_CALENDAR)
+				x->elapsed[x->nelapsed++] = v.elapsed;
+			else if (v.completed)
 				x->durations[x->ndurations++] = v.elapsed;
 			if (x == &total)
 				break;
@@ -331,21 +376,25 @@ bool api_sla_summary(struct api_ctx *c, const char *from, const char *to, bool b
 		bool new_request = !last_request || strcmp(last_request, rid) != 0;
 		last_request = rid;
 		for (struct group *x = g ? g : &total;; x = &total) {
-			if (!x->durations)
+			if (!x->durations) {
 				x->durations = arena_alloc(c->arena, sizeof(int64_t));
+				x->elapsed = arena_alloc(c->arena, sizeof(int64_t));
+			}
 			x->requests += new_request;
-			add_waiting(&cal, db_rows_get(&history, i, 1), i64(db_rows_get(&history, i, 2)),
-				    i64(db_rows_get(&history, i, 3)), i64(db_rows_get(&history, i, 4)), x->waiting);
+			add_waiting(&cal, &history, i, 1, 6, x->waiting);
 			if (x == &total)
 				break;
 		}
 	}
 	qsort(groups, (size_t)ngroups, sizeof *groups, by_key);
+	const char *as_of;
+	if (!db_as_of(e, c->arena, &as_of))
+		return false;
 	json_t *list = json_array();
 	for (int i = 0; i < ngroups; i++)
 		json_array_append_new(list, group_json(&groups[i], by_agency));
-	*out = json_pack("{s:s, s:s, s:s, s:o, s:o}", "from", from, "to", to, "group_by", by_agency ? "agency" : "step",
-			 "groups", list, "total", group_json(&total, true));
+	*out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "from", from, "to", to, "group_by", by_agency ? "agency" : "step",
+			 "groups", list, "total", group_json(&total, true), "as_of", as_of);
 	return true;
 }
 
@@ -355,15 +404,19 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 {
 	const char *from = api_query(c, "from"), *to = api_query(c, "to"), *by = api_query(c, "group_by");
 	const char *agency = api_query(c, "agency_id");
-	if (!from)
-		err_field(e, "from", "required", "The first day of the period (YYYY-MM-DD).");
-	else
+	/* each end is optional: `to` defaults to today, `from` to 29 days
+	 * before `to` (core/sla.c sla_period) */
+	if (from)
 		val_date(e, "from", from);
-	if (!to)
-		err_field(e, "to", "required", "The last day of the period (YYYY-MM-DD).");
-	else
+	if (to)
 		val_date(e, "to", to);
-	if (from && to && strcmp(from, to) > 0)
+	if (e->kind)
+		return false;
+	char *pfrom = arena_alloc(c->arena, 11), *pto = arena_alloc(c->arena, 11);
+	sla_period(api_services.calendar.tz, (int64_t)time(NULL), from, to, pfrom, pto);
+	from = pfrom;
+	to = pto;
+	if (strcmp(from, to) > 0)
 		err_field(e, "to", "order", "to is on or after from.");
 	if (!by)
 		by = "step";
@@ -382,11 +435,19 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 
 /* ---- policy ----------------------------------------------------------------- */
 
+static const char *const policy_params[] = {"version", NULL};
+
+/* The current policy, or ?version=N (any past one: running steps keep theirs). */
 static bool get_policy(struct api_ctx *c, struct err *e)
 {
-	const char *json;
-	if (!db_policy_current_json(e, c->arena, &json))
+	const char *json, *v = api_query(c, "version");
+	int version = 0;
+	if (v && (strspn(v, "0123456789") != strlen(v) || strlen(v) < 1 || strlen(v) > 6 || (version = atoi(v)) < 1))
+		return err_field(e, "version", "invalid", "A policy version: 1, 2, ...");
+	if (!db_policy_json(e, c->arena, version, &json))
 		return false;
+	if (!json && version)
+		return err_set(e, ERR_NOT_FOUND, "sla.no_such_policy", "There is no SLA policy version %d.", version);
 	if (!json)
 		return err_set(e, ERR_NOT_FOUND, "sla.no_policy", "No SLA policy has been published.");
 	api_reply_json_text(c, 200, json);
@@ -427,6 +488,14 @@ static bool read_policy_step(json_t *s, size_t i, struct db_policy_step *out, co
 	err_clear(&pe);
 	if (!api_policy_parse(out, &p, &pe))
 		return err_field(e, name, "invalid", "%s", pe.kind == ERR_INTERNAL ? "clock is working_time, working_days or calendar." : pe.detail);
+	const char *fault = sla_policy_fault(&p);
+	if (fault) {
+		char member[48];
+		snprintf(member, sizeof member, "%s.%s", name, fault);
+		return err_field(e, member, "day_part_on_working_time",
+				 "The working_time clock counts office time only: write the duration in hours (PT16H), "
+				 "or use the working_days clock, whose day part counts working days.");
+	}
 	int64_t ref = reference_start(cal);
 	if (cal_add(cal, ref, p.clock, &p.warn_after) > cal_add(cal, ref, p.clock, &p.due_after))
 		return err_field(e, name, "order", "warn_after must not come after due_after.");
@@ -473,7 +542,7 @@ static bool put_policy(struct api_ctx *c, struct err *e)
 	}
 	int version;
 	const char *json;
-	if (!db_policy_publish(e, out, n, c->who.subject, &version) || !db_policy_current_json(e, c->arena, &json) ||
+	if (!db_policy_publish(e, out, n, c->who.subject, &version) || !db_policy_json(e, c->arena, 0, &json) ||
 	    !api_audit(c, "sla.policy_publish", "sla_policy", arena_printf(c->arena, "%d", version), NULL, NULL, json, e))
 		return false;
 	api_reply_json_text(c, 200, json);
@@ -497,48 +566,115 @@ static bool list_holidays(struct api_ctx *c, struct err *e)
 	return true;
 }
 
-/* Recomputes the deadlines of every open step under today's calendar:
- * from its start, under its policy version, pushed by each finished pause
- * (a running pause pushes them when it ends). Returns how many moved. */
-static bool recompute_open(struct api_ctx *c, const char *cause, int *moved, struct err *e)
+/* Recomputes the deadlines of the open step in row i (STEP_COLS, then its
+ * instance id) under cal (core/sla.c sla_recompute) and stores them when
+ * they moved. A threshold already flagged stays where it was crossed. */
+static bool recompute_one(const struct db_rows *rows, int i, const struct calendar *cal, const struct step_view *v,
+			  const char *cause, const struct db_actor *actor, bool *moved, struct err *e)
+{
+	int64_t warn, due;
+	*moved = false;
+	sla_recompute(cal, &v->policy, v->started, v->pauses, v->npauses, &warn, &due);
+	if (warn == CAL_NEVER || due == CAL_NEVER)
+		warn = due = 0; /* a calendar that never opens: no deadline (as at start) */
+	if (db_rows_get(rows, i, C_WARNED))
+		warn = v->warn;
+	if (db_rows_get(rows, i, C_BREACHED))
+		due = v->due;
+	if (warn == v->warn && due == v->due)
+		return true;
+	*moved = true;
+	return db_step_recomputed(e, db_rows_get(rows, i, C_EXTRA), warn, due, cause, actor);
+}
+
+bool api_sla_step_reopened(struct api_ctx *c, const char *request_id, int step, struct err *e)
 {
 	struct db_actor actor = {c->who.subject, role_name(c->who.role), c->request_id};
 	struct db_rows rows;
 	struct calendar cal;
-	*moved = 0;
-	if (!db_sla_open_steps(e, c->arena, &rows) || !api_calendar(c, &cal, e))
+	bool moved;
+	if (!db_sla_open_step(e, c->arena, request_id, step, &rows) || !api_calendar(c, &cal, e))
 		return false;
 	for (int i = 0; i < rows.n; i++) {
 		struct step_view v;
 		view_of(&rows, i, &cal, c->arena, &v);
-		if (!v.has_policy)
-			continue;
-		int64_t warn, due;
-		sla_deadlines(&cal, &v.policy, v.started, &warn, &due);
-		for (size_t k = 0; k < v.npauses; k++)
-			if (v.pauses[k].end)
-				sla_resume(&cal, &v.policy, warn, due, v.pauses[k].start, v.pauses[k].end, &warn, &due);
-		/* a threshold already flagged stays where it was crossed */
-		if (db_rows_get(&rows, i, C_WARNED))
-			warn = v.warn;
-		if (db_rows_get(&rows, i, C_BREACHED))
-			due = v.due;
-		if (warn == v.warn && due == v.due)
-			continue;
-		if (!db_step_recomputed(e, db_rows_get(&rows, i, C_EXTRA), warn, due, cause, &actor))
+		if (v.has_policy && !recompute_one(&rows, i, &cal, &v, "step_reopened", &actor, &moved, e))
 			return false;
-		(*moved)++;
 	}
 	return true;
 }
 
-static bool after_calendar_change(struct api_ctx *c, const char *what, struct err *e)
+/* One batch of the oldest queued recompute (see api/sla.h): the next open
+ * steps by id, each recomputed under today's calendar from its start, under
+ * its policy version, pushed by each finished pause (a running pause pushes
+ * them when it ends); a threshold already flagged stays where it was
+ * crossed. A step that moved gets its calendar.recomputed event; the last
+ * batch writes the calendar.recompute audit row, in the name of whoever
+ * changed the holidays. */
+bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, struct err *e)
 {
-	int moved;
-	if (!recompute_open(c, what, &moved, e))
+	struct db_recompute job;
+	bool found;
+	*worked = false;
+	if (!db_recompute_claim(e, a, &job, &found))
 		return false;
-	const char *after = arena_printf(c->arena, "{\"cause\": \"%s\", \"steps_moved\": %d}", what, moved);
-	return api_audit(c, "calendar.recompute", "calendar", NULL, NULL, NULL, after, e);
+	if (!found)
+		return true;
+	*worked = true;
+	struct db_actor actor = {job.requested_by, job.requested_role, job.http_request_id};
+	struct db_rows rows;
+	struct calendar cal;
+	int32_t *days;
+	size_t ndays;
+	if (!db_sla_open_steps(e, a, job.after_id, limit, &rows) || !db_holiday_days(e, a, &days, &ndays))
+		return false;
+	api_calendar_with(&cal, days, ndays); /* from the table, not this instance's cache */
+	int moved = 0;
+	for (int i = 0; i < rows.n; i++) {
+		struct step_view v;
+		view_of(&rows, i, &cal, a, &v);
+		if (!v.has_policy)
+			continue;
+		bool moved_one;
+		if (!recompute_one(&rows, i, &cal, &v, job.cause, &actor, &moved_one, e))
+			return false;
+		moved += moved_one;
+	}
+	bool done = rows.n < limit;
+	const char *last = rows.n ? db_rows_get(&rows, rows.n - 1, C_EXTRA) : job.after_id;
+	int moved_total;
+	if (!db_recompute_progress(e, job.id, last, rows.n, moved, done, &moved_total))
+		return false;
+	if (!done)
+		return true;
+	struct db_audit audit = {
+		.actor_id = job.requested_by,
+		.actor_role = job.requested_role,
+		.action = "calendar.recompute",
+		.record_type = "calendar",
+		.record_id = job.id,
+		.http_request_id = job.http_request_id,
+		.after = arena_printf(a, "{\"cause\": \"%s\", \"steps_moved\": %d, \"steps_seen\": %d}", job.cause,
+				      moved_total, job.steps_seen + rows.n),
+	};
+	return db_audit_write(e, &audit);
+}
+
+/* Queues the recompute of the open steps' deadlines (done in the background,
+ * in batches); *job is the queued job as JSON. */
+static bool after_calendar_change(struct api_ctx *c, const char *what, const char **job, struct err *e)
+{
+	api_holidays_changing();
+	return db_recompute_enqueue(e, c->arena, what, c->who.subject, role_name(c->who.role), c->request_id, job);
+}
+
+static bool list_recomputes(struct api_ctx *c, struct err *e)
+{
+	const char *json;
+	if (!db_recompute_recent(e, c->arena, &json))
+		return false;
+	api_reply_items(c, json);
+	return true;
 }
 
 static const char *const kinds[] = {"national", "collective_leave", "regional", NULL};
@@ -599,12 +735,12 @@ static bool put_holidays(struct api_ctx *c, struct err *e)
 		created += is_new;
 	}
 	const char *after = arena_printf(c->arena, "{\"holidays\": %zu, \"created\": %d}", n, created);
-	const char *json;
+	const char *json, *job;
 	if (!api_audit(c, "calendar.holidays_put", "calendar", NULL, NULL, NULL, after, e) ||
-	    !after_calendar_change(c, "holidays_put", e) || !db_holiday_list(e, c->arena, NULL, NULL, &json))
+	    !after_calendar_change(c, "holidays_put", &job, e) || !db_holiday_list(e, c->arena, NULL, NULL, &json))
 		return false;
-	api_reply_items(c, json);
-	c->status = created ? 201 : 200;
+	api_reply_json_text(c, created ? 201 : 200,
+			    arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null,\"recompute\":%s}", json, job));
 	return true;
 }
 
@@ -621,8 +757,9 @@ static bool delete_holiday(struct api_ctx *c, struct err *e)
 	if (!found)
 		return err_set(e, ERR_NOT_FOUND, "calendar.holiday_not_found", "No holiday on that date.");
 	const char *before = arena_printf(c->arena, "{\"date\": \"%s\"}", date);
+	const char *job;
 	if (!api_audit(c, "calendar.holiday_delete", "calendar", date, NULL, before, NULL, e) ||
-	    !after_calendar_change(c, "holiday_delete", e))
+	    !after_calendar_change(c, "holiday_delete", &job, e))
 		return false;
 	api_reply_bytes(c, 204, NULL, NULL, 0);
 	return true;
@@ -630,12 +767,13 @@ static bool delete_holiday(struct api_ctx *c, struct err *e)
 
 const struct route api_sla_routes[] = {
 	{"GET", "/api/v1/requests/{id}/timeline", get_timeline, ACT_REQUEST_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
-	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, overdue_params},
-	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, summary_params},
-	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/sla/overdue", list_overdue, ACT_SLA_READ, API_TX_REPORT, API_BODY_NONE, 0, overdue_params},
+	{"GET", "/api/v1/sla/summary", get_summary, ACT_SLA_READ, API_TX_REPORT, API_BODY_NONE, 0, summary_params},
+	{"GET", "/api/v1/sla/policy", get_policy, ACT_SLA_READ, API_TX_READ, API_BODY_NONE, 0, policy_params},
 	{"PUT", "/api/v1/sla/policy", put_policy, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"GET", "/api/v1/calendar/holidays", list_holidays, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, holiday_params},
 	{"POST", "/api/v1/calendar/holidays", put_holidays, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_JSON, 0, NULL},
 	{"DELETE", "/api/v1/calendar/holidays/{date}", delete_holiday, ACT_SLA_ADMIN, API_TX_WRITE, API_BODY_NONE, 0, NULL},
+	{"GET", "/api/v1/calendar/recomputes", list_recomputes, ACT_CALENDAR_READ, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{0},
 };

@@ -7,6 +7,8 @@
 #define ALURD_API_SLA_H
 
 #include "api/api.h"
+#include "core/arena.h"
+#include "core/err.h"
 
 extern const struct route api_sla_routes[];
 
@@ -23,5 +25,18 @@ bool api_sla_summary(struct api_ctx *c, const char *from, const char *to, bool b
 /* The first limit items of GET /sla/overdue (every step and agency), *more
  * when more follow; *items a new reference. */
 bool api_sla_overdue(struct api_ctx *c, int limit, json_t **items, bool *more, struct err *e);
+/* Works one batch (at most limit open steps) of the oldest queued
+ * recompute of deadlines after a holiday change, in the caller's
+ * transaction (the timer thread's): *worked tells whether there was a job.
+ * The last batch of a job marks it done and writes its audit row. Memory
+ * from a (the caller frees it). */
+bool api_calendar_recompute_batch(struct arena *a, int limit, bool *worked, struct err *e);
+
+/* Step `step` of request_id opened again (its completion undone, a withdrawn
+ * disposition): its deadlines are computed afresh under the holidays in
+ * force, from its first start and pushed by its pauses (core/sla.c
+ * sla_recompute); flags already raised stay. The lifecycle calls it after
+ * the move; the calendar.recomputed event says cause "reopened". */
+bool api_sla_step_reopened(struct api_ctx *c, const char *request_id, int step, struct err *e);
 
 #endif

@@ -96,7 +96,7 @@ static bool role_ok(const char *role, struct err *e)
 	return true;
 }
 
-static const char *const create_fields[] = {"username", "full_name", "nip", "role", "agency_id",
+static const char *const create_fields[] = {"username", "full_name", "nip", "position", "role", "agency_id",
 					    "is_signatory", "password", NULL};
 
 static bool create_user(struct api_ctx *c, struct err *e)
@@ -111,6 +111,7 @@ static bool create_user(struct api_ctx *c, struct err *e)
 	api_in_str(b, "full_name", API_REQUIRED, 200, &u.full_name, e);
 	if (api_in_str(b, "nip", API_NULLABLE, 18, &u.nip, e) && u.nip)
 		val_nip(e, "nip", u.nip);
+	api_in_str(b, "position", API_NULLABLE, 200, &u.position, e);
 	if (api_in_str(b, "role", API_REQUIRED, 32, &u.role, e))
 		role_ok(u.role, e);
 	api_in_uuid(b, "agency_id", API_NULLABLE, &u.agency_id, e);
@@ -157,7 +158,7 @@ static bool get_user(struct api_ctx *c, struct err *e)
 	return true;
 }
 
-static const char *const patch_fields[] = {"full_name", "nip", "role", "agency_id", "is_signatory", "active", NULL};
+static const char *const patch_fields[] = {"full_name", "nip", "position", "role", "agency_id", "is_signatory", "active", NULL};
 
 static bool patch_user(struct api_ctx *c, struct err *e)
 {
@@ -171,6 +172,7 @@ static bool patch_user(struct api_ctx *c, struct err *e)
 	api_in_str(b, "full_name", API_OPTIONAL, 200, &u.full_name, e);
 	if ((u.set_nip = api_in_str(b, "nip", API_NULLABLE, 18, &u.nip, e)) && u.nip)
 		val_nip(e, "nip", u.nip);
+	u.set_position = api_in_str(b, "position", API_NULLABLE, 200, &u.position, e);
 	if (api_in_str(b, "role", API_OPTIONAL, 32, &u.role, e))
 		role_ok(u.role, e);
 	u.set_agency = api_in_uuid(b, "agency_id", API_NULLABLE, &u.agency_id, e);

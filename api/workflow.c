@@ -7,6 +7,26 @@
 
 #include "api/common.h"
 #include "api/input.h"
+#include "db/clients.h"
+
+/* A machine client acts on the requests it submitted, or on every visible
+ * one when an admin widened its write_scope (core/authz.c decides). */
+static bool may_act_on(struct api_ctx *c, const struct db_request *r, struct err *e)
+{
+	enum client_scope scope = CLIENT_SCOPE_OWN;
+	if (c->who.role != ROLE_INTEGRATION)
+		return true;
+	const char *name;
+	if (!db_client_scope(e, c->arena, c->who.subject, &name))
+		return false;
+	if (name && !client_scope_parse(name, &scope))
+		scope = CLIENT_SCOPE_OWN;
+	if (authz_may_act_on(&c->who, scope, r->client_id))
+		return true;
+	return err_set(e, ERR_FORBIDDEN, "request.not_submitter",
+		       "This client may change only the requests it submitted; an administrator can widen its "
+		       "write_scope.");
+}
 
 bool api_request_load(struct api_ctx *c, int param, bool lock, struct db_request *r, struct err *e)
 {
@@ -21,7 +41,9 @@ bool api_request_load_id(struct api_ctx *c, const char *id, bool lock, struct db
 		return false;
 	if (!found || !authz_agency_visible(&c->who, r->agency_id))
 		return err_set(e, ERR_NOT_FOUND, "request.not_found", "No such request.");
-	return true;
+	/* every change of a request loads it locked: that is where a machine
+	 * client's reach is checked */
+	return !lock || may_act_on(c, r, e);
 }
 
 bool api_if_match(struct api_ctx *c, int version, bool required, struct err *e)

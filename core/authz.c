@@ -52,10 +52,13 @@ static const unsigned allowed[ACT_COUNT] = {
 	[ACT_SLA_ADMIN] = R(ROLE_ADMIN),
 	[ACT_CALENDAR_READ] = EVERYONE,
 	[ACT_WEBHOOK_ADMIN] = R(ROLE_ADMIN) | R(ROLE_INTEGRATION),
-	[ACT_AUDIT_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR) | R(ROLE_KEPALA_DINAS),
+	[ACT_AUDIT_LOG_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR) | R(ROLE_KEPALA_DINAS),
 	[ACT_AUDIT_CHECKPOINT] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 	[ACT_EVIDENCE_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR) | R(ROLE_KEPALA_DINAS) | R(ROLE_PD),
 	[ACT_SLA_REPORT] = R(ROLE_ADMIN) | R(ROLE_AUDITOR) | R(ROLE_KEPALA_DINAS),
+	[ACT_DIRECTORY_READ] = HUMANS,
+	[ACT_QUEUE_READ] = STAFF | R(ROLE_PD),
+	[ACT_AUDIT_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
 };
 
 bool authz_allowed(enum role r, enum action a)
@@ -75,6 +78,35 @@ bool authz_agency_visible(const struct principal *p, const char *agency_id)
 	if (!authz_agency_bound(p))
 		return true;
 	return agency_id && strcmp(p->agency_id, agency_id) == 0;
+}
+
+static const char *const scope_names[] = {
+	[CLIENT_SCOPE_OWN] = "own",
+	[CLIENT_SCOPE_VISIBLE] = "visible",
+};
+
+const char *client_scope_name(enum client_scope s)
+{
+	return (unsigned)s < sizeof scope_names / sizeof scope_names[0] ? scope_names[s] : NULL;
+}
+
+bool client_scope_parse(const char *s, enum client_scope *out)
+{
+	for (size_t i = 0; s && i < sizeof scope_names / sizeof scope_names[0]; i++)
+		if (strcmp(scope_names[i], s) == 0) {
+			*out = (enum client_scope)i;
+			return true;
+		}
+	return false;
+}
+
+bool authz_may_act_on(const struct principal *p, enum client_scope scope, const char *request_client_id)
+{
+	if (p->role != ROLE_INTEGRATION)
+		return true;
+	if (scope == CLIENT_SCOPE_VISIBLE)
+		return true;
+	return request_client_id && request_client_id[0] && strcmp(request_client_id, p->subject) == 0;
 }
 
 const char *role_name(enum role r)

@@ -53,10 +53,13 @@ enum action {
 	ACT_SLA_ADMIN,        /* publish a policy, manage holidays */
 	ACT_CALENDAR_READ,
 	ACT_WEBHOOK_ADMIN,    /* webhook subscriptions (a machine client: its own) */
-	ACT_AUDIT_READ,       /* checkpoints, proofs, the log export */
+	ACT_AUDIT_LOG_READ,   /* the Merkle log: checkpoints, proofs, the log export */
 	ACT_AUDIT_CHECKPOINT, /* sign a checkpoint now */
 	ACT_EVIDENCE_READ,    /* a request's evidence pack (agency rule applies) */
 	ACT_SLA_REPORT,       /* the period report PDF */
+	ACT_DIRECTORY_READ,   /* the people picker: active staff (pd: own agency and Kominfos officials) */
+	ACT_QUEUE_READ,       /* GET /me/queue: what waits on the caller */
+	ACT_AUDIT_READ,       /* the global audit trail */
 	ACT_COUNT
 };
 
@@ -82,6 +85,25 @@ bool authz_allowed(enum role r, enum action a);
  * agency's records; everyone else sees all. A record the caller may not see
  * must be answered as not found, never as forbidden. */
 bool authz_agency_visible(const struct principal *p, const char *agency_id);
+
+/* How far a machine client's writes reach (clients.write_scope, set by an
+ * admin): by default only the requests it submitted itself. */
+enum client_scope {
+	CLIENT_SCOPE_OWN = 0, /* "own": requests whose client is this client */
+	CLIENT_SCOPE_VISIBLE, /* "visible": every request it may see (its agency's, or all) */
+};
+/* "own", "visible"; NULL out of range. */
+const char *client_scope_name(enum client_scope s);
+/* Parses a scope name; false when unknown. */
+bool client_scope_parse(const char *s, enum client_scope *out);
+
+/* Least privilege for machine clients: true when p may change (transition,
+ * edit, attach to, complete) a request it can see whose submitting client is
+ * request_client_id (NULL or "" for a request a person filed). People are
+ * governed by the role table and the workflow alone (true). A machine client
+ * may act on its own submissions, or on any visible request when an admin
+ * granted it scope "visible". Reading is not affected. */
+bool authz_may_act_on(const struct principal *p, enum client_scope scope, const char *request_client_id);
 
 /* True when p is bound to one agency (its records only). */
 bool authz_agency_bound(const struct principal *p);

@@ -199,7 +199,9 @@ static int64_t add_working_days(const struct calendar *c, int64_t start, int64_t
 	int32_t day = local_day(c, start);
 	int64_t wall; /* seconds after local midnight to keep */
 	int64_t open, close;
-	if (office(c, day, &open, &close) && start >= open && start <= close) {
+	/* the office interval is [open, close): a start AT closing is after
+	 * hours, like cal_is_open says, and moves to the next opening */
+	if (office(c, day, &open, &close) && start >= open && start < close) {
 		wall = tz_local_seconds(c->tz, start) - (int64_t)day * DAY;
 	} else {
 		/* Move to the next opening: today's if it is still ahead. */

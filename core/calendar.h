@@ -92,10 +92,14 @@ bool cal_is_open(const struct calendar *c, int64_t t);
  *
  * Working clocks (both): first the day part, then the time part.
  *  - Day part, N = d->days > 0: if start is within a working day's office
- *    hours (open and close inclusive) its wall time is kept; otherwise start
- *    first moves to the next opening (a start before opening on a working
- *    day to that day's opening; after closing, or on a weekend or holiday,
- *    to the next working day's opening). The result is that wall time on the
+ *    hours [open, close) its wall time is kept; otherwise start first moves
+ *    to the next opening (a start before opening on a working day to that
+ *    day's opening; AT or after closing, or on a weekend or holiday, to the
+ *    next working day's opening). One rule for "at closing" on every clock:
+ *    the closing instant is closed (cal_is_open is false there, no office
+ *    time follows it), so Mon 16:00 + P1D with 08:00-16:00 is Wed 08:00, as
+ *    Mon 16:00 + PT8H + P1D-worth of office time would be; an END that uses
+ *    up a day's office time exactly is that day's closing instant. The result is that wall time on the
  *    Nth following working day, clamped into that day's office hours (a
  *    Thursday 15:00 + P1D with Friday open 08:00-11:00 gives Friday 11:00),
  *    at the first instant the wall clock reaches it (as office hours are).

@@ -61,6 +61,7 @@ static const struct ev_action actions[] = {
 	{"discussion.update", "discussion.updated"},
 	{"request.pd_complete", "completion.submitted"},
 	{"document.upload", "document.added"},
+	{"document.store", "document.added"}, /* the signed Berita Acara's PDF, stored by alurd */
 	{"berita_acara.create", "berita_acara.drafted"},
 	{"berita_acara.update", "berita_acara.updated"},
 	{"berita_acara.send", "berita_acara.sent"},

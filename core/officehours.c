@@ -57,14 +57,17 @@ static bool parse_entry(const char *s, size_t n, struct cal_hours hours[7], bool
 	} else {
 		first = last = day_of(s, dn);
 	}
-	if (first < 0 || last < 0 || last < first)
-		return bad(e, "Unknown weekday or range", s, n);
+	if (first < 0 || last < 0)
+		return bad(e, "Unknown weekday (mon, tue, wed, thu, fri, sat, sun)", s, n);
 	const char *sdash = memchr(span, '-', sn);
 	int open = sdash ? minutes_of(span, (size_t)(sdash - span)) : -1;
 	int close = sdash ? minutes_of(sdash + 1, sn - (size_t)(sdash - span) - 1) : -1;
 	if (open < 0 || close < 0 || close <= open)
 		return bad(e, "The span must be HH:MM-HH:MM, opening before closing", s, n);
-	for (int d = first; d <= last; d++) {
+	/* a range runs forward through the week and may wrap past Sunday:
+	 * mon-sun is the whole week, sat-sun the weekend, fri-mon four days */
+	for (int k = 0, span_days = (last - first + 7) % 7 + 1; k < span_days; k++) {
+		int d = (first + k) % 7;
 		if (seen[d])
 			return bad(e, "A weekday is named twice", s, n);
 		seen[d] = true;

@@ -5,6 +5,7 @@
 #include "core/sla.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,17 @@ bool sla_default_policy(int step, struct sla_step_policy *out)
 	return true;
 }
 
+const char *sla_policy_fault(const struct sla_step_policy *p)
+{
+	if (p->clock != CAL_WORKING_TIME)
+		return NULL;
+	if (p->warn_after.days > 0)
+		return "warn_after";
+	if (p->due_after.days > 0)
+		return "due_after";
+	return NULL;
+}
+
 void sla_deadlines(const struct calendar *c, const struct sla_step_policy *p, int64_t started_at,
 		   int64_t *warn_at, int64_t *due_at)
 {
@@ -65,6 +77,15 @@ void sla_resume(const struct calendar *c, const struct sla_step_policy *p, int64
 	int64_t by = span(c, p->clock, pause_start, resume_at);
 	*new_warn = warn_at > pause_start ? push(c, p->clock, warn_at, by) : warn_at;
 	*new_due = due_at >= pause_start ? push(c, p->clock, due_at, by) : due_at;
+}
+
+void sla_recompute(const struct calendar *c, const struct sla_step_policy *p, int64_t started_at,
+		   const struct sla_pause *pauses, size_t n, int64_t *warn_at, int64_t *due_at)
+{
+	sla_deadlines(c, p, started_at, warn_at, due_at);
+	for (size_t k = 0; k < n; k++)
+		if (pauses[k].end)
+			sla_resume(c, p, *warn_at, *due_at, pauses[k].start, pauses[k].end, warn_at, due_at);
 }
 
 int64_t sla_elapsed(const struct calendar *c, const struct sla_step_policy *p, int64_t started_at, int64_t until,
@@ -101,6 +122,84 @@ enum sla_state sla_classify(int64_t now, int64_t warn_at, int64_t due_at, int64_
 	if (now >= warn_at)
 		return SLA_WARNING;
 	return SLA_ON_TIME;
+}
+
+static void date_text(int64_t day, char out[11])
+{
+	int64_t y;
+	int m, d;
+	tz_civil_from_days(day, &y, &m, &d);
+	char buf[32];
+	snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)(y % 10000), m % 100, d % 100);
+	memcpy(out, buf, 10);
+	out[10] = '\0';
+}
+
+static int64_t day_of_text(const char *s)
+{
+	return tz_days_from_civil(atoi(s), atoi(s + 5), atoi(s + 8));
+}
+
+void sla_period(const struct tz *z, int64_t now, const char *from, const char *to, char out_from[11],
+		char out_to[11])
+{
+	int64_t last = to ? day_of_text(to) : tz_floor_div(tz_local_seconds(z, now), 86400);
+	int64_t first = from ? day_of_text(from) : last - (SLA_DEFAULT_PERIOD_DAYS - 1);
+	date_text(first, out_from);
+	date_text(last, out_to);
+}
+
+/* The instants inside (from, to) where the Berita Acara's progress changes,
+ * ascending, into cut[]; returns how many. */
+static size_t cuts(int64_t from, int64_t to, const int64_t at[3], int64_t cut[3])
+{
+	size_t n = 0;
+	for (int i = 0; i < 3; i++)
+		if (at[i] > from && at[i] < to)
+			cut[n++] = at[i];
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && cut[k - 1] > cut[k]; k--) {
+			int64_t t = cut[k];
+			cut[k] = cut[k - 1];
+			cut[k - 1] = t;
+		}
+	return n;
+}
+
+void sla_attribute(const struct calendar *c, enum wf_state s, int64_t from, int64_t to, int64_t sent_at,
+		   int64_t kd_signed_at, int64_t pd_signed_at, int64_t per_party[WF_PARTY_COUNT])
+{
+	if (to <= from)
+		return;
+	if (s != WF_AGREED) {
+		enum wf_party p = wf_waiting_party(s);
+		if (p != WF_PARTY_NONE)
+			per_party[p] += cal_measure(c, from, to);
+		return;
+	}
+	const int64_t at[3] = {sent_at, kd_signed_at, pd_signed_at};
+	int64_t cut[3];
+	size_t n = cuts(from, to, at, cut);
+	int64_t a = from;
+	for (size_t i = 0; i <= n; i++) {
+		int64_t b = i < n ? cut[i] : to;
+		/* the progress in force during [a, b) */
+		struct wf_ba_progress ba = {
+			.sent = sent_at && sent_at <= a,
+			.kepala_dinas_signed = kd_signed_at && kd_signed_at <= a,
+			.pd_signed = pd_signed_at && pd_signed_at <= a,
+		};
+		enum wf_party who[2];
+		size_t k = wf_agreed_waiting(&ba, who);
+		int64_t secs = cal_measure(c, a, b);
+		if (k == 1) {
+			per_party[who[0]] += secs;
+		} else if (k == 2) {
+			per_party[who[0]] += secs - secs / 2;
+			per_party[who[1]] += secs / 2;
+		}
+		a = b;
+	}
 }
 
 static const char *const state_names[] = {

@@ -22,6 +22,7 @@
 
 #include "core/calendar.h"
 #include "core/duration.h"
+#include "core/workflow.h"
 
 struct sla_step_policy {
 	int step; /* SOP step, 1..7 */
@@ -51,10 +52,28 @@ enum sla_state {
  * pause_on_pd is true for all. */
 bool sla_default_policy(int step, struct sla_step_policy *out);
 
+/* What a published policy may not say: a working_time clock counts office
+ * time only, so a day part (P2D, P1DT2H) on it is refused (write hours, or
+ * use working_days, whose day part counts working days). Returns NULL when
+ * p is acceptable, else the member at fault ("warn_after" or "due_after",
+ * static). Calendar arithmetic itself (cal_add) still reads a day part on
+ * either working clock as working days, for policies stored before. */
+const char *sla_policy_fault(const struct sla_step_policy *p);
+
 /* Deadlines of a step started at started_at: cal_add of warn_after and of
  * due_after on the policy's clock (see cal_add for the exact rules). */
 void sla_deadlines(const struct calendar *c, const struct sla_step_policy *p, int64_t started_at,
 		   int64_t *warn_at, int64_t *due_at);
+
+/* The deadlines of a step computed afresh under calendar c: from its
+ * first start (started_at), on its policy, then pushed by each FINISHED
+ * pause in order (a running pause pushes them when it ends). Used whenever
+ * the holidays change and whenever a step opens again (a withdrawn
+ * disposition sends its step back): a reopened step's clock counts from
+ * its first start, not from the reopening, and always under the holidays
+ * in force. pauses as for sla_elapsed. */
+void sla_recompute(const struct calendar *c, const struct sla_step_policy *p, int64_t started_at,
+		   const struct sla_pause *pauses, size_t n, int64_t *warn_at, int64_t *due_at);
 
 /* The deadlines after a pause from pause_start to resume_at. Working clocks:
  * a deadline moves by the office time within the pause,
@@ -89,6 +108,27 @@ int64_t sla_remaining(const struct calendar *c, const struct sla_step_policy *p,
  * before pausing stays breached); paused -> paused; now >= warn_at ->
  * warning; else on_time. */
 enum sla_state sla_classify(int64_t now, int64_t warn_at, int64_t due_at, int64_t completed_at, bool paused);
+
+/* The period of the compliance summary, each end optional: `to` defaults
+ * to today (the local date in zone z at instant now), `from` to
+ * SLA_DEFAULT_PERIOD_DAYS - 1 days before `to`, so with neither the period
+ * is the last 30 days, today included. from/to are NULL or valid
+ * "YYYY-MM-DD" texts; writes the period into out_from and out_to. */
+#define SLA_DEFAULT_PERIOD_DAYS 30
+void sla_period(const struct tz *z, int64_t now, const char *from, const char *to, char out_from[11],
+		char out_to[11]);
+
+/* Delay attribution: adds to per_party[] the office seconds of [from, to)
+ * that a request spent in state s waiting on each party. In every state
+ * but agreed that is wf_waiting_party(s) for the whole span. In agreed the
+ * Berita Acara's progress decides (wf_agreed_waiting): before it was sent
+ * (sent_at, 0 = not yet) the Kasi; after, whichever signatory has not
+ * signed by then (kd_signed_at for the Kepala Dinas, pd_signed_at for the
+ * PD's signatory; 0 = not yet); while both are missing the time is split
+ * equally between them (an odd second goes to the Kepala Dinas), so the
+ * shares add up to the span's office time. */
+void sla_attribute(const struct calendar *c, enum wf_state s, int64_t from, int64_t to, int64_t sent_at,
+		   int64_t kd_signed_at, int64_t pd_signed_at, int64_t per_party[WF_PARTY_COUNT]);
 
 /* "on_time", "warning", "breached", "paused", "done_on_time", "done_late";
  * NULL out of range. */

@@ -16,6 +16,10 @@
 #define PD_SIDE (R(ROLE_PD) | R(ROLE_INTEGRATION))
 #define DISCUSSION_LEADS (R(ROLE_KASI_AI) | R(ROLE_TIM_SPBE))
 #define REJECTERS (R(ROLE_KEPALA_DINAS) | R(ROLE_KABID_IAI))
+/* Before step 2 is done only the Kepala Dinas has the request: the Kabid
+ * acts on the Kepala Dinas's disposition (SOP step 3), so he may reject only
+ * once it exists. */
+#define REJECTERS_STEP2 R(ROLE_KEPALA_DINAS)
 
 static const struct {
 	const char *key;
@@ -106,10 +110,11 @@ static const struct wf_transition table[] = {
 	{WF_AWAITING_PD_COMPLETION, WF_WITHDRAW, WF_WITHDRAWN, PD_SIDE, 0, 0, true, 0},
 	{WF_AGREED, WF_WITHDRAW, WF_WITHDRAWN, PD_SIDE, 0, 0, true, 0},
 
-	/* The Kepala Dinas or the Kabid may reject every open state but a draft
-	 * (which was never submitted to them). */
-	{WF_SUBMITTED, WF_REJECT, WF_REJECTED, REJECTERS, 0, 0, true, 0},
-	{WF_AWAITING_DISPOSITION, WF_REJECT, WF_REJECTED, REJECTERS, 0, 0, true, 0},
+	/* The Kepala Dinas may reject every open state but a draft (which was
+	 * never submitted to him); the Kabid only once the Kepala Dinas has
+	 * disposed the request to him (step 2 done). */
+	{WF_SUBMITTED, WF_REJECT, WF_REJECTED, REJECTERS_STEP2, 0, 0, true, 0},
+	{WF_AWAITING_DISPOSITION, WF_REJECT, WF_REJECTED, REJECTERS_STEP2, 0, 0, true, 0},
 	{WF_DISPOSED, WF_REJECT, WF_REJECTED, REJECTERS, 0, 0, true, 0},
 	{WF_IN_DISCUSSION_AWAL, WF_REJECT, WF_REJECTED, REJECTERS, 0, 0, true, 0},
 	{WF_IN_DISCUSSION_LANJUTAN, WF_REJECT, WF_REJECTED, REJECTERS, 0, 0, true, 0},
@@ -264,5 +269,62 @@ size_t wf_allowed_actions(enum wf_state from, enum role who, enum wf_action out[
 		if (t && role_in(t->roles, who))
 			out[n++] = (enum wf_action)a;
 	}
+	return n;
+}
+
+/* ---- what a submission and a completion must carry ------------------------ */
+
+static const char *const submit_documents[] = {"surat_permohonan", "proses_bisnis"};
+#define NSUBMIT_DOCS (sizeof submit_documents / sizeof submit_documents[0])
+
+size_t wf_submit_missing(const char *const *have, size_t nhave, const char *out[], size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < NSUBMIT_DOCS; i++) {
+		bool found = false;
+		for (size_t k = 0; k < nhave && !found; k++)
+			found = have[k] && strcmp(have[k], submit_documents[i]) == 0;
+		if (!found && n < max)
+			out[n++] = submit_documents[i];
+	}
+	return n;
+}
+
+static const char *const checklist_keys[WF_CHECKLIST_ITEMS] = {
+	"alur_sistem", "data_input_output", "mekanisme_validasi", "role_pengguna", "mekanisme_pelaporan",
+	"proses_bisnis_terkait",
+};
+
+const char *wf_checklist_key(int i)
+{
+	return i >= 0 && i < WF_CHECKLIST_ITEMS ? checklist_keys[i] : NULL;
+}
+
+int wf_checklist_index(const char *key)
+{
+	for (int i = 0; key && i < WF_CHECKLIST_ITEMS; i++)
+		if (strcmp(checklist_keys[i], key) == 0)
+			return i;
+	return -1;
+}
+
+unsigned wf_completion_unanswered(unsigned incomplete, unsigned answered)
+{
+	return incomplete & ~answered & ((1u << WF_CHECKLIST_ITEMS) - 1);
+}
+
+/* ---- whose desk a request in `agreed` is on ------------------------------- */
+
+size_t wf_agreed_waiting(const struct wf_ba_progress *ba, enum wf_party out[2])
+{
+	if (!ba->sent) {
+		out[0] = WF_PARTY_KASI_TEAM; /* the Kasi drafts and sends the Berita Acara */
+		return 1;
+	}
+	size_t n = 0;
+	if (!ba->kepala_dinas_signed)
+		out[n++] = WF_PARTY_KEPALA_DINAS;
+	if (!ba->pd_signed)
+		out[n++] = WF_PARTY_PD;
 	return n;
 }

@@ -136,8 +136,43 @@ int wf_step_of_state(enum wf_state s);
 /* Whom a request in state s waits on: draft and awaiting_pd_completion the
  * PD, submitted the secretariat, awaiting_disposition the Kepala Dinas,
  * disposed the Kabid, the discussions the Kasi and team, agreed the Kepala
- * Dinas (signature, surat tugas); WF_PARTY_NONE for terminal states. */
+ * Dinas (signature, surat tugas); WF_PARTY_NONE for terminal states. In
+ * agreed this is only the coarse answer: wf_agreed_waiting says who waits
+ * once the Berita Acara's progress is known (delay attribution uses it). */
 enum wf_party wf_waiting_party(enum wf_state s);
+
+/* Who a request in `agreed` (step 7) waits on, as far as the Berita Acara
+ * has come: before it is sent for signature, the Kasi (who drafts it); once
+ * sent, each signatory who has not signed yet (the Kepala Dinas, the PD's
+ * signatory). Writes 0, 1 or 2 parties into out and returns how many; when
+ * two wait at once, delay attribution splits the time equally between them,
+ * so the parties' shares always add up to the time that passed. */
+struct wf_ba_progress {
+	bool sent;                /* the Berita Acara went out for signature */
+	bool kepala_dinas_signed; /* the Kepala Dinas (or one acting for him) signed */
+	bool pd_signed;           /* the PD's signatory signed */
+};
+size_t wf_agreed_waiting(const struct wf_ba_progress *ba, enum wf_party out[2]);
+
+/* SOP step 1: a request is a letter WITH the business-process document. The
+ * document types a submission needs ("surat_permohonan", "proses_bisnis")
+ * that are not among have[0..nhave) go into out (static strings, at most
+ * max, in that order); returns how many are missing (0: it may be submitted). */
+size_t wf_submit_missing(const char *const *have, size_t nhave, const char *out[], size_t max);
+
+/* The six checklist items of the initial discussion, in the SPEC's order:
+ * alur_sistem, data_input_output, mekanisme_validasi, role_pengguna,
+ * mekanisme_pelaporan, proses_bisnis_terkait. */
+#define WF_CHECKLIST_ITEMS 6
+/* The key of item i (0..5), NULL out of range. Static string. */
+const char *wf_checklist_key(int i);
+/* The index of an item key, -1 when unknown. */
+int wf_checklist_index(const char *key);
+/* A completion answers the last initial discussion: every item it marked
+ * incomplete must be addressed. Both arguments are bitmasks over the item
+ * indices (1u << i); returns the mask of incomplete items not answered (0:
+ * the completion is whole). */
+unsigned wf_completion_unanswered(unsigned incomplete, unsigned answered);
 
 /* The whole transition table (static, never freed); *n gets its row count.
  * Each (from, action) pair appears at most once. */

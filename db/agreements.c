@@ -4,12 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/people.h"
+
 #define BA_JSON                                                                                              \
 	"json_build_object('id', b.id, 'request_id', b.request_id, 'number', b.number, 'date', b.date,"       \
 	" 'parties', b.parties, 'scope', b.scope, 'milestones', b.milestones, 'status', b.status,"            \
 	" 'content_sha256', b.content_sha256, 'version', b.version, 'created_by', b.created_by,"              \
+	" 'created_by_user', " DB_PERSON("b.created_by") ","              \
 	" 'created_at', b.created_at, 'updated_at', b.updated_at, 'sent_at', b.sent_at, 'signed_at', b.signed_at," \
+	" 'signed_document_id', (SELECT sd.id FROM documents sd WHERE sd.berita_acara_id = b.id)," \
 	" 'signatures', (SELECT coalesce(json_agg(json_build_object('party', s.party, 'signer_id', s.signer_id," \
+	"                  'signer', " DB_PERSON("s.signer_id") "," \
 	"                  'signed_at', s.signed_at, 'content_sha256', s.content_sha256) ORDER BY s.signed_at), '[]')" \
 	"                FROM berita_acara_signatures s WHERE s.berita_acara_id = b.id))"
 #define BA_COLS                                                                                            \
@@ -140,20 +145,22 @@ DB_STMT(st_print,
 	" (SELECT u.nip FROM berita_acara_signatures s JOIN users u ON u.id = s.signer_id"
 	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah'),"
 	" (SELECT to_char(s.signed_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI:SS') FROM berita_acara_signatures s"
-	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah')"
+	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah'),"
+	" q.kind"
 	" FROM requests q JOIN agencies g ON g.id = q.agency_id WHERE q.id = $2::uuid");
 
 bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, const char *tz, struct db_ba_print *out)
 {
 	const char *p[] = {ba->id, ba->request_id, tz};
-	const char *c[8];
+	const char *c[9];
 	bool found;
-	if (!db_one(e, a, &st_print, 3, p, 8, c, &found))
+	if (!db_one(e, a, &st_print, 3, p, 9, c, &found))
 		return false;
 	if (!found)
 		return err_set(e, ERR_NOT_FOUND, "berita_acara.not_found", "No such berita acara.");
 	out->request_title = c[0];
 	out->agency_name = c[1];
+	out->kind = c[8];
 	for (int i = 0; i < 2; i++) {
 		out->name[i] = c[2 + 3 * i];
 		out->nip[i] = c[3 + 3 * i];
@@ -189,7 +196,8 @@ bool db_ba_signatories(struct err *e, struct arena *a, const char *request_id, c
 
 #define ST_JSON                                                                                          \
 	"json_build_object('id', t.id, 'request_id', t.request_id, 'number', t.number, 'date', t.date,"    \
-	" 'issued_by', t.issued_by, 'purpose', t.purpose, 'member_ids', to_json(t.member_ids),"            \
+	" 'issued_by', t.issued_by, 'issued_by_user', " DB_PERSON("t.issued_by") ", 'purpose', t.purpose,"  \
+	" 'member_ids', to_json(t.member_ids), 'members', " DB_PEOPLE("t.member_ids") ","                 \
 	" 'created_at', t.created_at)"
 
 DB_STMT(st_st_insert,
@@ -232,4 +240,26 @@ bool db_st_list(struct err *e, struct arena *a, const char *request_id, const ch
 {
 	bool found;
 	return db_one(e, a, &st_st_list, 1, &request_id, 1, json, &found);
+}
+
+/* Everything the Surat Tugas prints, in one statement: the letter, its
+ * issuer and members (name, NIP, position, in the order given), the request
+ * and the Berita Acara it follows (if any). */
+DB_STMT(st_st_print,
+	"SELECT t.number, t.date::text, t.purpose, r.agency_id, q.full_name, q.nip, q.position, r.title, g.name,"
+	" (SELECT b.number FROM berita_acara b WHERE b.request_id = r.id),"
+	" (SELECT json_agg(json_build_object('name', u.full_name, 'nip', u.nip, 'position', u.position)"
+	"         ORDER BY m.ord)::text"
+	"    FROM unnest(t.member_ids) WITH ORDINALITY m(uid, ord) JOIN users u ON u.id = m.uid)"
+	" FROM surat_tugas t JOIN requests r ON r.id = t.request_id JOIN agencies g ON g.id = r.agency_id"
+	" JOIN users q ON q.id = t.issued_by WHERE t.id = $1::uuid");
+
+bool db_st_print_data(struct err *e, struct arena *a, const char *id, struct db_st_print *out, bool *found)
+{
+	const char *c[11];
+	if (!db_one(e, a, &st_st_print, 1, &id, 11, c, found))
+		return false;
+	if (*found)
+		*out = (struct db_st_print){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]};
+	return true;
 }

@@ -37,7 +37,7 @@ bool db_ba_mark_signed(struct err *e, struct arena *a, const char *id, struct db
  * per party the signer's name, NIP and local signing time in zone tz
  * (NULLs when unsigned). */
 struct db_ba_print {
-	const char *request_title, *agency_name;
+	const char *request_title, *agency_name, *kind;
 	const char *name[2], *nip[2], *signed_at[2]; /* [0] kominfos, [1] perangkat_daerah */
 };
 bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, const char *tz, struct db_ba_print *out);
@@ -55,5 +55,15 @@ bool db_st_insert(struct err *e, struct arena *a, const char *request_id, const 
 /* *agency_id receives the request's agency, for the visibility rule. */
 bool db_st_get(struct err *e, struct arena *a, const char *id, const char **agency_id, const char **json);
 bool db_st_list(struct err *e, struct arena *a, const char *request_id, const char **json);
+
+/* What the Surat Tugas PDF prints. members is JSON text: an array of
+ * {name, nip, position} in the order of member_ids. ba_number is NULL when
+ * the request has no Berita Acara. */
+struct db_st_print {
+	const char *number, *date, *purpose, *agency_id;
+	const char *issuer_name, *issuer_nip, *issuer_position;
+	const char *request_title, *agency_name, *ba_number, *members;
+};
+bool db_st_print_data(struct err *e, struct arena *a, const char *id, struct db_st_print *out, bool *found);
 
 #endif

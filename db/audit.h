@@ -29,4 +29,12 @@ bool db_audit_write(struct err *e, const struct db_audit *a);
 bool db_audit_list(struct err *e, struct arena *a, const char *request_id, const char *after_id, int limit,
 		   struct db_page *page);
 
+/* The whole trail, rows with and without a request, in id order (oldest
+ * first); each filter NULL = any. from/to are RFC 3339 instants (from
+ * inclusive, to exclusive); after_id is the last id of the previous page. */
+struct db_audit_filter {
+	const char *actor_id, *action, *record_type, *record_id, *from, *to, *after_id;
+};
+bool db_audit_all(struct err *e, struct arena *a, const struct db_audit_filter *f, int limit, struct db_page *page);
+
 #endif

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *g_url;
+static char *g_url, *g_read_url;
 static int g_statement_timeout_ms;
 static atomic_int g_next_slot = 1;
 static atomic_uint_least64_t g_reconnects;
@@ -25,6 +25,11 @@ struct tls {
 	unsigned char prepared[DB_MAX_STMTS / 8];
 };
 static _Thread_local struct tls t;
+/* The connection to the read replica (ALURD_DATABASE_READ_URL) while t is
+ * the primary's, and the other way round: db_unit_start_report swaps them, so
+ * every helper below works on whichever t is. */
+static _Thread_local struct tls t_other;
+static _Thread_local bool t_on_replica;
 
 void db_configure(const char *url, int statement_timeout_ms)
 {
@@ -49,10 +54,25 @@ static void drop_connection(void)
 	memset(t.prepared, 0, sizeof t.prepared);
 }
 
+/* Makes t the replica's connection (to_replica) or the primary's. */
+static void use_replica(bool to_replica)
+{
+	if (t_on_replica == to_replica)
+		return;
+	struct tls keep = t;
+	t = t_other;
+	t_other = keep;
+	t_on_replica = to_replica;
+}
+
 void db_thread_cleanup(void)
 {
-	drop_connection();
-	t.ever_connected = false;
+	for (int i = 0; i < 2; i++) {
+		drop_connection();
+		t.ever_connected = false;
+		use_replica(!t_on_replica);
+	}
+	use_replica(false);
 }
 
 static void quiet_notice(void *arg, const char *message)
@@ -61,7 +81,15 @@ static void quiet_notice(void *arg, const char *message)
 	(void)message; /* NOTICEs (e.g. "already exists, skipping") are not errors */
 }
 
-static bool connect_now(struct err *e)
+void db_configure_read(const char *url)
+{
+	free(g_read_url);
+	g_read_url = url && *url ? strdup(url) : NULL;
+	if (url && *url && !g_read_url)
+		abort();
+}
+
+static PGconn *open_conn(const char *url, const char *application, struct err *e)
 {
 	char opts[64];
 	snprintf(opts, sizeof opts, "-c statement_timeout=%d -c TimeZone=UTC", g_statement_timeout_ms);
@@ -71,16 +99,30 @@ static bool connect_now(struct err *e)
 	 * dead peer is found within ~20 s and the request answers 503 */
 	const char *keys[] = {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
 			      "tcp_user_timeout", "dbname", "application_name", "connect_timeout", "options", NULL};
-	const char *vals[] = {"1", "5", "2", "3", "20000", g_url ? g_url : "", "alurd", "5", opts, NULL};
+	const char *vals[] = {"1", "5", "2", "3", "20000", url ? url : "", application, "5", opts, NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 	if (!pg)
 		abort();
 	if (PQstatus(pg) != CONNECTION_OK) {
 		err_log(e, "connect: %s", PQerrorMessage(pg));
 		PQfinish(pg);
-		return err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");
+		err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");
+		return NULL;
 	}
 	PQsetNoticeProcessor(pg, quiet_notice, NULL);
+	return pg;
+}
+
+PGconn *db_connect_new(struct err *e)
+{
+	return open_conn(g_url, "alurd", e);
+}
+
+static bool connect_now(struct err *e)
+{
+	PGconn *pg = t_on_replica ? open_conn(g_read_url, "alurd-report", e) : db_connect_new(e);
+	if (!pg)
+		return false;
 	if (t.ever_connected)
 		atomic_fetch_add(&g_reconnects, 1);
 	t.ever_connected = true;
@@ -99,8 +141,30 @@ static bool ensure_connection(struct err *e)
 
 void db_unit_start(bool read_only)
 {
+	use_replica(false);
 	t.unit_read_only = read_only;
 	t.unit_statements = 0;
+}
+
+bool db_unit_start_report(void)
+{
+	use_replica(g_read_url != NULL);
+	t.unit_read_only = true;
+	t.unit_statements = 0;
+	return t_on_replica;
+}
+
+DB_STMT(st_as_of, "SELECT to_char(coalesce(CASE WHEN pg_is_in_recovery() THEN pg_last_xact_replay_timestamp() END,"
+		  " now()) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
+
+bool db_as_of(struct err *e, struct arena *a, const char **as_of)
+{
+	bool found;
+	if (!db_one(e, a, &st_as_of, 0, NULL, 1, as_of, &found))
+		return false;
+	if (!found || !*as_of)
+		return err_set(e, ERR_INTERNAL, "internal", "An internal error occurred.");
+	return true;
 }
 
 int db_unit_statements(void)
@@ -114,8 +178,12 @@ static bool fail_from_result(struct err *e, PGresult *r)
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(t.pg);
 	err_log(e, "sqlstate=%s %s", state ? state : "-", msg ? msg : "");
+	/* 25006: a read-only transaction, i.e. a server that is a standby now
+	 * (a failover demoted it): the connection is dropped and the next one
+	 * goes where the read-write address points. */
 	bool lost = !state || strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
-		    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 || PQstatus(t.pg) != CONNECTION_OK;
+		    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 || strcmp(state, "25006") == 0 ||
+		    PQstatus(t.pg) != CONNECTION_OK;
 	if (lost) {
 		drop_connection();
 		return err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");

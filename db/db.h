@@ -51,6 +51,24 @@ void db_configure(const char *url, int statement_timeout_ms);
  * connection: a read has no effect, so this hides a restart from readers. */
 void db_unit_start(bool read_only);
 
+/* Sets the libpq URL of a read replica (NULL or "": none). Call once, after
+ * db_configure, before any unit starts. */
+void db_configure_read(const char *url);
+
+/* Starts a unit of read-only work that may read a replica: a heavy report
+ * whose answer may be a little behind (it says how much, db_as_of). With a
+ * replica configured, this thread's statements go to its own connection
+ * there until the next db_unit_start; without one, this is
+ * db_unit_start(true). Returns whether the replica is used. Never for a read
+ * that must see a write just made, nor for any write. */
+bool db_unit_start_report(void);
+
+/* The instant the data read in this unit is current as of, RFC 3339 UTC
+ * (arena text): on a replica, the commit time of the last transaction it
+ * replayed (everything committed up to then is included; on an idle system
+ * that is the last write, still exact); on the primary, now. */
+bool db_as_of(struct err *e, struct arena *a, const char **as_of);
+
 /* Round trips (statements, BEGIN included, COMMIT not) this thread sent
  * since its last db_unit_start: what the access log reports per request. */
 int db_unit_statements(void);
@@ -111,6 +129,11 @@ bool db_rows(struct err *e, struct arena *a, struct db_stmt *st, int nparams, co
 /* A LIKE pattern matching q anywhere, with q's own %, _ and \\ taken
  * literally (use with ESCAPE '\\'); NULL for NULL. */
 const char *db_like_contains(struct arena *a, const char *q);
+
+/* Opens a new connection with the configured URL and settings, apart from
+ * this thread's (for a LISTEN connection, see db/listen.h). The caller owns
+ * it (PQfinish). NULL and e filled (ERR_UNAVAILABLE) when it fails. */
+PGconn *db_connect_new(struct err *e);
 
 /* Closes this thread's connection (at thread exit). */
 void db_thread_cleanup(void);

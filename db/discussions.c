@@ -1,14 +1,23 @@
 /* discussions.c — see discussions.h. */
 #include "db/discussions.h"
 
+#include "db/people.h"
+
 #include <stdlib.h>
+
+/* The attendees as stored; one named by user_id also carries the person. */
+#define ATTENDEES_JSON                                                                                       \
+	"(SELECT coalesce(json_agg(CASE WHEN a.v ? 'user_id' THEN (a.v || jsonb_build_object('user', "          \
+	DB_PERSON("(a.v ->> 'user_id')::uuid") "))::json ELSE a.v::json END ORDER BY a.o), '[]'::json)"           \
+	" FROM jsonb_array_elements(d.attendees) WITH ORDINALITY a(v, o))"
 
 #define DISCUSSION_JSON                                                                                      \
 	"json_build_object('id', d.id, 'request_id', d.request_id, 'phase', d.phase, 'round', d.round,"      \
-	" 'held_at', d.held_at, 'place', d.place, 'online_link', d.online_link, 'attendees', d.attendees,"   \
+	" 'held_at', d.held_at, 'place', d.place, 'online_link', d.online_link, 'attendees', " ATTENDEES_JSON ","   \
 	" 'minutes', d.minutes, 'decisions', d.decisions, 'checklist', d.checklist,"                          \
 	" 'follow_ups', d.follow_ups, 'output_document_id', d.output_document_id, 'scope', d.scope,"          \
 	" 'milestones', d.milestones, 'version', d.version, 'created_by', d.created_by,"                      \
+	" 'created_by_user', " DB_PERSON("d.created_by") "," \
 	" 'created_at', d.created_at, 'updated_at', d.updated_at)"
 #define DISCUSSION_COLS                                                                                  \
 	"d.id, d.request_id, r.agency_id, d.phase, d.scope::text, d.milestones::text, d.version, d.round, " \
@@ -132,6 +141,7 @@ bool db_document_type_of(struct err *e, struct arena *a, const char *request_id,
 #define COMPLETION_JSON                                                                              \
 	"json_build_object('id', k.id, 'request_id', k.request_id, 'discussion_id', k.discussion_id,"   \
 	" 'notes', k.notes, 'document_ids', to_json(k.document_ids), 'submitted_by', k.submitted_by,"   \
+	" 'submitted_by_user', " DB_PERSON("k.submitted_by") ","   \
 	" 'created_at', k.created_at)"
 
 DB_STMT(st_completion_insert,

@@ -4,13 +4,20 @@
 
 #include <string.h>
 
+#include "db/people.h"
+
 #define DISPOSITION_JSON                                                                                   \
 	"json_build_object('id', d.id, 'request_id', d.request_id, 'parent_id', d.parent_id,"                \
-	" 'from_user_id', d.from_user_id, 'instruction_kind', d.instruction_kind,"                            \
+	" 'from_user_id', d.from_user_id, 'from_user', " DB_PERSON("d.from_user_id") ","                          \
+	" 'instruction_kind', d.instruction_kind,"                            \
 	" 'instruction', d.instruction, 'created_at', d.created_at, 'withdrawn_at', d.withdrawn_at,"          \
 	" 'to_user_ids', (SELECT coalesce(json_agg(x.user_id ORDER BY x.user_id), '[]')"                       \
 	"                   FROM disposition_recipients x WHERE x.disposition_id = d.id),"                    \
-	" 'recipients', (SELECT coalesce(json_agg(json_build_object('user_id', x.user_id, 'read_at', x.read_at)" \
+	" 'to_users', (SELECT coalesce(json_agg(json_build_object('id', u.id, 'full_name', u.full_name,"        \
+	"                   'role', u.role) ORDER BY x.user_id), '[]') FROM disposition_recipients x"          \
+	"                   JOIN users u ON u.id = x.user_id WHERE x.disposition_id = d.id),"                  \
+	" 'recipients', (SELECT coalesce(json_agg(json_build_object('user_id', x.user_id, 'read_at', x.read_at," \
+	"                   'user', " DB_PERSON("x.user_id") ")" \
 	"                   ORDER BY x.user_id), '[]') FROM disposition_recipients x WHERE x.disposition_id = d.id)," \
 	" 'read_at', (SELECT min(x.read_at) FROM disposition_recipients x WHERE x.disposition_id = d.id))"
 #define DISPOSITION_COLS                                                                                  \

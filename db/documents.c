@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/people.h"
+
 #define DOCUMENT_JSON                                                                                 \
 	"json_build_object('id', d.id, 'request_id', d.request_id, 'type', d.type, 'filename', d.filename,"  \
 	" 'content_type', d.content_type, 'size', d.size, 'sha256', d.sha256, 'uploaded_by', d.uploaded_by," \
+	" 'uploaded_by_user', " DB_PERSON("d.uploaded_by") "," \
 	" 'created_at', d.created_at)"
 #define DOCUMENT_COLS "d.id, d.request_id, r.agency_id, d.type, d.filename, d.content_type, d.sha256, " DOCUMENT_JSON
 
@@ -24,21 +27,22 @@ static void fill(struct db_document *out, const char **c)
 }
 
 DB_STMT(st_insert,
-	"WITH d AS (INSERT INTO documents (request_id, type, filename, content_type, size, sha256, content, uploaded_by)"
-	"           VALUES ($1::uuid, $2, $3, $4, $5::bigint, $6, $7::bytea, $8::uuid) RETURNING *)"
+	"WITH d AS (INSERT INTO documents (request_id, type, filename, content_type, size, sha256, content, uploaded_by,"
+	"                                  berita_acara_id)"
+	"           VALUES ($1::uuid, $2, $3, $4, $5::bigint, $6, $7::bytea, $8::uuid, $9::uuid) RETURNING *)"
 	" SELECT " DOCUMENT_COLS " FROM d JOIN requests r ON r.id = d.request_id");
 
 bool db_document_insert(struct err *e, struct arena *a, const char *request_id, const char *type,
 			const char *filename, const char *content_type, const void *content, size_t len,
-			const char *sha256, const char *uploaded_by, struct db_document *out)
+			const char *sha256, const char *uploaded_by, const char *berita_acara_id, struct db_document *out)
 {
 	char size[24];
 	snprintf(size, sizeof size, "%zu", len);
-	const char *p[] = {request_id, type, filename, content_type, size, sha256, content, uploaded_by};
-	int lengths[8] = {0, 0, 0, 0, 0, 0, (int)len, 0};
-	int formats[8] = {0, 0, 0, 0, 0, 0, 1, 0};
+	const char *p[] = {request_id, type, filename, content_type, size, sha256, content, uploaded_by, berita_acara_id};
+	int lengths[9] = {0, 0, 0, 0, 0, 0, (int)len, 0, 0};
+	int formats[9] = {0, 0, 0, 0, 0, 0, 1, 0, 0};
 	PGresult *r;
-	if (!db_exec_bin(e, &st_insert, 8, p, lengths, formats, false, &r))
+	if (!db_exec_bin(e, &st_insert, 9, p, lengths, formats, false, &r))
 		return false;
 	const char *c[8];
 	for (int i = 0; i < 8; i++)
@@ -87,4 +91,36 @@ bool db_document_list(struct err *e, struct arena *a, const char *request_id, co
 {
 	bool found;
 	return db_one(e, a, &st_list, 1, &request_id, 1, json, &found);
+}
+
+DB_STMT(st_types, "SELECT coalesce(string_agg(DISTINCT type, ','), '') FROM documents WHERE request_id = $1::uuid");
+
+bool db_document_types(struct err *e, struct arena *a, const char *request_id, const char ***types, size_t *n)
+{
+	const char *c[1];
+	bool found;
+	*types = NULL;
+	*n = 0;
+	if (!db_one(e, a, &st_types, 1, &request_id, 1, c, &found))
+		return false;
+	const char *list = found && c[0] ? c[0] : "";
+	size_t cap = 1;
+	for (const char *p = list; *p; p++)
+		cap += *p == ',';
+	*types = arena_alloc(a, cap * sizeof **types);
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		(*types)[(*n)++] = arena_strndup(a, p, len);
+		p += len + (p[len] == ',');
+	}
+	return true;
+}
+
+DB_STMT(st_ba_document, "SELECT id FROM documents WHERE berita_acara_id = $1::uuid");
+
+bool db_document_of_ba(struct err *e, struct arena *a, const char *berita_acara_id, const char **id)
+{
+	bool found;
+	*id = NULL;
+	return db_one(e, a, &st_ba_document, 1, &berita_acara_id, 1, id, &found);
 }

@@ -47,16 +47,26 @@ DB_STMT(st_prune,
 	"             ORDER BY time LIMIT $2::int FOR UPDATE SKIP LOCKED)"
 	" DELETE FROM events e USING old WHERE e.id = old.id");
 
+DB_STMT(st_prune_deliveries,
+	"WITH old AS (SELECT id FROM webhook_deliveries WHERE status IN ('delivered', 'failed')"
+	"             AND created_at < now() - make_interval(days => $1::int)"
+	"             ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED)"
+	" DELETE FROM webhook_deliveries d USING old WHERE d.id = old.id");
+
 bool db_event_prune(struct err *e, int days, int batch, int *deleted)
 {
 	char d[16], b[16];
 	snprintf(d, sizeof d, "%d", days);
 	snprintf(b, sizeof b, "%d", batch);
 	const char *p[] = {d, b};
-	PGresult *r;
-	if (!db_exec(e, &st_prune, 2, p, &r))
-		return false;
-	*deleted = atoi(PQcmdTuples(r));
-	PQclear(r);
+	*deleted = 0;
+	struct db_stmt *st[] = {&st_prune, &st_prune_deliveries};
+	for (int i = 0; i < 2; i++) {
+		PGresult *r;
+		if (!db_exec(e, st[i], 2, p, &r))
+			return false;
+		*deleted += atoi(PQcmdTuples(r));
+		PQclear(r);
+	}
 	return true;
 }

@@ -56,7 +56,8 @@ struct db_event_filter {
 bool db_event_page(struct err *e, struct arena *a, const struct db_event_filter *f, int limit, struct db_page *page);
 
 /* Deletes up to batch events older than days days (rows another instance is
- * deleting are skipped); *deleted receives how many. */
+ * deleting are skipped), then up to batch finished (delivered or failed)
+ * webhook deliveries as old; *deleted receives how many rows in all. */
 bool db_event_prune(struct err *e, int days, int batch, int *deleted);
 
 #endif

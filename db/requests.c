@@ -8,6 +8,7 @@
 #define REQUEST_JSON DB_REQUEST_JSON("r")
 #define REQUEST_COLS DB_REQUEST_COLS("r")
 #define REQUEST_NCOLS DB_REQUEST_NCOLS
+#define REQUEST_PAIRS DB_REQUEST_PAIRS("r")
 
 void db_request_fill(struct db_request *out, const char *const *c)
 {
@@ -89,36 +90,111 @@ bool db_request_update_fields(struct err *e, struct arena *a, const char *id, co
 	return one(e, a, &st_update_fields, 9, p, out, NULL);
 }
 
-/* One statement serves every filter combination; each filter is either NULL
- * (ignored) or matched, and the planner picks the index of the one given. */
+/* The open step of each request with its SLA state (the view open_steps,
+ * migration 0030); null columns when no step is open. */
+#define OPEN_STEP_JOIN                                                                                       \
+	" LEFT JOIN LATERAL (SELECT * FROM open_steps x WHERE x.request_id = r.id ORDER BY x.step DESC LIMIT 1) o" \
+	" ON true"
+
+/* One WHERE serves every filter combination; each filter is either NULL
+ * (ignored) or matched, and the planner (the statements are planned per call)
+ * picks the index of the one given. $1..$14 are the filters. */
+#define LIST_WHERE                                                                                           \
+	" WHERE ($1::text IS NULL OR r.status = $1)"                                                            \
+	"   AND ($2::text IS NULL OR r.phase = $2)"                                                             \
+	"   AND ($3::uuid IS NULL OR r.agency_id = $3::uuid)"                                                   \
+	"   AND ($4::int = 0 OR r.current_step = $4::int)"                                                      \
+	"   AND ($5::date IS NULL OR r.created_at >= ($5::date::timestamp AT TIME ZONE $8))"                    \
+	"   AND ($6::date IS NULL OR r.created_at < (($6::date + 1)::timestamp AT TIME ZONE $8))"               \
+	"   AND ($7::text IS NULL OR (r.title || ' ' || coalesce(r.letter_number, '') || ' '"                   \
+	"        || coalesce(r.agenda_number, '') || ' ' || coalesce(r.eoffice_ref, '')) ILIKE $7 ESCAPE '\\')" \
+	"   AND (NOT $9::bool OR EXISTS (SELECT 1 FROM step_instances s WHERE s.request_id = r.id"              \
+	"                                  AND s.completed_at IS NULL AND s.due_at <= now()))"                  \
+	"   AND ($10::text[] IS NULL OR r.state = ANY ($10::text[]))"                                           \
+	"   AND ($11::text IS NULL OR o.sla_state = $11)"                                                       \
+	"   AND ($12::timestamptz IS NULL OR r.updated_at >= $12::timestamptz)"                                  \
+	"   AND ($13::text IS NULL OR r.eoffice_ref = $13)"                                                     \
+	"   AND ($14::uuid IS NULL OR r.client_id = $14::uuid)"
+
+/* An instant as the timeline writes it: UTC, to the second, with Z. */
+#define UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* A list row: the request, its open step's deadlines and SLA state, whom it
+ * waits on and what the caller is offered — the last two looked up by state
+ * in maps the caller derives from core/ ($18, $19), so SQL holds no copy of
+ * either rule. */
+#define LIST_ROW                                                                                             \
+	"json_build_object(" REQUEST_PAIRS ", 'due_at', " UTC("o.due_at") ", 'warn_at', " UTC("o.warn_at") ","   \
+	" 'sla_state', o.sla_state,"                                                                            \
+	" 'waiting_on', $18::jsonb ->> r.state, 'allowed_actions', coalesce($19::jsonb -> r.state, '[]'::jsonb))"
+
 DB_STMT_ADHOC(st_list,
-	"SELECT " REQUEST_JSON ", r.created_at, r.id FROM requests r"
-	" WHERE ($1::text IS NULL OR r.status = $1)"
-	"   AND ($2::text IS NULL OR r.phase = $2)"
-	"   AND ($3::uuid IS NULL OR r.agency_id = $3::uuid)"
-	"   AND ($4::int = 0 OR r.current_step = $4::int)"
-	"   AND ($5::date IS NULL OR r.created_at >= ($5::date::timestamp AT TIME ZONE $11))"
-	"   AND ($6::date IS NULL OR r.created_at < (($6::date + 1)::timestamp AT TIME ZONE $11))"
-	"   AND ($7::text IS NULL OR (r.title || ' ' || coalesce(r.letter_number, '')) ILIKE $7 ESCAPE '\\')"
-	"   AND ($8::timestamptz IS NULL OR (r.created_at, r.id) < ($8::timestamptz, $9::uuid))"
-	"   AND (NOT $12::bool OR EXISTS (SELECT 1 FROM step_instances s WHERE s.request_id = r.id"
-	"                                  AND s.completed_at IS NULL AND s.due_at <= now()))"
-	"   AND ($13::text IS NULL OR r.eoffice_ref = $13)"
-	"   AND ($14::timestamptz IS NULL OR r.updated_at >= $14::timestamptz)"
-	"   AND ($15::uuid IS NULL OR r.client_id = $15::uuid)"
-	" ORDER BY r.created_at DESC, r.id DESC LIMIT $10::int + 1");
+	"SELECT " LIST_ROW ", r.created_at, r.id FROM requests r" OPEN_STEP_JOIN LIST_WHERE
+	"   AND ($15::timestamptz IS NULL OR (r.created_at, r.id) < ($15::timestamptz, $16::uuid))"
+	" ORDER BY r.created_at DESC, r.id DESC LIMIT $17::int + 1");
+
+/* The queue order: the earliest deadline first, requests without one last. */
+DB_STMT_ADHOC(st_list_due,
+	"SELECT " LIST_ROW ", coalesce(o.due_at, 'infinity'), r.id FROM requests r" OPEN_STEP_JOIN LIST_WHERE
+	"   AND ($15::timestamptz IS NULL OR (coalesce(o.due_at, 'infinity'), r.id) > ($15::timestamptz, $16::uuid))"
+	" ORDER BY coalesce(o.due_at, 'infinity'), r.id LIMIT $17::int + 1");
+
+/* The same order when every state selected is open (a waiting_on filter):
+ * each such request has its step open, so the rows are walked from the open
+ * steps in deadline order (an index) and the walk stops at the page. */
+DB_STMT_ADHOC(st_list_due_open,
+	"SELECT " LIST_ROW ", coalesce(o.due_at, 'infinity'), r.id FROM open_steps o JOIN requests r ON r.id = o.request_id"
+	LIST_WHERE
+	"   AND ($15::timestamptz IS NULL OR (coalesce(o.due_at, 'infinity'), r.id) > ($15::timestamptz, $16::uuid))"
+	" ORDER BY o.due_at, o.request_id LIMIT $17::int + 1");
+
+DB_STMT_ADHOC(st_counts,
+	"WITH m AS (SELECT r.status, o.sla_state FROM requests r" OPEN_STEP_JOIN LIST_WHERE ")"
+	" SELECT json_build_object('total', (SELECT count(*) FROM m),"
+	"  'by_status', (SELECT coalesce(json_object_agg(status, n), '{}') FROM"
+	"                (SELECT status, count(*) AS n FROM m GROUP BY status) x),"
+	"  'by_sla_state', (SELECT coalesce(json_object_agg(sla_state, n), '{}') FROM"
+	"                (SELECT sla_state, count(*) AS n FROM m WHERE sla_state IS NOT NULL GROUP BY sla_state) y))");
+
+/* Fills p[0..14) with the filter parameters $1..$14. */
+static void filter_params(struct arena *a, const struct db_request_filter *f, const char *p[14])
+{
+	p[0] = f->status;
+	p[1] = f->phase;
+	p[2] = f->agency_id;
+	p[3] = arena_printf(a, "%d", f->step);
+	p[4] = f->from;
+	p[5] = f->to;
+	p[6] = db_like_contains(a, f->q);
+	p[7] = f->tz;
+	p[8] = f->overdue ? "true" : "false";
+	p[9] = f->states;
+	p[10] = f->sla_state;
+	p[11] = f->updated_since;
+	p[12] = f->eoffice_ref;
+	p[13] = f->client_id;
+}
 
 bool db_request_list(struct err *e, struct arena *a, const struct db_request_filter *f, int limit,
 		     struct db_page *page)
 {
-	char lim[16], step[8];
-	snprintf(lim, sizeof lim, "%d", limit);
-	snprintf(step, sizeof step, "%d", f->step);
-	const char *pattern = db_like_contains(a, f->q);
-	const char *p[] = {f->status, f->phase, f->agency_id, step, f->from, f->to, pattern,
-			   f->after_created, f->after_id, lim, f->tz, f->overdue ? "true" : "false",
-			   f->eoffice_ref, f->updated_since, f->client_id};
-	return db_page(e, a, &st_list, 15, p, limit, 2, page);
+	const char *p[19];
+	filter_params(a, f, p);
+	p[14] = f->after_key;
+	p[15] = f->after_id;
+	p[16] = arena_printf(a, "%d", limit);
+	p[17] = f->waiting_map;
+	p[18] = f->actions_map;
+	struct db_stmt *st = !f->sort_due ? &st_list : f->states_open ? &st_list_due_open : &st_list_due;
+	return db_page(e, a, st, 19, p, limit, 2, page);
+}
+
+bool db_request_counts(struct err *e, struct arena *a, const struct db_request_filter *f, const char **json)
+{
+	const char *p[14];
+	bool found;
+	filter_params(a, f, p);
+	return db_one(e, a, &st_counts, 14, p, 1, json, &found);
 }
 
 DB_STMT(st_number_next,

@@ -14,6 +14,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "db/people.h"
 
 struct db_request {
 	const char *id, *state, *agency_id, *client_id, *json;
@@ -22,13 +23,15 @@ struct db_request {
 
 /* For the SQL of db/ that answers a request row (alias r): its JSON
  * document, and the columns db_request_fill reads, in order. */
-#define DB_REQUEST_JSON(r)                                                                                    \
-	"json_build_object('id', " r ".id, 'kind', " r ".kind, 'title', " r ".title, 'description', " r          \
+#define DB_REQUEST_PAIRS(r)                                                                                   \
+	"'id', " r ".id, 'kind', " r ".kind, 'title', " r ".title, 'description', " r                            \
 	".description, 'channel', " r ".channel, 'letter_number', " r ".letter_number, 'letter_date', " r         \
 	".letter_date, 'eoffice_ref', " r ".eoffice_ref, 'agency_id', " r ".agency_id, 'status', " r ".status,"  \
 	" 'phase', " r ".phase, 'current_step', " r ".current_step, 'agenda_number', " r ".agenda_number,"         \
 	" 'closing_reason', " r ".closing_reason, 'version', " r ".version, 'created_by', " r ".created_by,"      \
-	" 'created_at', " r ".created_at, 'updated_at', " r ".updated_at, 'submitted_at', " r ".submitted_at)"
+	" 'created_by_user', " DB_PERSON(r ".created_by") ","                                                     \
+	" 'created_at', " r ".created_at, 'updated_at', " r ".updated_at, 'submitted_at', " r ".submitted_at"
+#define DB_REQUEST_JSON(r) "json_build_object(" DB_REQUEST_PAIRS(r) ")"
 #define DB_REQUEST_COLS(r)                                                                                    \
 	r ".id, " r ".state, " r ".agency_id, " r ".client_id, " r ".version, " r ".current_step, " DB_REQUEST_JSON(r)
 #define DB_REQUEST_NCOLS 7
@@ -55,13 +58,27 @@ struct db_request_filter {
 	const char *tz;       /* IANA zone the dates are in */
 	bool overdue;         /* only requests with an open step past due */
 	const char *eoffice_ref;   /* exact */
-	const char *updated_since; /* timestamptz: changed at or after it */
+	const char *updated_since; /* RFC 3339: only requests changed at or after it (inclusive), or NULL */
 	const char *client_id;     /* only requests this machine client submitted */
 	int step; /* 0 = any */
-	const char *after_created, *after_id;
+	const char *states;        /* a text[] literal of state keys ("{a,b}"), or NULL = any */
+	bool states_open;          /* every state in states is open (has its step running) */
+	const char *sla_state;     /* the open step's SLA state, or NULL */
+	bool sort_due;             /* earliest due_at first (then id); else newest first */
+	const char *after_key, *after_id; /* keyset: created_at (or due_at) and id of the last row */
+	const char *waiting_map;   /* JSON object state key -> waiting party key (from core/) */
+	const char *actions_map;   /* JSON object state key -> [offered actions] (from core/) */
 };
+/* One page of the list, each row with due_at, warn_at, sla_state of its
+ * open step (null when none is open), waiting_on and allowed_actions. The
+ * keys of the page are (created_at, id), or (due_at or 'infinity', id) with
+ * sort_due. */
 bool db_request_list(struct err *e, struct arena *a, const struct db_request_filter *f, int limit,
 		     struct db_page *page);
+/* {"total", "by_status": {status: n}, "by_sla_state": {state: n}} over the
+ * same selection as the list (keyset, sort and maps ignored): one query.
+ * *json is arena text. */
+bool db_request_counts(struct err *e, struct arena *a, const struct db_request_filter *f, const char **json);
 
 /* The next number of the yearly sequence name (1, 2, ... without gaps),
  * the year and month being those of now in time zone tz (an IANA name). */

@@ -33,7 +33,8 @@ static const char *epoch_param(char *buf, size_t n, int64_t t)
 
 DB_STMT(st_context,
 	"SELECT " EPOCH("now()") ","
-	" (SELECT string_agg((h.date - DATE '1970-01-01')::text, ',' ORDER BY h.date) FROM holidays h),"
+	" CASE WHEN $4::bool THEN (SELECT string_agg((h.date - DATE '1970-01-01')::text, ',' ORDER BY h.date)"
+	"  FROM holidays h) END,"
 	" p.version, p.warn_after, p.due_after, p.clock, p.pause_on_pd,"
 	" s.id, " EPOCH("s.warn_at") ", " EPOCH("s.due_at") ", " EPOCH("s.paused_since") ","
 	" q.warn_after, q.due_after, q.clock, q.pause_on_pd"
@@ -54,14 +55,15 @@ static void policy_of(struct db_policy_step *p, int step, const char *const *c)
 }
 
 bool db_lifecycle_context(struct err *e, struct arena *a, const char *request_id, int start_step, int resume_step,
-			  struct db_lifecycle_context *out)
+			  bool with_holidays, struct db_lifecycle_context *out)
 {
 	char s1[12], s2[12];
-	const char *p[] = {request_id, int_param(s1, sizeof s1, start_step), int_param(s2, sizeof s2, resume_step)};
+	const char *p[] = {request_id, int_param(s1, sizeof s1, start_step), int_param(s2, sizeof s2, resume_step),
+			   with_holidays ? "true" : "false"};
 	const char *c[15];
 	bool found;
 	memset(out, 0, sizeof *out);
-	if (!db_one(e, a, &st_context, 3, p, 15, c, &found))
+	if (!db_one(e, a, &st_context, 4, p, 15, c, &found))
 		return false;
 	out->now = to_i64(c[0]);
 	const char *h = c[1] ? c[1] : "";
@@ -193,24 +195,23 @@ DB_STMT(st_created,
 	"WITH s AS (INSERT INTO step_instances (request_id, step, started_at) VALUES ($1::uuid, 1, now())"
 	"           RETURNING policy_version, warn_at, due_at),"
 	" h AS (INSERT INTO state_history (request_id, state, entered_at) VALUES ($1::uuid, 'draft', now())),"
-	" r AS (SELECT id, agency_id, eoffice_ref, status, phase, current_step, version FROM requests WHERE id = $1::uuid),"
+	" r AS (SELECT id, agency_id, eoffice_ref, status, phase, current_step, version, channel FROM requests"
+	"       WHERE id = $1::uuid),"
 	" au AS (INSERT INTO audit_log (actor_id, actor_role, action, record_type, record_id, request_id,"
 	"                               http_request_id, after)"
 	"        VALUES ($2::uuid, $3, 'request.create', 'request', $1, $1::uuid, $4, $5::jsonb))"
 	" INSERT INTO events (type, request_id, agency_id, data)"
 	" SELECT x.type, r.id, r.agency_id, " DB_EVENT_DATA("r", "$2::uuid", "$3::text") " || x.data"
 	" FROM r CROSS JOIN LATERAL ("
-	"   SELECT 1 AS ord, 'request.created' AS type, jsonb_build_object('channel', $6::text) AS data"
+	"   SELECT 1 AS ord, 'request.created' AS type, jsonb_build_object('channel', r.channel) AS data"
 	"   UNION ALL SELECT 2, 'request.step_started', jsonb_build_object('policy_version', s.policy_version,"
 	"                    'warn_at', s.warn_at, 'due_at', s.due_at) FROM s) x"
 	" ORDER BY x.ord");
 
 bool db_lifecycle_created(struct err *e, const struct db_request *r, const struct db_actor *actor)
 {
-	/* the channel is in the document; the event names it */
-	const char *channel = strstr(r->json, "\"e_office\"") ? "e_office" : "tertulis";
-	const char *p[] = {r->id, actor->id, actor->role, actor->http_request_id, r->json, channel};
-	return db_exec(e, &st_created, 6, p, NULL);
+	const char *p[] = {r->id, actor->id, actor->role, actor->http_request_id, r->json};
+	return db_exec(e, &st_created, 5, p, NULL);
 }
 
 DB_STMT(st_recomputed,

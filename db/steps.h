@@ -36,7 +36,7 @@ struct db_actor {
  * policy (when resume_step > 0). */
 struct db_lifecycle_context {
 	int64_t now;
-	int32_t *holidays; /* local day numbers, ascending (arena) */
+	int32_t *holidays; /* local day numbers, ascending (arena); none unless with_holidays */
 	size_t nholidays;
 	bool start_found; /* start_step has a policy */
 	int start_version;
@@ -47,7 +47,7 @@ struct db_lifecycle_context {
 	int64_t paused_warn_at, paused_due_at, paused_since;
 };
 bool db_lifecycle_context(struct err *e, struct arena *a, const char *request_id, int start_step, int resume_step,
-			  struct db_lifecycle_context *out);
+			  bool with_holidays, struct db_lifecycle_context *out);
 
 /* One transition, as core/workflow decided it and core/sla timed it. Steps
  * are 0 for "none"; epochs 0 for "no deadline"; texts NULL for "none". */

@@ -7,6 +7,7 @@
 
 #define USER_JSON                                                                                          \
 	"json_build_object('id', u.id, 'username', u.username, 'full_name', u.full_name, 'nip', u.nip,"    \
+	" 'position', u.position,"                                                                           \
 	" 'role', u.role, 'agency_id', u.agency_id, 'is_signatory', u.is_signatory, 'active', u.active,"   \
 	" 'must_change_password', u.must_change_password, 'created_at', u.created_at,"                      \
 	" 'updated_at', u.updated_at)"
@@ -32,17 +33,17 @@ static void fill(struct db_user *out, const char **c)
 
 DB_STMT(st_insert,
 	"INSERT INTO users AS u (username, full_name, nip, role, agency_id, is_signatory, password_hash,"
-	"                        must_change_password)"
-	" VALUES ($1, $2, $3, $4, $5::uuid, coalesce($6::bool, false), $7, coalesce($8::bool, false))"
+	"                        must_change_password, position)"
+	" VALUES ($1, $2, $3, $4, $5::uuid, coalesce($6::bool, false), $7, coalesce($8::bool, false), $9)"
 	" RETURNING " USER_COLS);
 
 bool db_user_insert(struct err *e, struct arena *a, const struct db_user_change *u, struct db_user *out)
 {
 	const char *p[] = {u->username, u->full_name, u->nip, u->role, u->agency_id, u->is_signatory,
-			   u->password_hash, u->must_change_password};
+			   u->password_hash, u->must_change_password, u->position};
 	const char *c[USER_NCOLS];
 	bool found;
-	if (!db_one(e, a, &st_insert, 8, p, USER_NCOLS, c, &found))
+	if (!db_one(e, a, &st_insert, 9, p, USER_NCOLS, c, &found))
 		return false;
 	fill(out, c);
 	return true;
@@ -82,6 +83,7 @@ DB_STMT(st_update,
 	"  active = coalesce($9::bool, u.active),"
 	"  password_hash = coalesce($10, u.password_hash),"
 	"  must_change_password = coalesce($11::bool, u.must_change_password),"
+	"  position = CASE WHEN $13::bool THEN $14 ELSE u.position END,"
 	"  tokens_valid_after = CASE WHEN $12::bool"
 	"      OR coalesce($5, u.role) <> u.role"
 	"      OR (CASE WHEN $6::bool THEN $7::uuid ELSE u.agency_id END) IS DISTINCT FROM u.agency_id"
@@ -108,10 +110,12 @@ bool db_user_update(struct err *e, struct arena *a, const char *id, const struct
 			   u->active,
 			   u->password_hash,
 			   u->must_change_password,
-			   revoke_sessions ? "true" : "false"};
+			   revoke_sessions ? "true" : "false",
+			   u->set_position ? "true" : "false",
+			   u->position};
 	const char *c[USER_NCOLS + 1];
 	bool found;
-	if (!db_one(e, a, &st_update, 12, p, USER_NCOLS + 1, c, &found))
+	if (!db_one(e, a, &st_update, 14, p, USER_NCOLS + 1, c, &found))
 		return false;
 	if (!found)
 		return err_set(e, ERR_NOT_FOUND, "user.not_found", "No such user.");

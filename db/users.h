@@ -27,6 +27,8 @@ struct db_user_change {
 	bool set_agency;
 	const char *agency_id;  /* NULL with set_agency clears it */
 	const char *is_signatory, *active, *must_change_password; /* "true"/"false" or NULL */
+	bool set_position;
+	const char *position;   /* jabatan; on create NULL = none, NULL with set_position clears it */
 };
 
 bool db_user_insert(struct err *e, struct arena *a, const struct db_user_change *u, struct db_user *out);

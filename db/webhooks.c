@@ -184,8 +184,9 @@ bool db_delivery_replay(struct err *e, const char *webhook_id, const char *from,
  * claiming for one endpoint at the same instant may each pass it once. A
  * lease that ran out (its instance died) makes a delivering row due again. */
 DB_STMT(st_claim,
-	"WITH c AS (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-	"           WHERE d.status IN ('pending', 'delivering') AND d.next_attempt_at <= now() AND w.enabled"
+	"WITH c AS (SELECT d.id FROM webhook_deliveries d"
+	"           WHERE d.status IN ('pending', 'delivering') AND d.next_attempt_at <= now()"
+	"             AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.enabled)"
 	"             AND (SELECT count(*) FROM webhook_deliveries x WHERE x.webhook_id = d.webhook_id"
 	"                  AND x.status = 'delivering' AND x.lease_until > now()) < $1::int"
 	"           ORDER BY d.next_attempt_at, d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED),"
@@ -221,6 +222,9 @@ bool db_delivery_claim(struct err *e, struct arena *a, int per_endpoint, int lea
 	return true;
 }
 
+/* The subscription row is written only when its state changes (the first
+ * failure of a run, the first success after one, a disable), so the
+ * deliveries of one endpoint do not queue on its row lock. */
 DB_STMT(st_record,
 	"WITH d AS (UPDATE webhook_deliveries SET status = $3, lease_until = NULL,"
 	"             next_attempt_at = now() + make_interval(secs => $4::float8),"
@@ -235,7 +239,10 @@ DB_STMT(st_record,
 	"                                WHEN $3 <> 'delivered' AND w.failing_since IS NOT NULL"
 	"                                 AND w.failing_since < now() - make_interval(secs => $9::int)"
 	"                                THEN 'failing' ELSE w.disabled_reason END"
-	"       FROM d WHERE w.id = d.webhook_id RETURNING w.id, w.enabled, w.disabled_reason,"
+	"       FROM d WHERE w.id = d.webhook_id"
+	"         AND (($3 = 'delivered') = (w.failing_since IS NOT NULL) OR $8::bool"
+	"              OR ($3 <> 'delivered' AND w.failing_since < now() - make_interval(secs => $9::int)))"
+	"       RETURNING w.id, w.enabled, w.disabled_reason,"
 	"         (SELECT enabled FROM webhooks o WHERE o.id = w.id) AS was_enabled),"
 	" au AS (INSERT INTO audit_log (actor_role, action, record_type, record_id, http_request_id, after)"
 	"        SELECT 'system', 'webhook.disabled', 'webhook', w.id::text, 'deliverer',"

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api/audit.h"
+#include "api/tlog.h"
 #include "evidence/audit.h"
 #include "evidence/note.h"
 #include "evidence/pack.h"

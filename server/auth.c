@@ -8,7 +8,9 @@
  *
  * The snapshot is an array of every account (users and machine clients)
  * sorted by id, replaced wholesale by a background thread every
- * ALURD_AUTH_REFRESH seconds; readers take a read lock for a bsearch.
+ * ALURD_AUTH_REFRESH seconds, and at once when another instance announces an
+ * account change (auth_snapshot_kick, called by server/changes.c);
+ * readers take a read lock for a bsearch.
  */
 #include "server/auth.h"
 

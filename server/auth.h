@@ -4,7 +4,8 @@
  * pinned algorithm, then every claim by hand (libjwt 1.10 checks none), then
  * the subject against an in-memory snapshot of accounts that a background
  * thread refreshes (so a deactivated, re-roled or moved account stops working
- * within ALURD_AUTH_REFRESH seconds).
+ * within a second, when the change is announced (server/changes.c), and within
+ * ALURD_AUTH_REFRESH seconds in any case).
  */
 #ifndef ALURD_SERVER_AUTH_H
 #define ALURD_SERVER_AUTH_H

@@ -114,6 +114,7 @@ struct demo_user {
 	int agency; /* index into the agencies, -1 for none */
 	bool signatory;
 	const char *nip;
+	const char *position; /* jabatan, as the directory shows it */
 };
 
 int cli_seed_demo(const struct config *cfg)
@@ -123,16 +124,17 @@ int cli_seed_demo(const struct config *cfg)
 		{.code = "BAPENDA", .name = "Badan Pendapatan Daerah Provinsi Bali", .head_name = "Kepala Bapenda"},
 	};
 	static const struct demo_user users[] = {
-		{"admin", "Administrator", "admin", -1, false, NULL},
-		{"kadis", "Kepala Dinas Kominfos", "kepala_dinas", -1, false, "196805311997031002"},
-		{"sekretariat", "Kasubbag TU", "sekretariat", -1, false, NULL},
-		{"kabid", "Kabid IAI", "kabid_iai", -1, false, NULL},
-		{"kasi", "Kasi Aplikasi Informatika", "kasi_ai", -1, false, NULL},
-		{"tim1", "Anggota Tim SPBE", "tim_spbe", -1, false, NULL},
-		{"pd.dinkes", "Staf Dinas Kesehatan", "pd", 0, false, NULL},
-		{"kepala.dinkes", "Kepala Dinas Kesehatan", "pd", 0, true, "197001011995031001"},
-		{"pd.bapenda", "Staf Bapenda", "pd", 1, false, NULL},
-		{"auditor", "Inspektorat", "auditor", -1, false, NULL},
+		{"admin", "Administrator", "admin", -1, false, NULL, NULL},
+		{"kadis", "Kepala Dinas Kominfos", "kepala_dinas", -1, false, "196805311997031002",
+		 "Kepala Dinas Komunikasi, Informatika dan Statistik"},
+		{"sekretariat", "Kasubbag TU", "sekretariat", -1, false, NULL, "Kepala Subbagian Tata Usaha"},
+		{"kabid", "Kabid IAI", "kabid_iai", -1, false, NULL, "Kepala Bidang Infrastruktur dan Aplikasi Informatika"},
+		{"kasi", "Kasi Aplikasi Informatika", "kasi_ai", -1, false, NULL, "Kepala Seksi Aplikasi Informatika"},
+		{"tim1", "Anggota Tim SPBE", "tim_spbe", -1, false, NULL, "Pranata Komputer"},
+		{"pd.dinkes", "Staf Dinas Kesehatan", "pd", 0, false, NULL, "Pengelola Data"},
+		{"kepala.dinkes", "Kepala Dinas Kesehatan", "pd", 0, true, "197001011995031001", "Kepala Dinas Kesehatan"},
+		{"pd.bapenda", "Staf Bapenda", "pd", 1, false, NULL, "Pengelola Data"},
+		{"auditor", "Inspektorat", "auditor", -1, false, NULL, "Auditor Inspektorat"},
 	};
 	(void)cfg;
 	struct err e;
@@ -168,7 +170,7 @@ int cli_seed_demo(const struct config *cfg)
 		const struct demo_user *d = &users[i];
 		struct db_user_change u = {.username = d->username, .full_name = d->full_name, .role = d->role,
 					   .nip = d->nip, .agency_id = d->agency >= 0 ? agency_ids[d->agency] : NULL,
-					   .is_signatory = d->signatory ? "true" : "false"};
+					   .is_signatory = d->signatory ? "true" : "false", .position = d->position};
 		const char *password = api_random_token(&a, 12);
 		bool created;
 		ok = ensure_user(&e, &a, &u, password, &created);

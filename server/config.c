@@ -387,6 +387,8 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 	memset(c, 0, sizeof *c);
 	return get_string(get, "ALURD_DATABASE_URL", "postgresql:///alurd", c->database_url, sizeof c->database_url,
 			  msg, n) &&
+	       get_string(get, "ALURD_DATABASE_READ_URL", "", c->database_read_url, sizeof c->database_read_url, msg,
+			  n) &&
 	       load_listen(c, get, msg, n) &&
 	       get_int(get, "ALURD_THREADS", 8, 1, 256, &c->threads, msg, n) &&
 	       get_int(get, "ALURD_HTTP_THREADS", 1, 1, 64, &c->http_threads, msg, n) &&

@@ -19,6 +19,7 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 struct config {
 	char database_url[1024];
+	char database_read_url[1024]; /* "" = no replica: reports read the primary */
 	char listen_host[256];
 	int listen_port;
 	int threads;            /* worker threads = database connections */

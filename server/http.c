@@ -43,6 +43,7 @@
 
 #include "api/api.h"
 #include "api/input.h"
+#include "core/urlform.h"
 #include "db/db.h"
 #include "db/idempotency.h"
 #include "server/auth.h"
@@ -415,6 +416,16 @@ static bool media_type_is_json(const char *ct)
 	return !cs || strncasecmp(cs + 8, "utf-8", 5) == 0 || strncasecmp(cs + 8, "\"utf-8\"", 7) == 0;
 }
 
+static bool media_type_is_form(const char *ct)
+{
+	if (!ct)
+		return false;
+	size_t n = strcspn(ct, ";");
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	return n == 33 && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+}
+
 static bool check_route(struct hreq *r, const char *method, struct err *e)
 {
 	if (strcmp(method, "OPTIONS") == 0) {
@@ -447,6 +458,11 @@ static bool check_body_kind(struct hreq *r, struct err *e)
 		if (!media_type_is_json(ct))
 			return err_set(e, ERR_MEDIA_TYPE, "http.unsupported_media_type",
 				       "The body must be application/json (UTF-8).");
+		return true;
+	case API_BODY_TOKEN:
+		if (!media_type_is_json(ct) && !media_type_is_form(ct))
+			return err_set(e, ERR_MEDIA_TYPE, "http.unsupported_media_type",
+				       "The body must be application/x-www-form-urlencoded or application/json.");
 		return true;
 	case API_BODY_RAW:
 		if (!ct || !*ct)
@@ -520,15 +536,24 @@ static void set_problem(struct hreq *r, const struct err *e)
 {
 	struct api_ctx *c = &r->ctx;
 	int status = api_status_for(e->kind);
-	api_reply_json(c, status, api_problem_new(e, status, r->request_id));
+	json_t *problem = api_problem_new(e, status, r->request_id);
+	bool token_endpoint = r->m.route && r->m.route->body == API_BODY_TOKEN;
+	if (token_endpoint)
+		api_problem_add_oauth(problem, e, status);
+	api_reply_json(c, status, problem);
 	r->problem = true;
 	if (e->kind == ERR_METHOD && r->m.allow[0])
 		api_set_header(c, "Allow", r->m.allow);
 	if (r->close_now || e->kind == ERR_TOO_LARGE || e->kind == ERR_URI_TOO_LONG ||
 	    strcmp(e->code, "http.too_many_connections") == 0)
 		api_set_header(c, "Connection", "close");
-	if (e->kind == ERR_UNAUTHENTICATED)
-		api_set_header(c, "WWW-Authenticate", auth_challenge(e, &r->arena));
+	if (e->kind == ERR_UNAUTHENTICATED) {
+		/* a client that authenticated with HTTP Basic at a token endpoint is
+		 * challenged in that scheme (RFC 6749 §5.2) */
+		const char *authz = api_header(c, "Authorization");
+		bool basic = token_endpoint && authz && strncasecmp(authz, "Basic", 5) == 0;
+		api_set_header(c, "WWW-Authenticate", basic ? "Basic realm=\"alurd\"" : auth_challenge(e, &r->arena));
+	}
 	if ((e->kind == ERR_TOO_MANY || e->kind == ERR_UNAVAILABLE) && e->retry_after > 0)
 		api_set_header(c, "Retry-After", arena_printf(&r->arena, "%d", e->retry_after));
 	if (status >= 500 && e->retry_after > 0) /* back-pressure: expected under load */
@@ -685,9 +710,30 @@ static void prepare_ctx(struct hreq *r)
 	c->body_sha256 = hex;
 }
 
+/* A URL-encoded form as a JSON object of strings (core/urlform.c). */
+static bool parse_form(struct hreq *r, struct err *e)
+{
+	char *buf = arena_alloc(&r->arena, r->len + 1);
+	struct urlform_pair pairs[32];
+	size_t n;
+	const char *bad;
+	if (!urlform_parse(r->body, r->len, buf, pairs, 32, &n, &bad))
+		return err_set(e, ERR_INVALID, "http.malformed_form", "The form is malformed: %s.", bad);
+	r->ctx.json = json_object();
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_string(pairs[i].value);
+		if (!v || json_object_set_new(r->ctx.json, pairs[i].key, v) != 0)
+			return err_set(e, ERR_INVALID, "http.malformed_form", "The form is not UTF-8 text.");
+	}
+	return true;
+}
+
 static bool parse_json(struct hreq *r, struct err *e)
 {
-	if (r->m.route->body != API_BODY_JSON || r->len == 0)
+	if (r->m.route->body == API_BODY_TOKEN && r->len > 0 &&
+	    media_type_is_form(r->ctx.content_type))
+		return parse_form(r, e);
+	if ((r->m.route->body != API_BODY_JSON && r->m.route->body != API_BODY_TOKEN) || r->len == 0)
 		return true;
 	json_error_t je;
 	r->ctx.json = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &je);
@@ -807,7 +853,9 @@ static bool call_handler(struct hreq *r, struct err *e)
 	}
 	for (int attempt = 0;; attempt++) {
 		bool replayed = false;
-		if (rt->tx != API_TX_NONE)
+		if (rt->tx == API_TX_REPORT)
+			db_unit_start_report();
+		else if (rt->tx != API_TX_NONE)
 			db_unit_start(rt->tx == API_TX_READ);
 		bool ok = (rt->tx != API_TX_WRITE || db_begin(e)) && (!key || idem_claim(r, key, &replayed, e)) &&
 			  (replayed || rt->handler(c, e)) && (!key || replayed || c->status >= 300 || idem_store(r, key, e));

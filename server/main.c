@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/clock.h"
 #include "core/officehours.h"
 #include "core/tz.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "server/auth.h"
+#include "server/changes.h"
 #include "server/cli.h"
 #include "server/config.h"
 #include "server/deliver.h"
@@ -68,6 +70,7 @@ static bool load_config(struct config *cfg)
 	}
 	log_set_level(cfg->log_level);
 	db_configure(cfg->database_url, cfg->statement_timeout_ms);
+	db_configure_read(cfg->database_read_url);
 	return configure_api(cfg);
 }
 
@@ -167,6 +170,10 @@ static int cmd_serve(struct config *cfg)
 	log_json(LOG_INFO, NULL, "listening",
 		 json_pack("{s:s, s:i, s:i, s:s}", "host", cfg->listen_host, "port", http_port(), "threads",
 			   cfg->threads, "version", ALURD_VERSION));
+	changes_subscribe("accounts", auth_snapshot_kick);
+	changes_subscribe("holidays", api_holidays_invalidate);
+	changes_subscribe("recompute", timer_kick);
+	changes_start(cfg);
 	timer_start(cfg);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	deliver_start(cfg);
@@ -178,6 +185,7 @@ static int cmd_serve(struct config *cfg)
 	bool drained = http_drain(cfg->shutdown_timeout);
 	timer_stop();
 	tlog_stop();
+	changes_stop();
 	ready_stop();
 	deliver_stop();
 	curl_global_cleanup();

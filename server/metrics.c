@@ -8,9 +8,11 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api/api.h"
 #include "db/db.h"
+#include "db/sla.h"
 
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
@@ -27,7 +29,11 @@ static const char *const *g_labels;
 static int g_nroutes;
 static atomic_long g_inflight;
 static metrics_collector g_collectors[8];
-static atomic_int g_ncollectors; /* published with release: collectors register while /metrics is served */
+/* Collectors are added by the main thread while the HTTP server may already
+ * answer /metrics (the deliverer and the timer start after it listens): the
+ * slot is written first and the count published with release order, so a
+ * reader that sees a count sees every slot below it. */
+static atomic_int g_ncollectors;
 
 void metrics_init(int nroutes, const char *const *labels)
 {
@@ -72,9 +78,7 @@ long metrics_inflight(void)
 
 void metrics_add_collector(metrics_collector fn)
 {
-	/* one registering thread at a time (start-up); readers see the slot
-	 * filled before the count that includes it */
-	int n = atomic_load_explicit(&g_ncollectors, memory_order_relaxed);
+	int n = atomic_load_explicit(&g_ncollectors, memory_order_relaxed); /* one writer */
 	if (n < (int)(sizeof g_collectors / sizeof g_collectors[0])) {
 		g_collectors[n] = fn;
 		atomic_store_explicit(&g_ncollectors, n + 1, memory_order_release);
@@ -168,14 +172,43 @@ void metrics_render(char **text, size_t *len)
 	fclose(f);
 }
 
+/* The open-steps gauge, read from the database at scrape time (a few dozen
+ * counter rows, db_sla_open_counts); left out while the database is away. */
+static const char *open_steps_text(struct arena *a)
+{
+	static const char *const states[4] = {"on_time", "warning", "breached", "paused"};
+	long counts[8][4];
+	struct err e;
+	err_clear(&e);
+	if (!db_sla_open_counts(&e, counts))
+		return "";
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		abort();
+	fputs("# HELP alurd_sla_open_steps Open step instances by step and SLA state, at scrape time.\n"
+	      "# TYPE alurd_sla_open_steps gauge\n",
+	      f);
+	for (int s = 1; s < 8; s++)
+		for (int k = 0; k < 4; k++)
+			fprintf(f, "alurd_sla_open_steps{step=\"%d\",state=\"%s\"} %ld\n", s, states[k], counts[s][k]);
+	fclose(f);
+	const char *copy = arena_strndup(a, text, len);
+	free(text);
+	return copy;
+}
+
 /* GET /metrics — the route lives here, beside the counters it renders. */
 static bool get_metrics(struct api_ctx *c, struct err *e)
 {
 	(void)e;
 	char *text;
 	size_t len;
+	const char *gauge = open_steps_text(c->arena);
 	metrics_render(&text, &len);
-	char *copy = arena_strndup(c->arena, text, len);
+	char *copy = arena_printf(c->arena, "%.*s%s", (int)len, text, gauge);
+	len = strlen(copy);
 	free(text);
 	api_reply_bytes(c, 200, "text/plain; version=0.0.4; charset=utf-8", copy, len);
 	return true;
@@ -183,7 +216,7 @@ static bool get_metrics(struct api_ctx *c, struct err *e)
 
 /* Not const: metrics_restrict() sets the action before the router is built. */
 struct route server_routes[] = {
-	{"GET", "/metrics", get_metrics, ACT_PUBLIC, API_TX_NONE, API_BODY_NONE, 0, NULL},
+	{"GET", "/metrics", get_metrics, ACT_PUBLIC, API_TX_READ, API_BODY_NONE, 0, NULL},
 	{0},
 };
 

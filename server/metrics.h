@@ -21,7 +21,8 @@ void metrics_inflight_add(int delta);
 long metrics_inflight(void);
 
 typedef void (*metrics_collector)(FILE *out);
-/* Adds a collector called on every render (at start-up only). */
+/* Adds a collector called on every render (at start-up, from one thread;
+ * safe while /metrics is already being served). */
 void metrics_add_collector(metrics_collector fn);
 
 /* With restricted, /metrics needs a token of a role allowed ACT_METRICS_READ

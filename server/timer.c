@@ -1,7 +1,11 @@
 /* timer.c — see timer.h. A scan's cost is the rows that newly crossed a
  * threshold: the queries walk partial indexes holding only not-yet-flagged
- * open steps (migrations/0005). The gauges of open steps by state need a
- * count over every open step, so they are refreshed at most every 60 s. */
+ * open steps (migrations/0005). After each scan the thread works the queued
+ * recomputes of deadlines (a holiday changed; migrations/0051), a bounded
+ * batch per transaction; a notification of a new job wakes it at once
+ * (timer_kick). The open-steps gauge is read at scrape time from counters
+ * the database keeps (migrations/0016, server/metrics.c); the timer only
+ * folds the counter rows of ended sessions, every 60 s. */
 #include "server/timer.h"
 
 #include <errno.h>
@@ -12,6 +16,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "api/sla.h"
+#include "core/arena.h"
 #include "db/db.h"
 #include "db/events.h"
 #include "db/sla.h"
@@ -20,7 +26,8 @@
 #include "server/metrics.h"
 
 #define BATCH 1000
-#define GAUGE_EVERY 60.0
+#define RECOMPUTE_BATCH 500 /* open steps per recompute transaction */
+#define FOLD_EVERY 60.0
 #define PRUNE_BATCH 500  /* events deleted per statement (each its own transaction) */
 #define PRUNE_BATCHES 20 /* at most this many per scan, so a backlog drains over several */
 
@@ -29,6 +36,7 @@ static bool g_running;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
 static bool g_stop;
+static bool g_kicked;
 static double g_interval;
 static int g_retention_days;
 
@@ -36,10 +44,6 @@ static atomic_uint_least64_t g_warnings, g_breaches, g_scans, g_scan_failures, g
 static const double scan_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NSB (sizeof scan_buckets / sizeof scan_buckets[0])
 static atomic_uint_least64_t g_scan_hist[NSB + 1], g_scan_sum_us;
-static pthread_mutex_t g_gauge_lock = PTHREAD_MUTEX_INITIALIZER;
-static long g_open[8][4];
-static bool g_have_gauges;
-
 static double now_mono(void)
 {
 	struct timespec t;
@@ -93,6 +97,38 @@ static void scan(void)
 	}
 }
 
+/* Works the queued recomputes of deadlines (a holiday changed), one batch
+ * of RECOMPUTE_BATCH open steps per transaction, until none is left or a
+ * stop is asked for. */
+static void recompute(void)
+{
+	for (;;) {
+		pthread_mutex_lock(&g_lock);
+		bool stop = g_stop;
+		pthread_mutex_unlock(&g_lock);
+		if (stop)
+			return;
+		struct err e;
+		err_clear(&e);
+		struct arena a;
+		arena_init(&a);
+		db_unit_start(false);
+		bool worked = false;
+		bool ok = db_begin(&e) && api_calendar_recompute_batch(&a, RECOMPUTE_BATCH, &worked, &e);
+		if (ok)
+			ok = db_commit(&e);
+		else
+			db_rollback();
+		arena_cleanup(&a);
+		if (!ok) {
+			log_msg(LOG_WARN, NULL, "deadline recompute failed: %s %s", e.detail, e.log);
+			return; /* the next wake tries again where the last batch stopped */
+		}
+		if (!worked)
+			return;
+	}
+}
+
 /* Deletes events past retention in small autocommitted batches; several
  * instances may prune at once (rows another one holds are skipped). */
 static void prune_events(void)
@@ -112,32 +148,34 @@ static void prune_events(void)
 	}
 }
 
-static void refresh_gauges(void)
+void timer_kick(void)
+{
+	pthread_mutex_lock(&g_lock);
+	g_kicked = true;
+	pthread_cond_broadcast(&g_cond);
+	pthread_mutex_unlock(&g_lock);
+}
+
+static void fold_counters(void)
 {
 	struct err e;
 	err_clear(&e);
-	long counts[8][4];
-	db_unit_start(true);
-	if (!db_sla_open_counts(&e, counts))
-		return;
-	pthread_mutex_lock(&g_gauge_lock);
-	for (int s = 0; s < 8; s++)
-		for (int k = 0; k < 4; k++)
-			g_open[s][k] = counts[s][k];
-	g_have_gauges = true;
-	pthread_mutex_unlock(&g_gauge_lock);
+	db_unit_start(false);
+	if (!db_sla_fold_counts(&e))
+		log_msg(LOG_WARN, NULL, "folding the open-step counters failed: %s %s", e.detail, e.log);
 }
 
 static void *run(void *unused)
 {
 	(void)unused;
-	double last_gauges = -GAUGE_EVERY;
+	double last_fold = now_mono();
 	for (;;) {
 		scan();
+		recompute();
 		prune_events();
-		if (now_mono() - last_gauges >= GAUGE_EVERY) {
-			refresh_gauges();
-			last_gauges = now_mono();
+		if (now_mono() - last_fold >= FOLD_EVERY) {
+			fold_counters();
+			last_fold = now_mono();
 		}
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -150,8 +188,9 @@ static void *run(void *unused)
 			until.tv_nsec -= 1000000000L;
 		}
 		pthread_mutex_lock(&g_lock);
-		while (!g_stop && pthread_cond_timedwait(&g_cond, &g_lock, &until) != ETIMEDOUT)
+		while (!g_stop && !g_kicked && pthread_cond_timedwait(&g_cond, &g_lock, &until) != ETIMEDOUT)
 			;
+		g_kicked = false;
 		bool stop = g_stop;
 		pthread_mutex_unlock(&g_lock);
 		if (stop)
@@ -173,7 +212,7 @@ static void collect(FILE *f)
 		"# HELP alurd_sla_scan_failures_total Timer scans that failed (database unavailable).\n"
 		"# TYPE alurd_sla_scan_failures_total counter\n"
 		"alurd_sla_scan_failures_total %llu\n"
-		"# HELP alurd_events_pruned_total Events this instance deleted past ALURD_EVENT_RETENTION.\n"
+		"# HELP alurd_events_pruned_total Events and finished webhook deliveries this instance deleted past ALURD_EVENT_RETENTION.\n"
 		"# TYPE alurd_events_pruned_total counter\n"
 		"alurd_events_pruned_total %llu\n",
 		(unsigned long long)atomic_load(&g_warnings), (unsigned long long)atomic_load(&g_breaches),
@@ -192,17 +231,6 @@ static void collect(FILE *f)
 		"alurd_sla_scan_duration_seconds_sum %.6f\n"
 		"alurd_sla_scan_duration_seconds_count %llu\n",
 		(unsigned long long)cum, (double)atomic_load(&g_scan_sum_us) / 1e6, (unsigned long long)atomic_load(&g_scans));
-	static const char *const states[4] = {"on_time", "warning", "breached", "paused"};
-	pthread_mutex_lock(&g_gauge_lock);
-	if (g_have_gauges) {
-		fputs("# HELP alurd_sla_open_steps Open step instances by step and SLA state (refreshed every 60 s).\n"
-		      "# TYPE alurd_sla_open_steps gauge\n",
-		      f);
-		for (int s = 1; s < 8; s++)
-			for (int k = 0; k < 4; k++)
-				fprintf(f, "alurd_sla_open_steps{step=\"%d\",state=\"%s\"} %ld\n", s, states[k], g_open[s][k]);
-	}
-	pthread_mutex_unlock(&g_gauge_lock);
 }
 
 void timer_start(const struct config *cfg)

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "api/api.h"
-#include "api/audit.h"
+#include "api/tlog.h"
 #include "db/db.h"
 #include "evidence/note.h"
 #include "server/log.h"

@@ -117,6 +117,15 @@ struct ts_resp *upload(enum who who, const char *request_id, const char *type, c
 		       h, bytes, len);
 }
 
+void attach_submission_documents(enum who who, const char *request_id)
+{
+	assert_status(upload(who, request_id, "surat_permohonan", "surat.pdf", "application/pdf", MINI_PDF, MINI_PDF_LEN),
+		      201);
+	assert_status(upload(who, request_id, "proses_bisnis", "proses-bisnis.pdf", "application/pdf", MINI_PDF,
+			     MINI_PDF_LEN),
+		      201);
+}
+
 const char *jstr(const json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
@@ -424,11 +433,12 @@ struct flow drive(enum who pd, const char *title, enum stage stage)
 	struct flow f;
 	memset(&f, 0, sizeof f);
 	struct ts_resp *r = call(pd, "POST", "/api/v1/requests",
-				 fmt("{\"kind\":\"pengembangan\",\"title\":\"%s\",\"description\":\"Permohonan %s\","
-				     "\"submit\":true}",
+				 fmt("{\"kind\":\"pengembangan\",\"title\":\"%s\",\"description\":\"Permohonan %s\"}",
 				     title, title));
 	assert_status(r, 201);
 	copy_id(f.request, r);
+	attach_submission_documents(pd, f.request);
+	assert_status(call(pd, "POST", fmt("/api/v1/requests/%s/submit", f.request), NULL), 200);
 	assert_status(call(SEKRETARIAT, "POST", fmt("/api/v1/requests/%s/register", f.request), NULL), 200);
 	r = call(KADIS, "POST", fmt("/api/v1/requests/%s/dispositions", f.request),
 		 fmt("{\"to_user_ids\":[\"%s\"],\"instruction_kind\":\"tindak_lanjuti\",\"instruction\":\"Tindak lanjuti.\"}",

@@ -89,6 +89,9 @@ struct ts_resp *call_as(const struct actor *a, const char *method, const char *p
 /* Uploads bytes as a document of the request. */
 struct ts_resp *upload(enum who who, const char *request_id, const char *type, const char *filename,
 		       const char *content_type, const void *bytes, size_t len);
+/* Uploads what SOP step 1 needs before a submission (a surat_permohonan and
+ * a proses_bisnis PDF) as who; asserts 201 for each. */
+void attach_submission_documents(enum who who, const char *request_id);
 
 const char *jstr(const json_t *obj, const char *key); /* "" when absent */
 long long jint(const json_t *obj, const char *key);   /* -1 when absent */

@@ -95,7 +95,7 @@ static void up_authz(void)
 enum route_id {
 	USERS_LIST, USERS_CREATE, USER_GET, USER_PATCH, USER_RESET,
 	AGENCIES_LIST, AGENCIES_CREATE, AGENCY_GET, AGENCY_PATCH,
-	CLIENTS_LIST, CLIENTS_CREATE, CLIENT_REVOKE, ROUTE_COUNT
+	CLIENTS_LIST, CLIENTS_CREATE, CLIENT_PATCH, CLIENT_REVOKE, ROUTE_COUNT
 };
 
 struct route {
@@ -116,6 +116,7 @@ static const struct route routes[ROUTE_COUNT] = {
 	[AGENCY_PATCH] = {"PATCH", "PATCH /agencies/{id}", 0, 200},
 	[CLIENTS_LIST] = {"GET", "GET /clients", BIT(W_AUDITOR), 200},
 	[CLIENTS_CREATE] = {"POST", "POST /clients", 0, 201},
+	[CLIENT_PATCH] = {"PATCH", "PATCH /clients/{id}", 0, 200},
 	[CLIENT_REVOKE] = {"DELETE", "DELETE /clients/{id}", 0, 204},
 };
 
@@ -156,6 +157,10 @@ static void route_request(enum route_id rt, enum who w, const char **path, const
 		*path = "/api/v1/clients";
 		*body = id_fmt("{\"name\":\"made by %s\"}", who_role[w]);
 		break;
+	case CLIENT_PATCH:
+		*path = id_fmt("/api/v1/clients/%s", g_victim_client);
+		*body = "{\"write_scope\":\"visible\"}";
+		break;
 	case CLIENT_REVOKE: *path = id_fmt("/api/v1/clients/%s", g_victim_client); break;
 	default: ck_abort();
 	}
@@ -183,7 +188,7 @@ static const char *state(void)
 	ck_assert(ts_sql_value(g_id.db,
 			       "SELECT (SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM agencies) || '/' ||"
 			       " (SELECT count(*) FROM clients) || '/' || (SELECT count(*) FROM clients WHERE revoked_at IS"
-			       " NOT NULL)",
+			       " NOT NULL) || '/' || (SELECT count(*) FROM clients WHERE write_scope = 'visible')",
 			       v, sizeof v));
 	snprintf(s, sizeof s, "%s", v);
 	ck_assert(ts_sql_value(g_id.db,

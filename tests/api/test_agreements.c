@@ -683,6 +683,15 @@ START_TEST(test_bad_completion)
 	r = call(PD_A, "POST", path, "{\"notes\":{\"warna_logo\":\"Biru\"}}");
 	assert_problem(r, 400, "request.invalid");
 	ck_assert_msg(field_error(r, "notes.warna_logo"), "unknown item: errors %s", error_fields(r));
+	/* the discussion marked mekanisme_validasi incomplete: a completion that
+	 * answers another item only (or with a blank note) leaves it unanswered */
+	r = call(PD_A, "POST", path, "{\"notes\":{\"alur_sistem\":\"x\"}}");
+	assert_problem(r, 422, "completion.items_missing");
+	ck_assert_str_eq(field_error_code(r, "notes.mekanisme_validasi"), "required");
+	ck_assert_msg(!field_error(r, "notes.alur_sistem"), "an answered item named: errors %s", error_fields(r));
+	r = call(PD_A, "POST", path, "{\"notes\":{\"mekanisme_validasi\":\"  \"}}");
+	assert_problem(r, 422, "completion.items_missing");
+	ck_assert_str_eq(field_error_code(r, "notes.mekanisme_validasi"), "required");
 	struct flow g = drive(PD_A, "Aplikasi Dokumen Lain", AT_AWAL);
 	r = upload(PD_A, g.request, "proses_bisnis", "lain.pdf", "application/pdf", MINI_PDF, MINI_PDF_LEN);
 	assert_status(r, 201);
@@ -745,6 +754,46 @@ START_TEST(test_database_refuses_changes)
 }
 END_TEST
 
+
+/* In `agreed` the wait is the Kasi's until the Berita Acara is sent, then
+ * whichever signatory has not signed (both at once: the time is split
+ * equally); the Kepala Dinas is charged only for his own part. */
+START_TEST(test_agreed_waits_on_whoever_has_not_signed)
+{
+	struct flow a = drive(PD_A, "Menunggu Draf Berita Acara", AT_AGREED);
+	struct flow f = drive(PD_A, "Menunggu Tanda Tangan", AT_BA_SENT);
+	struct ts_resp *t = call(KASI, "GET", fmt("/api/v1/requests/%s/timeline", a.request), NULL);
+	assert_status(t, 200);
+	ck_assert_str_eq(rstr(t, "waiting_on"), "kasi_ai_tim_spbe");
+	t = call(KASI, "GET", fmt("/api/v1/requests/%s/timeline", f.request), NULL);
+	ck_assert_str_eq(rstr(t, "waiting_on"), "kepala_dinas");
+	/* a long agreed phase (moved back with SQL): Monday 2026-06-01 08:00 WITA
+	 * on; f's Berita Acara went out Tuesday 2026-09-01 08:00 WITA */
+	ck_assert(ts_sql(g_db, fmt("UPDATE state_history SET entered_at = '2026-06-01 08:00+08'"
+				   " WHERE request_id IN ('%s', '%s') AND state = 'agreed'",
+				   a.request, f.request)));
+	ck_assert(ts_sql(g_db, fmt("UPDATE berita_acara SET sent_at = '2026-09-01 08:00+08' WHERE id = '%s'", f.ba)));
+	json_t *w = json_object_get(call(KASI, "GET", fmt("/api/v1/requests/%s/timeline", a.request), NULL)->json,
+				    "waiting_working_seconds");
+	const long long day = 8 * 3600;
+	ck_assert_msg(json_integer_value(json_object_get(w, "kasi_ai_tim_spbe")) >= 100 * day, "%s", jdump(w));
+	ck_assert_msg(json_integer_value(json_object_get(w, "kepala_dinas")) < day, "%s", jdump(w));
+	w = json_object_get(call(KASI, "GET", fmt("/api/v1/requests/%s/timeline", f.request), NULL)->json,
+			    "waiting_working_seconds");
+	long long kasi = json_integer_value(json_object_get(w, "kasi_ai_tim_spbe")),
+		  kd = json_integer_value(json_object_get(w, "kepala_dinas")), pd = json_integer_value(json_object_get(w, "pd"));
+	/* June to September: some 65 working days the Kasi's; after, both signatories' */
+	ck_assert_msg(kasi >= 60 * day && kasi <= 70 * day + day, "%s", jdump(w));
+	ck_assert_msg(kd >= 20 * day / 2 && pd >= 20 * day / 2, "%s", jdump(w));
+	/* the PD's share is the split alone plus its own short waits before (under a day) */
+	ck_assert_msg(llabs(kd - pd) < day, "split unevenly: %s", jdump(w));
+	/* the Kepala Dinas signs: the wait is the PD's signatory's */
+	assert_status(call(KADIS, "POST", path_ba(f.ba, "/signatures"), confirm(f.sha256)), 201);
+	t = call(KASI, "GET", fmt("/api/v1/requests/%s/timeline", f.request), NULL);
+	ck_assert_str_eq(rstr(t, "waiting_on"), "pd");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("agreements");
@@ -765,6 +814,7 @@ int main(void)
 	tcase_add_test(tc, test_database_refuses_changes);
 	tcase_add_test(tc, test_agency_signatory_flag);
 	tcase_add_test(tc, test_only_the_named_parties_sign);
+	tcase_add_test(tc, test_agreed_waits_on_whoever_has_not_signed);
 	s47_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s47_main(s);

@@ -1405,6 +1405,108 @@ START_TEST(test_client_credentials_grant)
 }
 END_TEST
 
+
+static const char *base64(const char *in)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static char out[512];
+	size_t n = strlen(in), o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)in[i] << 16 | (i + 1 < n ? (unsigned char)in[i + 1] << 8 : 0) |
+			     (i + 2 < n ? (unsigned char)in[i + 2] : 0);
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? tab[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* An answer of the token endpoint as a standard OAuth 2.0 client reads it. */
+static void assert_oauth_error(const struct ts_resp *r, long status, const char *error)
+{
+	ck_assert_msg(r->status == status, "status %ld (%ld expected): %s", r->status, status, r->body);
+	ck_assert_str_eq(id_str(r->json, "error"), error);
+	const char *d = id_str(r->json, "error_description");
+	ck_assert_msg(*d, "no error_description: %s", r->body);
+	for (const char *p = d; *p; p++)
+		ck_assert_msg(*p >= 0x20 && *p <= 0x7e && *p != '"' && *p != '\\', "error_description '%s'", d);
+	ck_assert_msg(*id_str(r->json, "code"), "the problem fields are kept: %s", r->body);
+}
+
+static struct ts_resp *form_post(const char *body, const char *authorization)
+{
+	const char *h[3] = {"Content-Type: application/x-www-form-urlencoded", NULL, NULL};
+	if (authorization)
+		h[1] = id_fmt("Authorization: %s", authorization);
+	return ts_http(g_id.d, "POST", TOKEN, h, body, strlen(body));
+}
+
+/* RFC 6749 §4.4 / §2.3.1: a URL-encoded form, the credentials in the form or
+ * in HTTP Basic; JSON as before. */
+START_TEST(test_client_credentials_as_oauth2_clients_send_them)
+{
+	const struct client *k = &g_free_client;
+	struct ts_resp *r = form_post(id_fmt("grant_type=client_credentials&client_id=%s&client_secret=%s", k->client_id,
+					     k->secret),
+				      NULL);
+	ID_STATUS(r, 200);
+	ck_assert_str_eq(id_str(r->json, "token_type"), "Bearer");
+	ID_STATUS(ts_get(g_id.d, ME, id_str(r->json, "access_token")), 200);
+	const char *basic = id_fmt("Basic %s", base64(id_fmt("%s:%s", k->client_id, k->secret)));
+	r = form_post("grant_type=client_credentials", basic);
+	ID_STATUS(r, 200);
+	ck_assert_int_gt(json_integer_value(json_object_get(r->json, "expires_in")), 0);
+	ID_STATUS(ts_get(g_id.d, ME, id_str(r->json, "access_token")), 200);
+	/* urlencoded credentials inside Basic (as §2.3.1 says clients encode them) */
+	ck_assert(strncmp(k->client_id, "cli_", 4) == 0);
+	r = form_post("grant_type=client_credentials",
+		      id_fmt("Basic %s", base64(id_fmt("cli%%5F%s:%s", k->client_id + 4, k->secret))));
+	ID_STATUS(r, 200);
+	/* Basic with JSON works too, and naming the same client_id in the body is fine */
+	const char *h[] = {"Content-Type: application/json", id_fmt("Authorization: %s", basic), NULL};
+	const char *jb = id_fmt("{\"grant_type\":\"client_credentials\",\"client_id\":\"%s\"}", k->client_id);
+	ID_STATUS(ts_http(g_id.d, "POST", TOKEN, h, jb, strlen(jb)), 200);
+
+	/* errors: RFC 6749 §5.2 beside the problem fields */
+	r = form_post("grant_type=client_credentials", id_fmt("Basic %s", base64(id_fmt("%s:wrong", k->client_id))));
+	assert_oauth_error(r, 401, "invalid_client");
+	ck_assert_str_eq(id_str(r->json, "code"), "auth.invalid_client");
+	ck_assert_str_eq(ts_header(r, "WWW-Authenticate"), "Basic realm=\"alurd\"");
+	assert_oauth_error(form_post("grant_type=password", basic), 400, "unsupported_grant_type");
+	assert_oauth_error(form_post("client_id=x&client_secret=y", NULL), 400, "invalid_request");
+	assert_oauth_error(form_post("grant_type=client_credentials&grant_type=client_credentials", basic), 400,
+			   "invalid_request");
+	assert_oauth_error(form_post("grant_type=client_credentials&client_id=%zz", NULL), 400, "invalid_request");
+	/* one authentication method at a time */
+	assert_oauth_error(form_post(id_fmt("grant_type=client_credentials&client_secret=%s", k->secret), basic), 400,
+			   "invalid_request");
+	assert_oauth_error(form_post("grant_type=client_credentials", "Basic !!!"), 400, "invalid_request");
+	const char *plain[] = {"Content-Type: text/plain", NULL};
+	r = ts_http(g_id.d, "POST", TOKEN, plain, "grant_type=client_credentials", 29);
+	assert_oauth_error(r, 415, "invalid_request");
+	ck_assert_str_eq(id_str(r->json, "code"), "http.unsupported_media_type");
+
+	/* an off-the-shelf client: curl's --data and -u */
+	FILE *p = popen(id_fmt("curl -sS -u '%s:%s' --data grant_type=client_credentials"
+			       " http://127.0.0.1:%d" TOKEN " 2>&1",
+			       k->client_id, k->secret, ts_daemon_port(g_id.d)),
+			"r");
+	ck_assert_ptr_nonnull(p);
+	char out[4096];
+	size_t n = fread(out, 1, sizeof out - 1, p);
+	out[n] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	json_t *doc = json_loads(out, 0, NULL);
+	ck_assert_msg(doc && *id_str(doc, "access_token"), "curl got: %s", out);
+	ID_STATUS(ts_get(g_id.d, ME, id_str(doc, "access_token")), 200);
+	json_decref(doc);
+	/* and the right secret clears the counters the failures above raised */
+	client_token(&g_free_client);
+}
+END_TEST
+
 START_TEST(test_wrong_client_credentials)
 {
 	struct ts_resp *wrong = client_grant(g_free_client.client_id, "not-the-secret");
@@ -1425,10 +1527,10 @@ START_TEST(test_wrong_client_credentials)
 		       g_free_client.secret));
 	ID_PROBLEM(r, 400, "request.invalid");
 	ck_assert(id_field_error(r, "grant_type"));
-	const char *form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-	const char *fbody = id_fmt("grant_type=client_credentials&client_id=%s&client_secret=%s", g_free_client.client_id,
-				   g_free_client.secret);
-	ID_PROBLEM(ts_http(g_id.d, "POST", TOKEN, form, fbody, strlen(fbody)), 415, "http.unsupported_media_type");
+	/* the token endpoint answers in RFC 6749's error format too */
+	ck_assert_str_eq(id_str(r->json, "error"), "unsupported_grant_type");
+	ck_assert_str_eq(id_str(wrong->json, "error"), "invalid_client");
+	ck_assert_msg(*id_str(wrong->json, "error_description"), "no error_description: %s", wrong->body);
 	/* the right secret still works (and clears the counters) */
 	client_token(&g_free_client);
 }
@@ -1497,6 +1599,7 @@ static Suite *clients_suite(void)
 	tcase_add_test(tc, test_secret_shown_once);
 	tcase_add_test(tc, test_client_credentials_grant);
 	tcase_add_test(tc, test_wrong_client_credentials);
+	tcase_add_test(tc, test_client_credentials_as_oauth2_clients_send_them);
 	tcase_add_test(tc, test_agency_bound_client_sees_its_agency_only);
 	tcase_add_test(tc, test_revoked_client);
 	id_add_clean_stop(tc);

@@ -366,6 +366,75 @@ START_TEST(test_withdrawn_disposition_takes_no_receipt)
 }
 END_TEST
 
+
+/* Many HTTP clients send {} for an action without input: the receipt and
+ * the withdrawal take it as they take no body; a member is still refused. */
+START_TEST(test_empty_object_as_no_body)
+{
+	struct uid d;
+	struct uid id = request_at(PD_A, AT_DISPOSED, "Badan Kosong", &d, NULL);
+	const char *read = fmt("/api/v1/dispositions/%s/read", d.s), *withdraw = fmt("/api/v1/dispositions/%s/withdraw", d.s);
+	struct ts_resp *r = call(KADIS, "POST", withdraw, "{\"now\":true}");
+	assert_problem(r, 400, "request.invalid");
+	ck_assert_str_eq(field_error_code(r, "now"), "unknown_field");
+	assert_status(call(KADIS, "POST", withdraw, "{}"), 200);
+	ck_assert_str_eq(status_of(id.s), "awaiting_disposition");
+	struct uid d2 = dispose(id.s);
+	read = fmt("/api/v1/dispositions/%s/read", d2.s);
+	assert_problem(call(KABID, "POST", read, "{\"x\":1}"), 400, "request.invalid");
+	r = call(KABID, "POST", read, "{}");
+	assert_status(r, 200);
+	ck_assert_msg(*jstr(r, "id"), "%s", r->body);
+	assert_status(call(KABID, "POST", read, NULL), 200);
+}
+END_TEST
+
+/* A step that runs again gets the deadlines of the holidays in force, from
+ * its first start (the issue's case, against an independent calculation):
+ * policy PT8H9M43S on working_time; step 2 started Mon 2027-06-21 16:00:01
+ * WITA (after closing) and was completed by the disposition; 2027-06-22..25
+ * became holidays while it was closed; the disposition is withdrawn. Due:
+ * Mon 06-28 08:00 + 8 h, then 9 min 43 s on Tue 06-29 = 08:09:43 WITA, not
+ * the Wed 06-23 08:09:43 computed before the holidays. */
+START_TEST(test_reopened_step_gets_todays_holidays)
+{
+	assert_status(call(ADMIN, "PUT", "/api/v1/sla/policy",
+			   "{\"steps\":[{\"step\":2,\"warn_after\":\"PT1H\",\"due_after\":\"PT8H9M43S\","
+			   "\"clock\":\"working_time\"}]}"),
+		      200);
+	struct uid id = request_at(PD_A, AT_AWAITING_DISPOSITION, "Libur Saat Ditutup", NULL, NULL);
+	/* its start as the issue saw it, with the deadlines computed then (no holidays) */
+	sql_value(fmt("UPDATE step_instances SET started_at = '2027-06-21 16:00:01+08',"
+		      " warn_at = '2027-06-22 09:00:00+08', due_at = '2027-06-23 08:09:43+08'"
+		      " WHERE request_id = '%s' AND step = 2 RETURNING 1", id.s));
+	struct uid d = dispose(id.s);
+	assert_status(call(ADMIN, "POST", "/api/v1/calendar/holidays",
+			   "{\"holidays\":[{\"date\":\"2027-06-22\",\"name\":\"Libur A\"},{\"date\":\"2027-06-23\",\"name\":\"Libur B\"},"
+			   "{\"date\":\"2027-06-24\",\"name\":\"Libur C\"},{\"date\":\"2027-06-25\",\"name\":\"Libur D\"}]}"),
+		      201);
+	/* step 2 was closed then: the holiday change left it alone */
+	ck_assert_str_eq(sql_value(fmt("SELECT due_at AT TIME ZONE 'Asia/Makassar' FROM step_instances"
+				       " WHERE request_id = '%s' AND step = 2", id.s)),
+			 "2027-06-23 08:09:43");
+	assert_status(call(KADIS, "POST", fmt("/api/v1/dispositions/%s/withdraw", d.s), NULL), 200);
+	struct ts_resp *t = call(KADIS, "GET", fmt("/api/v1/requests/%s/timeline", id.s), NULL);
+	assert_status(t, 200);
+	json_t *step2 = json_array_get(json_object_get(t->json, "steps"), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(step2, "step")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(step2, "due_at")), "2027-06-29T00:09:43Z");
+	ck_assert_str_eq(json_string_value(json_object_get(step2, "warn_at")), "2027-06-28T01:00:00Z");
+	/* the clock counts from its first start */
+	ck_assert_str_eq(json_string_value(json_object_get(step2, "started_at")), "2027-06-21T08:00:01Z");
+	ck_assert(json_is_null(json_object_get(step2, "completed_at")));
+	/* the rest of the suite runs on the SOP's calendar and policy */
+	for (int day = 22; day <= 25; day++)
+		assert_status(call(ADMIN, "DELETE", fmt("/api/v1/calendar/holidays/2027-06-%d", day), NULL), 204);
+	assert_status(call(ADMIN, "PUT", "/api/v1/sla/policy",
+			   "{\"steps\":[{\"step\":2,\"warn_after\":\"PT1H\",\"due_after\":\"PT2H\",\"clock\":\"working_time\"}]}"),
+		      200);
+}
+END_TEST
+
 START_TEST(test_read_and_withdraw_at_once)
 {
 	/* the Kabid reads while the Kepala Dinas withdraws: one of them wins.
@@ -418,6 +487,8 @@ static Suite *dispositions_suite(void)
 	tcase_add_test(tc, test_every_recipients_receipt_is_audited);
 	tcase_add_test(tc, test_withdrawn_disposition_takes_no_receipt);
 	tcase_add_test(tc, test_read_and_withdraw_at_once);
+	tcase_add_test(tc, test_empty_object_as_no_body);
+	tcase_add_test(tc, test_reopened_step_gets_todays_holidays);
 	world_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;

@@ -399,8 +399,9 @@ START_TEST(test_upload_each_format)
 	struct ts_resp *l = call(PD_A, "GET", fmt("/api/v1/requests/%s/documents", g_req.s), NULL);
 	assert_status(l, 200);
 	json_t *items = json_object_get(l->json, "items");
-	ck_assert_int_eq(json_array_size(items), 1 + sizeof formats / sizeof formats[0]);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), g_pdf_id);
+	/* after the letter and business process the submission needed */
+	ck_assert_int_eq(json_array_size(items), 3 + sizeof formats / sizeof formats[0]);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 2), "id")), g_pdf_id);
 	ck_assert(json_is_null(json_object_get(l->json, "next_cursor")));
 	/* the same bytes again are a new document (a new version), never a change */
 	make_pdf(&g_blob, 0);
@@ -408,10 +409,14 @@ START_TEST(test_upload_each_format)
 	assert_status(r, 201);
 	ck_assert_str_ne(jstr(r, "id"), g_pdf_id);
 	ck_assert_str_eq(jstr(r, "sha256"), sha256_hex(&g_blob));
-	/* staff upload too (the e-office as well) */
+	/* staff upload too; the e-office only to the requests it submitted */
 	make_png(&g_blob);
 	assert_status(upload(KASI, g_req.s, "?type=lainnya&filename=x.png", "image/png", &g_blob), 201);
-	assert_status(upload(CLIENT_A, g_req.s, "?type=lainnya&filename=y.png", "IMAGE/PNG; q=1", &g_blob), 201);
+	assert_problem(upload(CLIENT_A, g_req.s, "?type=lainnya&filename=y.png", "IMAGE/PNG; q=1", &g_blob), 403,
+		       "request.not_submitter");
+	struct uid own = new_request_json(CLIENT_A, "{\"kind\":\"integrasi\",\"title\":\"Berkas E-Office\","
+						    "\"eoffice_ref\":\"EO/BERKAS/1\"}");
+	assert_status(upload(CLIENT_A, own.s, "?type=lainnya&filename=y.png", "IMAGE/PNG; q=1", &g_blob), 201);
 }
 END_TEST
 
@@ -582,7 +587,7 @@ START_TEST(test_closed_request_takes_no_documents)
 	/* what was there stays readable */
 	struct ts_resp *l = call(PD_A, "GET", fmt("/api/v1/requests/%s/documents", id.s), NULL);
 	assert_status(l, 200);
-	ck_assert_int_eq(json_array_size(json_object_get(l->json, "items")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(l->json, "items")), 3); /* with the two of the submission */
 	ck_assert_str_eq(sql_value("SELECT count(*) FROM documents WHERE filename = 'sesudah.pdf'"), "0");
 }
 END_TEST

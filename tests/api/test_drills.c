@@ -374,8 +374,9 @@ START_TEST(test_kill9_under_write_load)
 		"drill kill9: clients=%d attempts=%d acknowledged=%d stored=%lld rows_in_db=%lld"
 		" unacknowledged_but_committed=%lld half_written=%lld 503s=%d other=%d\n",
 		CLIENTS, g_load.attempts, g_load.nacked, stored, rows, rows - stored, half, g_load.n503, g_load.nother);
-	ck_assert_msg(g_load.nother == 0 && g_load.n503 == 0, "%d unexpected answers (last %ld), %d 503s (last %s)",
-		      g_load.nother, g_load.other_status, g_load.n503, g_load.code_503);
+	/* a 503 is a refusal, never an acknowledgement: it is counted, not failed */
+	ck_assert_msg(g_load.nother == 0, "%d answers other than 201, 503 or a cut connection (last %ld)", g_load.nother,
+		      g_load.other_status);
 	ck_assert_msg(stored == g_load.nacked, "%lld of %d acknowledged writes are in the database", stored,
 		      g_load.nacked);
 	ck_assert_msg(half == 0, "%lld requests without their step instance, history or audit row", half);

@@ -14,8 +14,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tests/api/world.h"
+
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void nap_ms(int ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&t, NULL);
+}
 
 static const char *sql_value(const char *sql)
 {
@@ -130,6 +144,7 @@ END_TEST
 START_TEST(test_idempotency_on_transitions_and_refusals)
 {
 	struct uid id = new_draft(PD_A, "Kirim Dua Kali");
+	attach_submission_documents(PD_A, id.s);
 	const char *p = fmt("/api/v1/requests/%s/submit", id.s);
 	struct ts_resp *a = callh(PD_A, "POST", p, NULL, "Idempotency-Key: kirim-1", NULL);
 	assert_status(a, 200);
@@ -209,18 +224,31 @@ START_TEST(test_eoffice_intake_by_reference)
 	ck_assert_str_eq(jstr(b, "id"), id);
 	ck_assert_pstr_eq(ts_header(b, "Location"), fmt("/api/v1/requests/%s", id));
 	ck_assert_pstr_eq(ts_header(b, "ETag"), "\"1\"");
-	/* even when the retry's other fields differ, the reference decides */
+	ck_assert_ptr_null(ts_header(b, "Eoffice-Ref-Differs"));
+	/* a retry whose text differs: the stored request answers, the header names what differs */
 	struct ts_resp *c = call(CLIENT_A, "POST", "/api/v1/requests",
 				 "{\"kind\":\"pengembangan\",\"title\":\"Judul Berubah\",\"eoffice_ref\":\"EO/2024/0001\"}");
 	assert_status(c, 200);
 	ck_assert_str_eq(jstr(c, "id"), id);
 	ck_assert_str_eq(jstr(c, "title"), "Surat dari E-Office");
+	ck_assert_pstr_eq(ts_header(c, "Eoffice-Ref-Differs"), "title");
+	/* another kind under the same reference is another request: 409, nothing changes */
+	c = call(CLIENT_A, "POST", "/api/v1/requests",
+		 "{\"kind\":\"pembangunan\",\"title\":\"Surat dari E-Office\",\"eoffice_ref\":\"EO/2024/0001\"}");
+	assert_problem(c, 409, "request.eoffice_ref_conflict");
+	ck_assert_str_eq(field_error_code(c, "kind"), "differs");
+	ck_assert_msg(strstr(jstr(c, "detail"), id), "the problem names the existing request: %s", c->body);
+	ck_assert_str_eq(status_of(id), "draft");
 	ck_assert_str_eq(sql_value("SELECT count(*) FROM requests WHERE eoffice_ref = 'EO/2024/0001'"), "1");
 	ck_assert_str_eq(sql_value(fmt("SELECT count(*) FROM audit_log WHERE request_id = '%s'", id)), "1");
 	/* the pd of the agency sees it; the e-office reads it back */
 	assert_status(call(PD_A, "GET", fmt("/api/v1/requests/%s", id), NULL), 200);
 	assert_status(call(CLIENT_A, "GET", fmt("/api/v1/requests/%s", id), NULL), 200);
-	/* the e-office submits it; step 1 is completed by the client */
+	/* the e-office's sequence: the draft, its two documents, then the submission;
+	 * step 1 is completed by the client */
+	assert_problem(call(CLIENT_A, "POST", fmt("/api/v1/requests/%s/submit", id), NULL), 422,
+		       "request.documents_missing");
+	attach_submission_documents(CLIENT_A, id);
 	struct ts_resp *s = call(CLIENT_A, "POST", fmt("/api/v1/requests/%s/submit", id), NULL);
 	assert_status(s, 200);
 	ck_assert_str_eq(jstr(s, "status"), "submitted");
@@ -249,12 +277,12 @@ START_TEST(test_eoffice_agency_rules)
 	ck_assert(has_field_error(r, "agency_id"));
 	r = call(CLIENT_ALL, "POST", "/api/v1/requests",
 		 fmt("{\"kind\":\"integrasi\",\"title\":\"Untuk Dinas Beta\",\"eoffice_ref\":\"EO/2024/0001\","
-		     "\"agency_id\":\"%s\",\"submit\":true}",
+		     "\"agency_id\":\"%s\"}",
 		     AGENCY_B));
 	/* the same reference from another client is another letter */
 	assert_status(r, 201);
 	ck_assert_str_eq(jstr(r, "agency_id"), AGENCY_B);
-	ck_assert_str_eq(jstr(r, "status"), "submitted");
+	submit(CLIENT_ALL, jstr(r, "id"));
 	assert_status(call(PD_B, "GET", fmt("/api/v1/requests/%s", jstr(r, "id")), NULL), 200);
 	assert_problem(call(CLIENT_A, "GET", fmt("/api/v1/requests/%s", jstr(r, "id")), NULL), 404, "request.not_found");
 	/* a bound client submits for its own agency only */
@@ -311,28 +339,34 @@ START_TEST(test_eoffice_finds_and_follows)
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), fresh);
 	assert_problem(call(ADMIN, "GET", "/api/v1/requests?updated_since=yesterday", NULL), 400, "request.invalid");
 	assert_problem(call(ADMIN, "GET", "/api/v1/requests?eoffice_ref=", NULL), 400, "request.invalid");
-	/* the feed, as the bound client: its agency only, with its reference */
+	/* the feed, as the bound client: its agency only, with its reference;
+	 * read again until it has caught up with the table (it waits for older
+	 * transactions of the cluster to finish) */
 	int mine = 0, seen = 0;
-	const char *after = NULL;
-	for (int page = 0; page < 100; page++) {
-		r = call(CLIENT_A, "GET", after ? fmt("/api/v1/events?limit=50&after=%s", after) : "/api/v1/events?limit=50",
-			 NULL);
-		assert_status(r, 200);
-		size_t i;
-		json_t *ev;
-		json_array_foreach(json_object_get(r->json, "items"), i, ev) {
-			json_t *d = json_object_get(ev, "data");
-			ck_assert_str_eq(json_string_value(json_object_get(d, "agency_id")), AGENCY_A);
-			const char *eref = json_string_value(json_object_get(d, "eoffice_ref"));
-			mine += eref && strcmp(eref, "EO-U1") == 0;
-			seen++;
+	long long want = atoll(sql_value(fmt("SELECT count(*) FROM events WHERE agency_id = '%s'", AGENCY_A)));
+	for (long long until = now_ms() + 30000; seen < want && now_ms() < until; nap_ms(100)) {
+		mine = seen = 0;
+		const char *after = NULL;
+		for (int page = 0; page < 100; page++) {
+			r = call(CLIENT_A, "GET",
+				 after ? fmt("/api/v1/events?limit=50&after=%s", after) : "/api/v1/events?limit=50", NULL);
+			assert_status(r, 200);
+			size_t i;
+			json_t *ev;
+			json_array_foreach(json_object_get(r->json, "items"), i, ev) {
+				json_t *d = json_object_get(ev, "data");
+				ck_assert_str_eq(json_string_value(json_object_get(d, "agency_id")), AGENCY_A);
+				const char *eref = json_string_value(json_object_get(d, "eoffice_ref"));
+				mine += eref && strcmp(eref, "EO-U1") == 0;
+				seen++;
+			}
+			if (json_array_size(json_object_get(r->json, "items")) == 0)
+				break;
+			after = fmt("%s", json_string_value(json_object_get(r->json, "next_cursor")));
 		}
-		if (json_array_size(json_object_get(r->json, "items")) == 0)
-			break;
-		after = fmt("%s", json_string_value(json_object_get(r->json, "next_cursor")));
 	}
 	ck_assert_int_eq(mine, 2); /* request.created, request.step_started */
-	ck_assert_str_eq(sql_value(fmt("SELECT count(*) FROM events WHERE agency_id = '%s'", AGENCY_A)), fmt("%d", seen));
+	ck_assert_int_eq(seen, want);
 }
 END_TEST
 
@@ -481,6 +515,7 @@ START_TEST(test_submit_and_withdraw_at_once)
 	 * never a half-done mix */
 	for (int round = 0; round < 3; round++) {
 		struct uid id = new_draft(PD_A, fmt("Kirim atau Tarik %d", round));
+		attach_submission_documents(PD_A, id.s);
 		struct job jobs[2] = {{PD_A, "POST", fmt("/api/v1/requests/%s/submit", id.s), NULL, NULL, NULL},
 				      {PD_A_SIGN, "POST", fmt("/api/v1/requests/%s/withdraw", id.s), NULL, NULL, NULL}};
 		run_together(jobs, 2);

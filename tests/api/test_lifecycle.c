@@ -78,6 +78,7 @@ START_TEST(test_walk_all_seven_steps)
 	ck_assert_str_eq(rstr(r, "status"), "draft");
 	SAVE(walk.request, rstr(r, "id"));
 	const char *id = walk.request;
+	attach_submission_documents(PD_A, id);
 	r = call(PD_A, "POST", fmt("/api/v1/requests/%s/submit", id), NULL);
 	assert_status(r, 200);
 	ck_assert_str_eq(rstr(r, "status"), "submitted");
@@ -319,7 +320,7 @@ START_TEST(test_audit_trail)
 	need_walk();
 	json_t *actions = audit_actions(walk.request);
 	static const char *const expected[] = {
-		"request.create", "request.submit", "request.register", "request.dispose", "disposition.read",
+		"request.create", "document.upload", "document.upload", "request.submit", "request.register", "request.dispose", "disposition.read",
 		"request.derive", "request.record_awal_incomplete", "document.upload", "request.pd_complete",
 		"document.upload", "request.record_awal", "request.record_lanjutan", "request.record_final",
 		"berita_acara.create", "berita_acara.update", "berita_acara.send", "berita_acara.sign",
@@ -335,7 +336,8 @@ START_TEST(test_audit_trail)
 	}
 	ck_assert_msg(count_action(actions, "berita_acara.sign") == 2, "berita_acara.sign rows: %s", all);
 	ck_assert_msg(count_action(actions, "request.sign_ba_complete") == 1, "sign_ba_complete rows: %s", all);
-	ck_assert_msg(count_action(actions, "document.upload") == 2, "document.upload rows: %s", all);
+	/* the letter and business process before submitting, then two in the discussions */
+	ck_assert_msg(count_action(actions, "document.upload") == 4, "document.upload rows: %s", all);
 	ck_assert_msg(count_action(actions, "request.record_awal") == 1, "record_awal rows: %s", all);
 	/* the audit rows name who acted */
 	struct ts_resp *r = call(KASI, "GET", fmt("/api/v1/requests/%s/audit?limit=200", walk.request), NULL);

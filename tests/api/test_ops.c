@@ -1274,6 +1274,8 @@ START_TEST(test_config_errors)
 	assert_config_refused("ALURD_LISTEN=nonsense", "ALURD_LISTEN");
 	assert_config_refused("ALURD_MAX_BODY=lots", "ALURD_MAX_BODY");
 	assert_config_refused("ALURD_CORS_ORIGINS=app.example", "ALURD_CORS_ORIGINS");
+	assert_config_refused("ALURD_OFFICE_HOURS=mon-fri 16:00-08:00", "ALURD_OFFICE_HOURS");
+	assert_config_refused("ALURD_OFFICE_HOURS=mon-sun 08:00-16:00; sun 09:00-10:00", "ALURD_OFFICE_HOURS");
 }
 END_TEST
 

@@ -30,7 +30,9 @@
  *                  alone; refusals; field errors naming the element; two
  *                  concurrent publishes keeping each other's change
  *   sla_calendar   holidays (one, bulk, list, delete, refusals); a holiday
- *                  recomputes open deadlines (audited); the calendar
+ *                  queues the recompute of open deadlines (the answer
+ *                  names the job, the progress list shows it done, the
+ *                  result audited); the calendar
  *                  arithmetic through the API from chosen starts
  *   sla_reports    the compliance summary by step and by agency, median and
  *                  p90, delay attribution; refusals; who may read what
@@ -462,17 +464,33 @@ static void each_after(void)
 
 /* ---- the procedure -------------------------------------------------------------- */
 
-/* A request created and submitted by the PD in one call: step 2 starts. */
+/* Uploads a small PDF of document type `type` as the PD. */
+static void upload_pdf(const char *request_id, const char *type)
+{
+	static const char pdf[] = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+	char auth[2200];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", W[PD].token);
+	const char *h[] = {auth, "Content-Type: application/pdf", NULL};
+	assert_status(ts_http(g_d, "POST", fmt("/api/v1/requests/%s/documents?type=%s&filename=%s.pdf", request_id, type, type),
+			      h, pdf, sizeof pdf - 1),
+		      201);
+}
+
+/* A request drafted by the PD with its letter and business process, then
+ * submitted: step 2 starts. */
 static struct uid new_submitted(const char *title)
 {
 	struct ts_resp *r = call(PD, "POST", "/api/v1/requests",
-				 fmt("{\"kind\":\"pembangunan\",\"title\":\"%s\",\"description\":\"Aplikasi %s\","
-				     "\"submit\":true}",
+				 fmt("{\"kind\":\"pembangunan\",\"title\":\"%s\",\"description\":\"Aplikasi %s\"}",
 				     title, title));
 	assert_status(r, 201);
-	ck_assert_str_eq(jstr(r->json, "status"), "submitted");
 	struct uid id;
 	snprintf(id.s, sizeof id.s, "%s", jstr(r->json, "id"));
+	upload_pdf(id.s, "surat_permohonan");
+	upload_pdf(id.s, "proses_bisnis");
+	r = call(PD, "POST", fmt("/api/v1/requests/%s/submit", id.s), NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(jstr(r->json, "status"), "submitted");
 	return id;
 }
 
@@ -746,6 +764,94 @@ START_TEST(test_warning_then_breach_once)
 END_TEST
 
 /* The overdue list's filters, paging and refusals. */
+
+/* The open-steps gauge by SLA state, as SQL sees the open steps now. */
+static const char *const gauge_states[4] = {"on_time", "warning", "breached", "paused"};
+static const char *gauge_sql(void)
+{
+	return sqlv("SELECT coalesce(string_agg(k, ',' ORDER BY k COLLATE \"C\"), '') FROM ("
+		    " SELECT step || ':' || st || '=' || count(*) AS k FROM ("
+		    "  SELECT step, CASE WHEN breached_at IS NOT NULL OR (paused_since IS NULL AND due_at < now())"
+		    "   THEN 'breached' WHEN paused_since IS NOT NULL THEN 'paused'"
+		    "   WHEN warned_at IS NOT NULL OR warn_at <= now() THEN 'warning' ELSE 'on_time' END AS st"
+		    "  FROM step_instances WHERE completed_at IS NULL) y GROUP BY step, st) x");
+}
+
+/* The same from one scrape of /metrics (zero series left out). */
+static const char *gauge_scraped(void)
+{
+	struct ts_resp *r = ts_get(g_d, "/metrics", NULL);
+	assert_status(r, 200);
+	static char out[2048];
+	out[0] = '\0';
+	const char *parts[64];
+	int n = 0;
+	for (int st = 1; st <= 7; st++)
+		for (int k = 0; k < 4; k++) {
+			double v;
+			const char *series = fmt("alurd_sla_open_steps{step=\"%d\",state=\"%s\"}", st, gauge_states[k]);
+			ck_assert_msg(ts_metric(r->body, series, &v), "no %s in /metrics", series);
+			if (v > 0)
+				parts[n++] = fmt("%d:%s=%.0f", st, gauge_states[k], v);
+		}
+	/* sorted as the SQL sorts its keys (text order) */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && strcmp(parts[j - 1], parts[j]) > 0; j--) {
+			const char *t = parts[j];
+			parts[j] = parts[j - 1];
+			parts[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++)
+		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? "," : "", parts[i]);
+	return out;
+}
+
+/* Scrapes until the open steps hold still around a scrape (SQL before and
+ * after agree), then asserts the scrape agrees with them. */
+static void assert_gauge_current(const char *why)
+{
+	for (int attempt = 0; attempt < 20; attempt++) {
+		char before[2048], after[2048], scraped[2048];
+		snprintf(before, sizeof before, "%s", gauge_sql());
+		snprintf(scraped, sizeof scraped, "%s", gauge_scraped());
+		snprintf(after, sizeof after, "%s", gauge_sql());
+		if (strcmp(before, after) != 0)
+			continue; /* a threshold was crossed meanwhile: look again */
+		ck_assert_msg(strcmp(scraped, before) == 0, "%s: /metrics says %s, the open steps are %s", why, scraped,
+			      before);
+		return;
+	}
+	ck_abort_msg("%s: the open steps never held still", why);
+}
+
+/* The gauge is current at scrape time, with no minute-long refresh: a step
+ * whose due passed a moment ago is breached on the next scrape (whether the
+ * timer has flagged it yet or not), and a breached step that then pauses
+ * stays breached, as the timeline says. */
+START_TEST(test_open_steps_gauge_is_current)
+{
+	assert_gauge_current("at rest");
+	struct uid id = new_submitted("Sistem Informasi Pengukur");
+	assert_gauge_current("a new step 2");
+	sql(fmt("UPDATE step_instances SET warn_at = now() - interval '2 s', due_at = now() - interval '1 s'"
+		" WHERE request_id = '%s' AND step = 2",
+		id.s));
+	assert_gauge_current("a step 2 past due");
+	ck_assert_msg(sql_becomes(fmt("SELECT breached_at IS NOT NULL FROM step_instances WHERE request_id = '%s'"
+				      " AND step = 2",
+				      id.s),
+				  "t", FLAG_WITHIN_MS),
+		      "the breach was not flagged");
+	sql(fmt("UPDATE step_instances SET paused_since = now() WHERE request_id = '%s' AND step = 2", id.s));
+	assert_gauge_current("breached, then paused");
+	ck_assert_str_eq(jstr(timeline_step(id.s, 2), "sla_state"), "breached");
+	sql(fmt("UPDATE step_instances SET paused_since = NULL WHERE request_id = '%s' AND step = 2", id.s));
+	/* a step that closes leaves the gauge at once */
+	assert_status(call(PD, "POST", fmt("/api/v1/requests/%s/withdraw", id.s), "{}"), 200);
+	assert_gauge_current("withdrawn");
+}
+END_TEST
+
 START_TEST(test_overdue_list)
 {
 	struct uid a = new_submitted("Overdue Alfa"), b = new_submitted("Overdue Beta");
@@ -874,6 +980,7 @@ static Suite *timer_suite(void)
 	TCase *tc = tcase_new("sla_timer", up_timer);
 	tcase_add_test(tc, test_deadlines_at_step_start);
 	tcase_add_test(tc, test_warning_then_breach_once);
+	tcase_add_test(tc, test_open_steps_gauge_is_current);
 	tcase_add_test(tc, test_overdue_list);
 	tcase_add_test(tc, test_closed_steps_are_not_flagged);
 	tcase_add_test(tc, test_failed_scan_counts_nothing);
@@ -1281,6 +1388,25 @@ START_TEST(test_policy_new_version)
 }
 END_TEST
 
+
+/* A working_time clock counts office time only: a day part on it is refused
+ * with a field error naming the member (before, P2D was silently read as two
+ * working days). working_days keeps its day part. */
+START_TEST(test_policy_day_part_on_working_time)
+{
+	long long version = sqll("SELECT max(version) FROM sla_policies");
+	struct ts_resp *r = call(ADMIN, "PUT", "/api/v1/sla/policy",
+				 "{\"steps\":[{\"step\":3,\"warn_after\":\"PT1H\",\"due_after\":\"P2D\",\"clock\":\"working_time\"}]}");
+	assert_problem(r, 400, "request.invalid");
+	ck_assert_str_eq(tf_field_error_code(r, "steps[0].due_after"), "day_part_on_working_time");
+	r = call(ADMIN, "PUT", "/api/v1/sla/policy",
+		 "{\"steps\":[{\"step\":3,\"warn_after\":\"P1DT1H\",\"due_after\":\"P2D\",\"clock\":\"working_time\"}]}");
+	assert_problem(r, 400, "request.invalid");
+	ck_assert_str_eq(tf_field_error_code(r, "steps[0].warn_after"), "day_part_on_working_time");
+	ck_assert_int_eq(sqll("SELECT max(version) FROM sla_policies"), version);
+}
+END_TEST
+
 START_TEST(test_policy_refusals)
 {
 	const char *ok = "{\"steps\":[{\"step\":2,\"warn_after\":\"PT10M\",\"due_after\":\"PT20M\",\"clock\":\"working_"
@@ -1419,6 +1545,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, test_policy_defaults);
 	tcase_add_test(tc, test_policy_new_version);
 	tcase_add_test(tc, test_policy_refusals);
+	tcase_add_test(tc, test_policy_day_part_on_working_time);
 	tcase_add_test(tc, test_policy_errors_name_the_element);
 	tcase_add_test(tc, test_policy_concurrent_publish);
 	tcase_add_test(tc, test_clean_stop);
@@ -1461,6 +1588,25 @@ static const char *listed_dates(const struct ts_resp *r)
 	return buf;
 }
 
+/* A holiday change queues the recompute of open deadlines (answered at
+ * once, worked by a timer thread in batches): waits (a bound of 30 s, not an
+ * expectation) until no job is unfinished, and checks that the progress
+ * list shows the newest one done, with every open step seen. */
+static void recomputed(void)
+{
+	long long until = now_ms() + 30000;
+	while (sqll("SELECT count(*) FROM calendar_recomputes WHERE state <> 'done'") > 0 && now_ms() < until)
+		nap_ms(20);
+	ck_assert_int_eq(sqll("SELECT count(*) FROM calendar_recomputes WHERE state <> 'done'"), 0);
+	struct ts_resp *r = call(KASI, "GET", "/api/v1/calendar/recomputes", NULL);
+	assert_status(r, 200);
+	json_t *last = json_array_get(json_object_get(r->json, "items"), 0);
+	ck_assert_str_eq(jstr(last, "state"), "done");
+	ck_assert_msg(json_is_string(json_object_get(last, "finished_at")), "finished_at: %s", r->body);
+	ck_assert_int_ge(json_integer_value(json_object_get(last, "steps_seen")),
+			 json_integer_value(json_object_get(last, "steps_moved")));
+}
+
 /* Far from any deadline a test computes. */
 START_TEST(test_holidays_crud)
 {
@@ -1469,6 +1615,11 @@ START_TEST(test_holidays_crud)
 	assert_status(r, 201);
 	ck_assert_str_eq(listed_dates(r), "2035-03-09");
 	ck_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "items"), 0), "kind"), "national");
+	/* the answer comes with the queued recompute */
+	json_t *job = json_object_get(r->json, "recompute");
+	ck_assert_msg(json_is_object(job) && json_is_string(json_object_get(job, "id")), "recompute: %s", r->body);
+	ck_assert_str_eq(jstr(job, "cause"), "holidays_put");
+	ck_assert_str_eq(jstr(job, "state"), "queued");
 	/* the same date again updates it */
 	r = call(ADMIN, "POST", "/api/v1/calendar/holidays",
 		 "{\"date\":\"2035-03-09\",\"name\":\"Hari Raya Nyepi\",\"kind\":\"regional\"}");
@@ -1499,6 +1650,8 @@ START_TEST(test_holidays_crud)
 	r = call(KASI, "GET", "/api/v1/calendar/holidays", NULL);
 	ck_assert_str_eq(listed_dates(r), "2035-03-09,2035-12-25,2036-01-01");
 
+	recomputed();
+	ck_assert_int_eq(sqll("SELECT count(*) FROM calendar_recomputes"), 5);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM audit_log WHERE action = 'calendar.holidays_put'"), 4);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM audit_log WHERE action = 'calendar.holiday_delete'"), 1);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM audit_log WHERE action = 'calendar.recompute'"), 5);
@@ -1522,6 +1675,7 @@ START_TEST(test_holiday_recomputes_open_steps)
 		     fmt("{\"date\":\"%s\",\"name\":\"Hari Raya Galungan\",\"kind\":\"regional\"}", day_text(day)));
 	assert_status(r, 201);
 	g_holidays[g_nholidays++] = day;
+	recomputed();
 	long long warn1 = step_epoch(id.s, 2, "warn_at"), due1 = step_epoch(id.s, 2, "due_at");
 	ck_assert_msg(due1 > due0, "a holiday on %s (the day step 2 is due) did not move due_at later: %lld -> %lld",
 		      day_text(day), due0, due1);
@@ -1543,6 +1697,7 @@ START_TEST(test_holiday_recomputes_open_steps)
 
 	assert_status(call(ADMIN, "DELETE", fmt("/api/v1/calendar/holidays/%s", day_text(day)), NULL), 204);
 	g_nholidays--;
+	recomputed();
 	ck_assert_int_eq(step_epoch(id.s, 2, "due_at"), due0);
 	ck_assert_int_eq(step_epoch(id.s, 2, "warn_at"), warn0);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM audit_log WHERE action = 'calendar.recompute'"), recomputes + 2);
@@ -1567,6 +1722,50 @@ static long long day_of(const char *date)
  * out of it), then a holiday change recomputes every open step from its
  * start. Explicit instants pin the SPEC's own example (Friday 15:30 plus two
  * office hours is Monday 09:30) and a holiday being skipped. */
+
+/* One rule for "at closing" on every clock: the closing instant is closed.
+ * A step 2 started exactly at Monday 16:00 WITA, under a policy on each
+ * clock in turn, recomputed by a holiday change: working_days P1D is
+ * Wednesday 08:00 (Tuesday's opening, then one working day; it was Tuesday
+ * 16:00 before), working_time PT1H Tuesday 09:00, calendar P1D Tuesday
+ * 16:00. One second earlier, working_days keeps the time of day. */
+START_TEST(test_closing_instant_on_every_clock)
+{
+	static const struct {
+		const char *clock, *warn, *due, *start, *want_due;
+	} cases[] = {
+		{"working_days", "PT1H", "P1D", "2035-06-04 16:00:00+08", "2035-06-06T00:00:00Z"},
+		{"working_days", "PT1H", "P1D", "2035-06-04 15:59:59+08", "2035-06-05T07:59:59Z"},
+		{"working_time", "PT30M", "PT1H", "2035-06-04 16:00:00+08", "2035-06-05T01:00:00Z"},
+		{"calendar", "PT1H", "P1D", "2035-06-04 16:00:00+08", "2035-06-05T08:00:00Z"},
+	};
+	enum { N = sizeof cases / sizeof cases[0] };
+	struct uid ids[N];
+	for (int i = 0; i < N; i++) {
+		assert_status(call(ADMIN, "PUT", "/api/v1/sla/policy",
+				   fmt("{\"steps\":[{\"step\":2,\"warn_after\":\"%s\",\"due_after\":\"%s\",\"clock\":\"%s\"}]}",
+				       cases[i].warn, cases[i].due, cases[i].clock)),
+			      200);
+		ids[i] = new_submitted(fmt("Tutup Kantor %d", i));
+		sql(fmt("UPDATE step_instances SET started_at = '%s' WHERE request_id = '%s' AND step = 2", cases[i].start,
+			ids[i].s));
+	}
+	assert_status(call(ADMIN, "POST", "/api/v1/calendar/holidays", "{\"date\":\"2035-11-13\",\"name\":\"Cuti Bersama\"}"),
+		      201);
+	g_holidays[g_nholidays++] = day_of("2035-11-13");
+	for (int i = 0; i < N; i++) {
+		json_t *st = timeline_step(ids[i].s, 2);
+		ck_assert_msg(strcmp(jstr(st, "due_at"), cases[i].want_due) == 0, "%s %s from %s: due_at %s, expected %s",
+			      cases[i].clock, cases[i].due, cases[i].start, jstr(st, "due_at"), cases[i].want_due);
+		ck_assert_str_eq(jstr(st, "clock"), cases[i].clock);
+	}
+	/* back to the SOP's step 2 for the rest of the suite */
+	assert_status(call(ADMIN, "PUT", "/api/v1/sla/policy",
+			   "{\"steps\":[{\"step\":2,\"warn_after\":\"PT1H\",\"due_after\":\"PT2H\",\"clock\":\"working_time\"}]}"),
+		      200);
+}
+END_TEST
+
 START_TEST(test_recompute_from_chosen_starts)
 {
 	static const struct {
@@ -1602,6 +1801,7 @@ START_TEST(test_recompute_from_chosen_starts)
 				 "{\"date\":\"2034-06-08\",\"name\":\"Hari Raya Kuningan\",\"kind\":\"regional\"}");
 	assert_status(r, 201);
 	g_holidays[g_nholidays++] = day_of("2034-06-08");
+	recomputed();
 	for (int i = 0; i < N; i++) {
 		json_t *st = timeline_step(ids[i].s, 2);
 		long long started = step_epoch(ids[i].s, 2, "started_at");
@@ -1665,6 +1865,7 @@ START_TEST(test_recompute_keeps_flags_consistent)
 	}
 	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/calendar/holidays", fmt("{\"holidays\":[%s]}", list));
 	assert_status(r, 201);
+	recomputed();
 	long long due = step_epoch(id.s, 2, "due_at");
 	bool kept = due <= (long long)time(NULL); /* the passed deadline stayed where it was crossed */
 	json_t *st = timeline_step(id.s, 2);
@@ -1685,6 +1886,38 @@ START_TEST(test_recompute_keeps_flags_consistent)
 	} else {
 		ck_assert_msg(!flagged, "%s", msg);
 	}
+}
+END_TEST
+
+
+/* ALURD_OFFICE_HOURS takes any weekday range, also one that ends on Sunday
+ * or wraps past it. A second daemon on this database, open only at the
+ * weekend, recomputes the open deadlines: a step 2 started Friday
+ * 2035-06-08 11:00 WITA (closed then) is due Saturday 09:00 + 2 h. */
+START_TEST(test_office_hours_ending_on_sunday)
+{
+	const char *env[8];
+	int n = 0;
+	for (const char *const *e = daemon_env; *e; e++)
+		env[n++] = *e;
+	env[n++] = "ALURD_OFFICE_HOURS=sat-sun 09:00-12:00";
+	env[n] = NULL;
+	struct ts_daemon *d2 = ts_daemon_start(g_db, env);
+	ck_assert_msg(d2 != NULL, "a daemon with ALURD_OFFICE_HOURS=sat-sun did not start (its log is above)");
+	struct uid id = new_submitted("Kantor Akhir Pekan");
+	sql(fmt("UPDATE step_instances SET started_at = '2035-06-08 11:00:00+08' WHERE request_id = '%s' AND step = 2",
+		id.s));
+	assert_status(call_on(d2, ADMIN, "POST", "/api/v1/calendar/holidays", "{\"date\":\"2035-12-26\",\"name\":\"Cuti\"}"),
+		      201);
+	struct ts_resp *r = call_on(d2, ADMIN, "GET", fmt("/api/v1/requests/%s/timeline", id.s), NULL);
+	assert_status(r, 200);
+	json_t *st = json_array_get(json_object_get(r->json, "steps"), 1);
+	ck_assert_str_eq(jstr(st, "warn_at"), "2035-06-09T02:00:00Z");
+	ck_assert_str_eq(jstr(st, "due_at"), "2035-06-09T03:00:00Z");
+	ck_assert_int_eq(ts_daemon_stop(d2, SIGTERM), 0);
+	ts_daemon_free(d2);
+	/* this daemon's week again for whatever follows */
+	assert_status(call(ADMIN, "DELETE", "/api/v1/calendar/holidays/2035-12-26", NULL), 204);
 }
 END_TEST
 
@@ -1745,9 +1978,11 @@ static Suite *calendar_suite(void)
 	tcase_add_test(tc, test_holidays_crud);
 	tcase_add_test(tc, test_holiday_recomputes_open_steps);
 	tcase_add_test(tc, test_recompute_from_chosen_starts);
+	tcase_add_test(tc, test_closing_instant_on_every_clock);
 	tcase_add_test(tc, test_recompute_keeps_flags_consistent);
 	tcase_add_test(tc, test_holidays_refused);
 	tcase_add_test(tc, test_holiday_errors_name_the_element);
+	tcase_add_test(tc, test_office_hours_ending_on_sunday);
 	tcase_add_test(tc, test_clean_stop);
 	suite_add_tcase(s, tc);
 	return s;
@@ -1918,13 +2153,85 @@ START_TEST(test_summary)
 }
 END_TEST
 
+/* Monitoring tools poll without a period: the last 30 days in the
+ * calendar's zone (today included); one end alone sets that end. */
+
+/* Durations are reported in their own clock's unit: office seconds for the
+ * working clocks (median/p90_working_seconds), plain seconds for the
+ * calendar clock (median/p90_elapsed_seconds); one figure never mixes them.
+ * Step 3 of request C runs on a calendar-clock policy and took 3 hours. */
+START_TEST(test_summary_keeps_units_apart)
+{
+	assert_status(call(ADMIN, "PUT", "/api/v1/sla/policy",
+			   "{\"steps\":[{\"step\":3,\"warn_after\":\"PT1H\",\"due_after\":\"PT4H\",\"clock\":\"calendar\"}]}"),
+		      200);
+	struct uid c = request_in_discussion("Laporan Jam Biasa");
+	sql(fmt("UPDATE step_instances SET started_at = completed_at - interval '3 hours'"
+		" WHERE request_id = '%s' AND step = 3",
+		c.s));
+	json_t *s3 = timeline_step(c.s, 3);
+	ck_assert_str_eq(jstr(s3, "clock"), "calendar");
+	ck_assert_int_eq(json_integer_value(json_object_get(s3, "elapsed_working_seconds")), 10800);
+	/* the working-clock step 3 instances of the period, measured by their timelines */
+	struct ts_resp *r = call(AUDITOR, "GET", fmt("/api/v1/sla/summary?%s&group_by=step", period()), NULL);
+	assert_status(r, 200);
+	json_t *g3 = group_of(r->json, "3");
+	ck_assert_msg(json_number_value(json_object_get(g3, "median_elapsed_seconds")) == 10800.0,
+		      "calendar-clock durations: %s", json_dumps(g3, JSON_COMPACT));
+	ck_assert_msg(json_number_value(json_object_get(g3, "p90_elapsed_seconds")) == 10800.0, "%s",
+		      json_dumps(g3, JSON_COMPACT));
+	long long working = sqll("SELECT count(*) FROM step_instances s JOIN sla_policies p ON p.version = s.policy_version"
+				 " AND p.step = s.step WHERE s.step = 3 AND s.completed_at IS NOT NULL"
+				 " AND s.closed_reason = 'completed' AND p.clock <> 'calendar'");
+	ck_assert_int_ge(working, 1);
+	/* the working figure is the working-clock instances' alone: every one of
+	 * them took far less office time than C's three plain hours */
+	double median = json_number_value(json_object_get(g3, "median_working_seconds"));
+	ck_assert_msg(median < 3600.0, "step 3's working median %f includes the calendar-clock 10800 s: %s", median,
+		      json_dumps(g3, JSON_COMPACT));
+	json_t *total = json_object_get(r->json, "total");
+	ck_assert_msg(json_number_value(json_object_get(total, "median_elapsed_seconds")) == 10800.0, "%s",
+		      json_dumps(total, JSON_COMPACT));
+	assert_status(call(ADMIN, "PUT", "/api/v1/sla/policy",
+			   "{\"steps\":[{\"step\":3,\"warn_after\":\"PT45M\",\"due_after\":\"PT1H\",\"clock\":\"working_time\"}]}"),
+		      200);
+}
+END_TEST
+
+START_TEST(test_summary_default_period)
+{
+	const char *today = sqlv("SELECT (now() AT TIME ZONE 'Asia/Makassar')::date::text");
+	const char *month_ago = sqlv("SELECT ((now() AT TIME ZONE 'Asia/Makassar')::date - 29)::text");
+	struct ts_resp *r = call(AUDITOR, "GET", "/api/v1/sla/summary", NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(jstr(r->json, "from"), month_ago);
+	ck_assert_str_eq(jstr(r->json, "to"), today);
+	/* this suite's requests started today: they are in the default window */
+	long long started = sqll("SELECT count(*) FROM step_instances s JOIN sla_policies p"
+				 " ON p.version = s.policy_version AND p.step = s.step"
+				 " WHERE (s.closed_reason IS NULL OR s.closed_reason = 'completed')"
+				 "   AND s.started_at >= ((now() AT TIME ZONE 'Asia/Makassar')::date - 29)::timestamp"
+				 "                        AT TIME ZONE 'Asia/Makassar'"
+				 "   AND s.started_at < ((now() AT TIME ZONE 'Asia/Makassar')::date + 1)::timestamp"
+				 "                        AT TIME ZONE 'Asia/Makassar'");
+	ck_assert_msg(started > 0, "no step instances to count");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r->json, "total"), "count")), started);
+	r = call(AUDITOR, "GET", "/api/v1/sla/summary?to=2026-01-31", NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(jstr(r->json, "from"), "2026-01-02");
+	ck_assert_str_eq(jstr(r->json, "to"), "2026-01-31");
+	r = call(AUDITOR, "GET", "/api/v1/sla/summary?from=2026-01-01&group_by=agency", NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(jstr(r->json, "from"), "2026-01-01");
+	ck_assert_str_eq(jstr(r->json, "to"), today);
+}
+END_TEST
+
 START_TEST(test_summary_refusals)
 {
 	static const char *const bad[] = {
-		"to=2026-01-31",
-		"from=2026-01-01",
-		"",
 		"from=2026-02-01&to=2026-01-31",
+		"from=2099-01-01", /* after today, the default end */
 		"from=2026-01-01&to=2026-01-31&group_by=foo",
 		"from=2026-01-01&to=2026-01-31&group_by=",
 		"from=2026-02-30&to=2026-03-31",
@@ -1970,6 +2277,8 @@ static Suite *reports_suite(void)
 	Suite *s = suite_create("sla_reports");
 	TCase *tc = tcase_new("sla_reports", up_reports);
 	tcase_add_test(tc, test_summary);
+	tcase_add_test(tc, test_summary_keeps_units_apart);
+	tcase_add_test(tc, test_summary_default_period);
 	tcase_add_test(tc, test_summary_refusals);
 	tcase_add_test(tc, test_access);
 	tcase_add_test(tc, test_clean_stop);

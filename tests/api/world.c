@@ -197,8 +197,38 @@ struct uid new_draft(enum who who, const char *title)
 					 title, title));
 }
 
+/* A real (tiny) PDF: the daemon sniffs the content. */
+static const char tiny_pdf[] = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+struct ts_resp *upload_pdf(enum who who, const char *request_id, const char *type, ...)
+{
+	const char *h[8];
+	int n = 0;
+	char auth[2200];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", W[who].token);
+	h[n++] = auth;
+	h[n++] = "Content-Type: application/pdf";
+	va_list ap;
+	va_start(ap, type);
+	for (const char *x; (x = va_arg(ap, const char *)) != NULL;) {
+		ck_assert_int_lt(n, 7);
+		h[n++] = x;
+	}
+	va_end(ap);
+	h[n] = NULL;
+	return ts_http(g_d, "POST", fmt("/api/v1/requests/%s/documents?type=%s&filename=%s.pdf", request_id, type, type),
+		       h, tiny_pdf, sizeof tiny_pdf - 1);
+}
+
+void attach_submission_documents(enum who who, const char *request_id)
+{
+	assert_status(upload_pdf(who, request_id, "surat_permohonan", (const char *)NULL), 201);
+	assert_status(upload_pdf(who, request_id, "proses_bisnis", (const char *)NULL), 201);
+}
+
 void submit(enum who who, const char *request_id)
 {
+	attach_submission_documents(who, request_id);
 	struct ts_resp *r = call(who, "POST", fmt("/api/v1/requests/%s/submit", request_id), NULL);
 	assert_status(r, 200);
 	ck_assert_str_eq(jstr(r, "status"), "submitted");

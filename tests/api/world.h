@@ -107,6 +107,13 @@ struct uid {
 struct uid new_draft(enum who who, const char *title);
 /* The same with the request body given whole. */
 struct uid new_request_json(enum who who, const char *json);
+/* Uploads a small PDF of document type `type` to the request as who; the
+ * variadic part is extra "Name: value" headers, ended by NULL. */
+struct ts_resp *upload_pdf(enum who who, const char *request_id, const char *type, ...) __attribute__((sentinel));
+/* Attaches what SOP step 1 needs before a submission: a surat_permohonan
+ * and a proses_bisnis document (asserts 201 for each). */
+void attach_submission_documents(enum who who, const char *request_id);
+/* Attaches the two documents, then submits (asserts 200, submitted). */
 void submit(enum who who, const char *request_id);
 /* Registers as the sekretariat; returns the agenda number. */
 struct uid register_request(const char *request_id);

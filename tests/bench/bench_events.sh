@@ -74,7 +74,7 @@ WITH r AS (
          gen_random_uuid(), gen_random_uuid() FROM generate_series(1, $REQUESTS) g RETURNING id)
 INSERT INTO bench_ids SELECT row_number() OVER (), id FROM r;
 INSERT INTO state_history (request_id, state, entered_at) SELECT id, 'submitted', now() FROM bench_ids;
-VACUUM ANALYZE;
+VACUUM ANALYZE requests, bench_ids, state_history;
 SQL
 
 # ---- the statement, from db/steps.c ----------------------------------------------
@@ -164,3 +164,6 @@ t1=$(date +%s.%N)
 printf 'delivered %d events in %.2f s: %.0f deliveries/s (receiver: Python ThreadingHTTPServer)\n' "$DELIVERIES" \
 	"$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')" "$(awk -v a="$t0" -v b="$t1" -v n="$DELIVERIES" 'BEGIN{print n / (b - a)}')"
 echo "requests at the receiver: $(wc -l <"$WORK/received.jsonl")"
+curl -fs "http://127.0.0.1:$PORT/metrics" | awk '
+	/^alurd_webhook_latency_seconds_sum/ {s = $2} /^alurd_webhook_latency_seconds_count/ {c = $2}
+	END {if (c) printf "mean HTTP attempt (POST to the receiver and its answer): %.1f ms over %d attempts\n", 1000 * s / c, c}'

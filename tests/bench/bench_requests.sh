@@ -14,14 +14,20 @@
 #      future, so the timer has nothing to flag), then VACUUM ANALYZE;
 #   2. `alurd serve` on it (ALURD_THREADS=8, log level warn), an admin token;
 #   3. wrk -t2 -c16 on GET /api/v1/requests/{id} (one id, then 1000 ids
-#      rotated by a Lua script), GET /api/v1/requests?limit=50&status=submitted
-#      and ?limit=50&agency_id=...;
+#      rotated by a Lua script), the enriched list (every row with its
+#      running step's due_at, warn_at, sla_state, waiting_on and
+#      allowed_actions) ?limit=50&status=submitted, ?limit=50&agency_id=...
+#      and the queue-like ?waiting_on=kepala_dinas&sort=due_at, and
+#      GET /api/v1/me/queue as a Kepala Dinas;
 #   4. pgbench -n -S -M prepared -c 8 -j 2 on a `pgbench -i -s 10` database;
 #   5. req/s, latency, and the ratios alurd/pgbench;
-#   6. EXPLAIN (ANALYZE, BUFFERS) of the list statement (st_list in
-#      db/requests.c) with literal values: no filter, status, agency, step, q.
-#      The daemon runs it unprepared with its parameters, so PostgreSQL plans
-#      each call for its values, as it does the literal text here.
+#   6. EXPLAIN (ANALYZE, BUFFERS) of the daemon's own list and queue
+#      statements — their text is read out of the binary (strings), so the
+#      plans are of exactly what it runs — with literal values: no filter,
+#      status, agency, step, q, waiting_on + sort=due_at, and the queue.
+#      The daemon runs the list unprepared with its parameters, so
+#      PostgreSQL plans each call for its values, as it does the literal text
+#      here; the queue is prepared (its plan does not depend on the values).
 #
 # Environment: ALURD_BIN (default build/alurd), ALURD_PG_PORT as for
 # deploy/pg.sh, BENCH_ROWS (default 100000), BENCH_LIMIT (default 600).
@@ -34,7 +40,7 @@ LIMIT=${BENCH_LIMIT:-600}
 THREADS=8
 
 case $SECS in '' | *[!0-9]*) echo "usage: $0 [seconds per run]" >&2; exit 2 ;; esac
-for tool in wrk pgbench psql curl jq python3; do
+for tool in wrk pgbench psql curl jq python3 strings; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "bench_requests: $tool is not installed" >&2; exit 2; }
 done
 [ -x "$BIN" ] || { echo "bench_requests: $BIN is missing; build first" >&2; exit 2; }
@@ -151,6 +157,15 @@ TOKEN=$(curl -fs -H 'Content-Type: application/json' \
 [ -n "$TOKEN" ] && [ "$TOKEN" != null ] || { echo "bench_requests: no token" >&2; exit 1; }
 AUTH="Authorization: Bearer $TOKEN"
 BASE="http://127.0.0.1:$PORT"
+# a Kepala Dinas, for the queue: everything awaiting a disposition or agreed waits on them
+curl -fs -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' \
+	-d '{"username":"bench.kadis","full_name":"Kepala Dinas Bench","role":"kepala_dinas","password":"Bench.Kadis.Password.1"}' \
+	"$BASE/api/v1/users" || { echo "bench_requests: cannot create the kepala_dinas" >&2; exit 1; }
+KTOKEN=$(curl -fs -H 'Content-Type: application/json' \
+	-d '{"username":"bench.kadis","password":"Bench.Kadis.Password.1"}' \
+	"$BASE/api/v1/auth/login" | jq -r .access_token)
+[ -n "$KTOKEN" ] && [ "$KTOKEN" != null ] || { echo "bench_requests: no kepala_dinas token" >&2; exit 1; }
+KADIS_ID=$(psql_db -At -c "SELECT id FROM users WHERE username = 'bench.kadis'")
 ONE_ID=$(psql_db -At -c "SELECT id FROM requests ORDER BY created_at DESC, id DESC OFFSET 500 LIMIT 1")
 AGENCY=$(psql_db -At -c "SELECT id FROM agencies ORDER BY code OFFSET 6 LIMIT 1")
 {
@@ -160,13 +175,17 @@ AGENCY=$(psql_db -At -c "SELECT id FROM agencies ORDER BY code OFFSET 6 LIMIT 1"
 	printf '  return wrk.format("GET", "/api/v1/requests/" .. ids[i])\nend\n'
 } >"$WORK/rotate.lua"
 # sanity: every route answers 200 with what it should
-for path in "/api/v1/requests/$ONE_ID" "/api/v1/requests?limit=50&status=submitted" \
-	"/api/v1/requests?limit=50&agency_id=$AGENCY"; do
+for path in "/api/v1/requests/$ONE_ID" "/api/v1/requests?limit=50&waiting_on=kepala_dinas&sort=due_at" \
+	"/api/v1/requests?limit=50&agency_id=$AGENCY" "/api/v1/requests?limit=50&status=submitted"; do
 	code=$(curl -s -o "$WORK/body" -w '%{http_code}' -H "$AUTH" "$BASE$path")
 	[ "$code" = 200 ] || { echo "bench_requests: GET $path answered $code: $(head -c 300 "$WORK/body")" >&2; exit 1; }
 done
 echo "   list page: $(jq '.items | length' "$WORK/body") items, $(wc -c <"$WORK/body") bytes;" \
 	"one request: $(curl -s -H "$AUTH" "$BASE/api/v1/requests/$ONE_ID" | wc -c) bytes"
+code=$(curl -s -o "$WORK/queue" -w '%{http_code}' -H "Authorization: Bearer $KTOKEN" "$BASE/api/v1/me/queue")
+[ "$code" = 200 ] || { echo "bench_requests: GET /me/queue answered $code: $(head -c 300 "$WORK/queue")" >&2; exit 1; }
+echo "   queue of the Kepala Dinas: total $(jq .total "$WORK/queue"), groups" \
+	"$(jq -c '[.groups[] | {(.kind): .count}] | add' "$WORK/queue"), $(wc -c <"$WORK/queue") bytes"
 
 # ---- 3. wrk --------------------------------------------------------------------------
 declare -A RPS LAT P50 P99
@@ -189,44 +208,49 @@ run_wrk "GET /requests/{id} (one id)" "$BASE/api/v1/requests/$ONE_ID"
 run_wrk "GET /requests/{id} (1000 ids)" -s "$WORK/rotate.lua" "$BASE"
 run_wrk "GET /requests?limit=50&status=submitted" "$BASE/api/v1/requests?limit=50&status=submitted"
 run_wrk "GET /requests?limit=50&agency_id=..." "$BASE/api/v1/requests?limit=50&agency_id=$AGENCY"
+run_wrk "GET /requests?waiting_on=kepala_dinas&sort=due_at" \
+	"$BASE/api/v1/requests?limit=50&waiting_on=kepala_dinas&sort=due_at"
+AUTH="Authorization: Bearer $KTOKEN" run_wrk "GET /me/queue (kepala_dinas)" "$BASE/api/v1/me/queue"
 
 # ---- 4. the same SQL without the daemon, and pgbench -S ---------------------------------
-# st_list from db/requests.c with its parameters as literals; p1 status, p3
-# agency, p4 step, p7 the ILIKE pattern (SQL literals or NULL / 0).
-list_sql() {
-	cat <<'SQL' | sed -e "s/:p12/false/g; s/:p11/'Asia\/Makassar'/g; s/:p10/50/g; s/:p1/$1/g; s/:p2/NULL/g" \
-		-e "s/:p3/$2/g; s/:p4/$3/g; s/:p5/NULL/g; s/:p6/NULL/g; s/:p7/$4/g; s/:p8/NULL/g; s/:p9/NULL/g"
-SELECT json_build_object('id', r.id, 'kind', r.kind, 'title', r.title, 'description', r.description,
- 'channel', r.channel, 'letter_number', r.letter_number, 'letter_date', r.letter_date,
- 'eoffice_ref', r.eoffice_ref, 'agency_id', r.agency_id, 'status', r.status, 'phase', r.phase,
- 'current_step', r.current_step, 'agenda_number', r.agenda_number, 'closing_reason', r.closing_reason,
- 'version', r.version, 'created_by', r.created_by, 'created_at', r.created_at,
- 'updated_at', r.updated_at, 'submitted_at', r.submitted_at), r.created_at, r.id FROM requests r
- WHERE (:p1::text IS NULL OR r.status = :p1)
-   AND (:p2::text IS NULL OR r.phase = :p2)
-   AND (:p3::uuid IS NULL OR r.agency_id = :p3::uuid)
-   AND (:p4::int = 0 OR r.current_step = :p4::int)
-   AND (:p5::date IS NULL OR r.created_at >= (:p5::date::timestamp AT TIME ZONE :p11))
-   AND (:p6::date IS NULL OR r.created_at < ((:p6::date + 1)::timestamp AT TIME ZONE :p11))
-   AND (:p7::text IS NULL OR (r.title || ' ' || coalesce(r.letter_number, '')) ILIKE :p7 ESCAPE '\')
-   AND (:p8::timestamptz IS NULL OR (r.created_at, r.id) < (:p8::timestamptz, :p9::uuid))
-   AND (NOT :p12::bool OR EXISTS (SELECT 1 FROM step_instances s WHERE s.request_id = r.id
-                                  AND s.completed_at IS NULL AND s.due_at <= now()))
- ORDER BY r.created_at DESC, r.id DESC LIMIT :p10::int + 1;
-SQL
+# The daemon's statements, read out of its binary (each is one string literal
+# there), with $N replaced by SQL literals, highest N first.
+stmt() { # a fixed piece of the statement's text (strings may die of SIGPIPE once grep has it)
+	strings -n 40 "$BIN" | grep -m 1 -F -- "$1" || true
 }
-# st_get from db/requests.c (prepared by the daemon, so -M prepared here)
-cat >"$WORK/byid.sql" <<SQL
-SELECT r.id, r.state, r.agency_id, r.client_id, r.version, r.current_step,
- json_build_object('id', r.id, 'kind', r.kind, 'title', r.title, 'description', r.description,
- 'channel', r.channel, 'letter_number', r.letter_number, 'letter_date', r.letter_date,
- 'eoffice_ref', r.eoffice_ref, 'agency_id', r.agency_id, 'status', r.status, 'phase', r.phase,
- 'current_step', r.current_step, 'agenda_number', r.agenda_number, 'closing_reason', r.closing_reason,
- 'version', r.version, 'created_by', r.created_by, 'created_at', r.created_at,
- 'updated_at', r.updated_at, 'submitted_at', r.submitted_at)
- FROM requests r WHERE r.id = '$ONE_ID'::uuid;
-SQL
+bind() { # the statement on stdin; then the literals of $1, $2, ...
+	local sql i
+	sql=$(cat)
+	for ((i = $#; i >= 1; i--)); do
+		sql=${sql//"\$$i"/${!i}}
+	done
+	printf '%s;\n' "$sql"
+}
+LIST_SQL=$(stmt 'ORDER BY r.created_at DESC, r.id DESC LIMIT $15')
+DUE_SQL=$(stmt 'ORDER BY o.due_at, o.request_id LIMIT $15')
+QUEUE_SQL=$(stmt 'WITH counts AS (')
+BYID_SQL=$(strings -n 40 "$BIN" | grep -F 'FROM requests r WHERE r.id = $1::uuid' | grep -m 1 -v 'FOR UPDATE' || true)
+for v in LIST_SQL DUE_SQL QUEUE_SQL BYID_SQL; do
+	[ -n "${!v}" ] || { echo "bench_requests: $v not found in $BIN" >&2; exit 1; }
+done
+# what the daemon passes: whom each state waits on (core/workflow.c) and, for
+# the admin, no actions anywhere; for the Kepala Dinas the states it is waited on in
+WAITING="'{\"draft\":\"pd\",\"submitted\":\"sekretariat\",\"awaiting_disposition\":\"kepala_dinas\",\"disposed\":\"kabid_iai\",\"in_discussion_awal\":\"kasi_ai_tim_spbe\",\"in_discussion_lanjutan\":\"kasi_ai_tim_spbe\",\"in_discussion_final\":\"kasi_ai_tim_spbe\",\"awaiting_pd_completion\":\"pd\",\"agreed\":\"kepala_dinas\"}'"
+ACTIONS="'{\"awaiting_disposition\":[\"dispose\",\"reject\"],\"agreed\":[\"issue_st\",\"reject\"]}'"
+OPEN="'{draft,submitted,awaiting_disposition,disposed,in_discussion_awal,in_discussion_lanjutan,in_discussion_final,awaiting_pd_completion,agreed}'"
+list_sql() { # status agency step q [states [due: sort=due_at with waiting_on]]
+	local sql=$LIST_SQL
+	[ "${6:-}" = due ] && sql=$DUE_SQL
+	printf '%s' "$sql" | bind "$1" NULL "$2" "$3" NULL NULL "$4" "'Asia/Makassar'" false "${5:-NULL}" NULL NULL \
+		NULL NULL 50 "$WAITING" "$ACTIONS"
+}
+queue_sql() {
+	printf '%s' "$QUEUE_SQL" | bind "'$KADIS_ID'" "'{awaiting_disposition,agreed}'" NULL "$OPEN" "$ACTIONS" 50
+}
+printf '%s' "$BYID_SQL" | bind "'$ONE_ID'" >"$WORK/byid.sql"
 list_sql "'submitted'" NULL 0 NULL >"$WORK/list_status.sql"
+list_sql NULL NULL 0 NULL "'{awaiting_disposition,agreed}'" due >"$WORK/list_due.sql"
+queue_sql >"$WORK/queue.sql"
 
 declare -A TPSX LATX
 run_pgbench() { # name, url, then pgbench arguments
@@ -244,6 +268,8 @@ timeout 300 pgbench -q -i -s 10 "$PGB_URL" >/dev/null 2>&1
 run_pgbench "pgbench -S (scale 10)" "$PGB_URL" -S -M prepared
 run_pgbench "st_get by id, prepared" "$DB_URL" -M prepared -f "$WORK/byid.sql"
 run_pgbench "st_list status=submitted, simple" "$DB_URL" -M simple -f "$WORK/list_status.sql"
+run_pgbench "st_list_due waiting_on, simple" "$DB_URL" -M simple -f "$WORK/list_due.sql"
+run_pgbench "st_queue, simple" "$DB_URL" -M simple -f "$WORK/queue.sql"
 TPS=${TPSX["pgbench -S (scale 10)"]}
 
 # ---- 5. the figures ------------------------------------------------------------------------
@@ -258,22 +284,29 @@ row "GET /requests/{id} (one id)" "st_get by id, prepared"
 row "GET /requests/{id} (1000 ids)" "st_get by id, prepared"
 row "GET /requests?limit=50&status=submitted" "st_list status=submitted, simple"
 row "GET /requests?limit=50&agency_id=..." "st_list status=submitted, simple"
-for name in "pgbench -S (scale 10)" "st_get by id, prepared" "st_list status=submitted, simple"; do
+row "GET /requests?waiting_on=kepala_dinas&sort=due_at" "st_list_due waiting_on, simple"
+row "GET /me/queue (kepala_dinas)" "st_queue, simple"
+for name in "pgbench -S (scale 10)" "st_get by id, prepared" "st_list status=submitted, simple" \
+	"st_list_due waiting_on, simple" "st_queue, simple"; do
 	printf '   %-42s %9s %9s\n' "$name" "${TPSX[$name]}" "${LATX[$name]}"
 done
 
-# ---- 6. the list statement's plans -----------------------------------------------------------
-explain() { # label, then p1 p3 p4 p7
-	say "EXPLAIN (ANALYZE, BUFFERS) list: $1"
-	{ echo "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON)"; list_sql "$2" "$3" "$4" "$5"; } |
-		psql -X -q -v ON_ERROR_STOP=1 "$DB_URL" | sed 's/^/   /'
+# ---- 6. the plans of the list and the queue ----------------------------------------------------
+explain() { # label, then the SQL on stdin
+	say "EXPLAIN (ANALYZE, BUFFERS) $1"
+	{ printf 'EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY ON) '; cat; } |
+		psql -X -q -v ON_ERROR_STOP=1 "$DB_URL" >"$WORK/plan"
+	sed 's/^/   /' "$WORK/plan"
+	grep -q 'Index' "$WORK/plan" || { echo "bench_requests: the plan of $1 uses no index" >&2; exit 1; }
 }
-explain "no filter" NULL NULL 0 NULL
-explain "status=submitted" "'submitted'" NULL 0 NULL
-explain "agency_id" NULL "'$AGENCY'" 0 NULL
-explain "step=5" NULL NULL 5 NULL
-explain "q=perizinan (a tenth of the rows)" NULL NULL 0 "'%perizinan%'"
-explain "q=nomor 4242 (selective)" NULL NULL 0 "'%nomor 4242%'"
+list_sql NULL NULL 0 NULL | explain "list: no filter"
+list_sql "'submitted'" NULL 0 NULL | explain "list: status=submitted"
+list_sql NULL "'$AGENCY'" 0 NULL | explain "list: agency_id"
+list_sql NULL NULL 5 NULL | explain "list: step=5"
+list_sql NULL NULL 0 "'%perizinan%'" | explain "list: q=perizinan (a tenth of the rows)"
+list_sql NULL NULL 0 "'%000042/AGENDA%'" | explain "list: q=000042/AGENDA (an agenda number)"
+explain "list: waiting_on=kepala_dinas&sort=due_at" <"$WORK/list_due.sql"
+explain "GET /me/queue (kepala_dinas)" <"$WORK/queue.sql"
 
 if [ -s "$WORK/alurd.log" ]; then
 	say "daemon log (warnings and errors)"

@@ -30,8 +30,9 @@
 #   5. `alurd serve` with ALURD_TIMER_INTERVAL=0.2: alurd_sla_scan_duration
 #      _seconds_sum/_count from /metrics over an idle window and around
 #      three crossings of 1000;
-#   6. the one timer query that does read every open step: the gauges'
-#      count by step and state (st_open_counts, every 15 s per daemon);
+#   6. the open-steps gauge as /metrics reads it at every scrape
+#      (st_open_counts: the counter rows of migrations/0016 plus the crossings
+#      not flagged yet), idle and with 1000 steps crossed but not flagged;
 #   7. a backlog: 10% of the open steps long overdue, already flagged and
 #      still open, made after the last ANALYZE (as it builds up in service):
 #      the breach statement's plan and idle scans, then the same after
@@ -148,7 +149,7 @@ echo
 echo "   (st_flag_breach: the same with due_at / breached_at / 'breach')"
 
 # ---- per size ------------------------------------------------------------------------
-declare -A BPLAN_IDLE BPLAN_CROSS BACKLOG_OPEN_DUE BACKLOG_STALE BACKLOG_FRESH BACKLOG_STALE_PLAN BACKLOG_FRESH_PLAN FILL IDLE_MED IDLE_MIN CROSS_MED CROSS_MIN CROSS_MAX D_IDLE D_CROSS GAUGE WPLAN_IDLE WPLAN_CROSS
+declare -A GAUGE_CROSS BPLAN_IDLE BPLAN_CROSS BACKLOG_OPEN_DUE BACKLOG_STALE BACKLOG_FRESH BACKLOG_STALE_PLAN BACKLOG_FRESH_PLAN FILL IDLE_MED IDLE_MIN CROSS_MED CROSS_MIN CROSS_MAX D_IDLE D_CROSS GAUGE WPLAN_IDLE WPLAN_CROSS
 
 median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) printf "%.2f", a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
@@ -297,13 +298,23 @@ SQL
 	IDLE_MED[$rows]=$(median <"$WORK/idle_$rows")
 	IDLE_MIN[$rows]=$(sort -n "$WORK/idle_$rows" | head -n 1)
 
-	# -- the gauges' count: the one timer query over every open step
-	say "$rows: st_open_counts (the alurd_sla_open_steps gauges, every 15 s per daemon)"
+	# -- the gauge at scrape time: counters plus the unflagged crossings
+	say "$rows: st_open_counts (the alurd_sla_open_steps gauge, at every scrape)"
 	{
 		echo "EXPLAIN (ANALYZE, BUFFERS) $(cat "$WORK/st_open_counts.sql");"
 	} | psql_db -P pager=off >"$WORK/plan_gauge_$rows"
 	grep -E 'Seq Scan|Index|Buffers|Execution Time' "$WORK/plan_gauge_$rows" | head -n 6 | indent
 	GAUGE[$rows]=$(awk '/Execution Time/ {print $3; exit}' "$WORK/plan_gauge_$rows")
+	psql_db -At -c "SELECT count(*) FROM sla_open_counts" | awk '{print "   counter rows: " $1}'
+	say "$rows: st_open_counts with $CROSS steps crossed and not flagged yet (rolled back)"
+	{
+		echo "BEGIN;"
+		cross_sql 50
+		echo "EXPLAIN (ANALYZE, BUFFERS) $(cat "$WORK/st_open_counts.sql");"
+		echo "ROLLBACK;"
+	} | psql_db -P pager=off >"$WORK/plan_gauge_cross_$rows"
+	grep -E 'Seq Scan|Index|Buffers|Execution Time' "$WORK/plan_gauge_cross_$rows" | head -n 8 | indent
+	GAUGE_CROSS[$rows]=$(awk '/Execution Time/ {print $3; exit}' "$WORK/plan_gauge_cross_$rows")
 
 	# -- the daemon
 	say "$rows: alurd serve, ALURD_TIMER_INTERVAL=0.2"
@@ -440,7 +451,8 @@ row "EXPLAIN ANALYZE breach statement, nothing crossing" BPLAN_IDLE
 row "EXPLAIN ANALYZE breach statement, 1000 crossing" BPLAN_CROSS
 row "daemon: idle scan, mean (/metrics)" D_IDLE
 row "daemon: flagging scan, median estimate (/metrics)" D_CROSS
-row "gauge count over all open steps (st_open_counts)" GAUGE
+row "open-steps gauge at scrape time (st_open_counts), idle" GAUGE
+row "  with 1000 crossed, not flagged yet" GAUGE_CROSS
 row "idle scan, backlog of 10% overdue open, stale statistics" BACKLOG_STALE
 row "  breach statement's index" BACKLOG_STALE_PLAN
 row "  EXPLAIN ANALYZE of it through open_due_idx" BACKLOG_OPEN_DUE

@@ -11,5 +11,6 @@ Suite *validate_suite(void);
 Suite *numfmt_suite(void);
 Suite *docsniff_suite(void);
 Suite *officehours_suite(void);
+Suite *urlform_suite(void);
 
 #endif

@@ -1,5 +1,6 @@
 /* test_authz.c — the role x action table, checked cell by cell against an
  * independent expectation, and the agency rule. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/authz.h"
@@ -39,10 +40,13 @@ static const struct {
 	{ACT_SLA_ADMIN, "admin"},
 	{ACT_CALENDAR_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd integration auditor"},
 	{ACT_WEBHOOK_ADMIN, "admin integration"},
-	{ACT_AUDIT_READ, "admin kepala_dinas auditor"},
+	{ACT_AUDIT_LOG_READ, "admin kepala_dinas auditor"},
 	{ACT_AUDIT_CHECKPOINT, "admin auditor"},
 	{ACT_EVIDENCE_READ, "admin kepala_dinas pd auditor"},
 	{ACT_SLA_REPORT, "admin kepala_dinas auditor"},
+	{ACT_DIRECTORY_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd auditor"},
+	{ACT_QUEUE_READ, "kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd"},
+	{ACT_AUDIT_READ, "admin auditor"},
 };
 
 static bool listed(const char *roles, const char *role)
@@ -98,6 +102,30 @@ START_TEST(test_agency_rule)
 }
 END_TEST
 
+
+/* A machine client acts on its own submissions unless granted "visible". */
+START_TEST(test_client_scope)
+{
+	struct principal client = {.authenticated = true, .role = ROLE_INTEGRATION};
+	snprintf(client.subject, sizeof client.subject, "%s", "11111111-1111-1111-1111-111111111111");
+	ck_assert(authz_may_act_on(&client, CLIENT_SCOPE_OWN, "11111111-1111-1111-1111-111111111111"));
+	ck_assert(!authz_may_act_on(&client, CLIENT_SCOPE_OWN, "22222222-2222-2222-2222-222222222222"));
+	ck_assert(!authz_may_act_on(&client, CLIENT_SCOPE_OWN, NULL));
+	ck_assert(!authz_may_act_on(&client, CLIENT_SCOPE_OWN, ""));
+	ck_assert(authz_may_act_on(&client, CLIENT_SCOPE_VISIBLE, NULL));
+	ck_assert(authz_may_act_on(&client, CLIENT_SCOPE_VISIBLE, "22222222-2222-2222-2222-222222222222"));
+	struct principal pd = {.authenticated = true, .role = ROLE_PD};
+	ck_assert(authz_may_act_on(&pd, CLIENT_SCOPE_OWN, NULL));
+	enum client_scope sc;
+	ck_assert(client_scope_parse("own", &sc) && sc == CLIENT_SCOPE_OWN);
+	ck_assert(client_scope_parse("visible", &sc) && sc == CLIENT_SCOPE_VISIBLE);
+	ck_assert(!client_scope_parse("all", &sc));
+	ck_assert(!client_scope_parse(NULL, &sc));
+	ck_assert_str_eq(client_scope_name(CLIENT_SCOPE_VISIBLE), "visible");
+	ck_assert_ptr_null(client_scope_name((enum client_scope)7));
+}
+END_TEST
+
 Suite *authz_suite(void)
 {
 	Suite *s = suite_create("authz");
@@ -105,6 +133,7 @@ Suite *authz_suite(void)
 	tcase_add_test(tc, test_every_cell);
 	tcase_add_test(tc, test_role_names);
 	tcase_add_test(tc, test_agency_rule);
+	tcase_add_test(tc, test_client_scope);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -985,8 +985,17 @@ static const struct {
 	{&cal_mak, 1773651600, CAL_WORKING_DAYS, "P1D", 1774828800},
 	/* Mon 2026-03-16 07:00 WITA + P1D (WD) = Tue 2026-03-17 08:00 WITA — before opening: today's opening first */
 	{&cal_mak, 1773615600, CAL_WORKING_DAYS, "P1D", 1773705600},
-	/* Fri 2026-03-13 16:00 WITA + P1D (WD) = Mon 2026-03-16 16:00 WITA — exactly at closing keeps 16:00 */
-	{&cal_mak, 1773388800, CAL_WORKING_DAYS, "P1D", 1773648000},
+	/* Fri 2026-03-13 16:00 WITA + P1D (WD) = Tue 2026-03-17 08:00 WITA — exactly at closing is closed
+	 * (as cal_is_open says): Monday's opening first, then one working day */
+	{&cal_mak, 1773388800, CAL_WORKING_DAYS, "P1D", 1773705600},
+	/* Fri 2026-03-13 15:59:59 WITA + P1D (WD) = Mon 2026-03-16 15:59:59 WITA — the last open second keeps its time */
+	{&cal_mak, 1773388799, CAL_WORKING_DAYS, "P1D", 1773647999},
+	/* Fri 2026-03-13 16:00 WITA + P1D (WT, a stored day part) = Tue 2026-03-17 08:00 WITA — the same rule */
+	{&cal_mak, 1773388800, CAL_WORKING_TIME, "P1D", 1773705600},
+	/* Fri 2026-03-13 16:00 WITA + PT1H (WT) = Mon 2026-03-16 09:00 WITA — no office time at closing */
+	{&cal_mak, 1773388800, CAL_WORKING_TIME, "PT1H", 1773622800},
+	/* Fri 2026-03-13 16:00 WITA + P1D (CAL) = Sat 2026-03-14 16:00 WITA — the calendar clock knows no closing */
+	{&cal_mak, 1773388800, CAL_CALENDAR, "P1D", 1773475200},
 	/* Fri 2026-03-13 08:00 WITA + P1D (WD) = Mon 2026-03-16 08:00 WITA — exactly at opening */
 	{&cal_mak, 1773360000, CAL_WORKING_DAYS, "P1D", 1773619200},
 	/* Fri 2026-03-13 15:30 WITA + P1DT1H (WD) = Tue 2026-03-17 08:30 WITA — day part, then an office hour */
@@ -1015,8 +1024,8 @@ static const struct {
 	{&cal_makf, 1770955200, CAL_WORKING_TIME, "PT1H", 1771203600},
 	/* Fri 2026-02-13 10:30 WITA + P1D (WD) = Mon 2026-02-16 10:30 WITA —  */
 	{&cal_makf, 1770949800, CAL_WORKING_DAYS, "P1D", 1771209000},
-	/* Fri 2026-02-13 11:00 WITA + P1D (WD) = Mon 2026-02-16 11:00 WITA —  */
-	{&cal_makf, 1770951600, CAL_WORKING_DAYS, "P1D", 1771210800},
+	/* Fri 2026-02-13 11:00 WITA + P1D (WD) = Tue 2026-02-17 08:00 WITA — at the short Friday's closing: closed */
+	{&cal_makf, 1770951600, CAL_WORKING_DAYS, "P1D", 1771286400},
 	/* Wed 2026-02-11 15:00 WITA + P2DT1H (WD) = Mon 2026-02-16 09:00 WITA — clamped to Fri 11:00, then 1h */
 	{&cal_makf, 1770793200, CAL_WORKING_DAYS, "P2DT1H", 1771203600},
 	/* Fri 2024-03-29 15:00 CET + PT2H (WT) = Mon 2024-04-01 09:00 CEST — across spring-forward */
@@ -1749,6 +1758,108 @@ START_TEST(test_sla_median)
 }
 END_TEST
 
+
+/* ---- rules added for a newcomer's findings -------------------------------- */
+
+/* A working_time policy with a day part is refused when published. */
+START_TEST(test_sla_policy_fault)
+{
+	struct sla_step_policy p = {.step = 2, .clock = CAL_WORKING_TIME};
+	p.warn_after = (struct duration){0, 3600};
+	p.due_after = (struct duration){0, 7200};
+	ck_assert_ptr_null(sla_policy_fault(&p));
+	p.due_after = (struct duration){2, 0};
+	ck_assert_str_eq(sla_policy_fault(&p), "due_after");
+	p.warn_after = (struct duration){1, 3600};
+	ck_assert_str_eq(sla_policy_fault(&p), "warn_after");
+	p.clock = CAL_WORKING_DAYS;
+	ck_assert_ptr_null(sla_policy_fault(&p));
+	p.clock = CAL_CALENDAR;
+	ck_assert_ptr_null(sla_policy_fault(&p));
+}
+END_TEST
+
+/* The issue's case: PT8H9M43S on working_time from Mon 2027-06-21 16:00:01
+ * WITA; with 2027-06-22..25 holidays the due is Tue 06-29 08:09:43, not the
+ * Wed 06-23 08:09:43 computed before the holidays. */
+START_TEST(test_sla_recompute_under_new_holidays)
+{
+	static const int32_t holidays[] = {20991, 20992, 20993, 20994};
+	struct calendar none = {&z_mak, MON_FRI(H(8, 0), H(16, 0)), NULL, 0};
+	struct calendar with = {&z_mak, MON_FRI(H(8, 0), H(16, 0)), holidays, 4};
+	struct sla_step_policy p = {.step = 2, .clock = CAL_WORKING_TIME, .pause_on_pd = true};
+	p.warn_after = (struct duration){0, 3600};
+	p.due_after = (struct duration){0, 8 * 3600 + 9 * 60 + 43};
+	int64_t warn, due;
+	sla_recompute(&none, &p, 1813564801, NULL, 0, &warn, &due);
+	ck_assert_int_eq(due, 1813709383);
+	sla_recompute(&with, &p, 1813564801, NULL, 0, &warn, &due);
+	ck_assert_int_eq(due, 1814227783);
+	/* a finished pause pushes the deadlines; a running one does not (yet) */
+	struct sla_pause pauses[] = {{1773619200, 1773626400}}; /* Mon 2026-03-16 08:00-10:00 WITA */
+	p.due_after = (struct duration){0, 7200};
+	sla_recompute(&none, &p, 1773619200, pauses, 1, &warn, &due);
+	ck_assert_int_eq(warn, 1773630000); /* 09:00 pushed by two office hours: 11:00 */
+	ck_assert_int_eq(due, 1773633600);  /* 10:00 pushed: 12:00 */
+	pauses[0].end = 0;
+	sla_recompute(&none, &p, 1773619200, pauses, 1, &warn, &due);
+	ck_assert_int_eq(due, 1773626400); /* 10:00 */
+}
+END_TEST
+
+/* The summary's period: to defaults to today, from to 29 days before to. */
+START_TEST(test_sla_period)
+{
+	char from[11], to[11];
+	/* 2026-12-01 23:40 UTC is 2026-12-02 07:40 WITA */
+	sla_period(&z_mak, 1796168400, NULL, NULL, from, to);
+	ck_assert_str_eq(to, "2026-12-02");
+	ck_assert_str_eq(from, "2026-11-03");
+	sla_period(&z_mak, 1796168400, NULL, "2026-03-01", from, to);
+	ck_assert_str_eq(from, "2026-01-31");
+	ck_assert_str_eq(to, "2026-03-01");
+	sla_period(&z_mak, 1796168400, "2026-01-01", NULL, from, to);
+	ck_assert_str_eq(from, "2026-01-01");
+	ck_assert_str_eq(to, "2026-12-02");
+	sla_period(&z_mak, 1796168400, "2024-02-01", "2024-02-29", from, to);
+	ck_assert_str_eq(from, "2024-02-01");
+	ck_assert_str_eq(to, "2024-02-29");
+}
+END_TEST
+
+/* Delay attribution in agreed follows the Berita Acara: the Kasi until it
+ * is sent, then both signatories (split) until one signs, then the other. */
+START_TEST(test_sla_attribute_agreed)
+{
+	/* Mon 2026-03-16 WITA: agreed 08:00, sent 10:00, Kepala Dinas signs 12:00, still open at 13:00 */
+	int64_t per[WF_PARTY_COUNT] = {0};
+	sla_attribute(&cal_mak, WF_AGREED, 1773619200, 1773637200, 1773626400, 1773633600, 0, per);
+	ck_assert_int_eq(per[WF_PARTY_KASI_TEAM], 7200);
+	ck_assert_int_eq(per[WF_PARTY_KEPALA_DINAS], 3600);
+	ck_assert_int_eq(per[WF_PARTY_PD], 3600 + 3600);
+	int64_t total = 0;
+	for (int i = 0; i < WF_PARTY_COUNT; i++)
+		total += per[i];
+	ck_assert_int_eq(total, cal_measure(&cal_mak, 1773619200, 1773637200));
+	/* the PD signs first: the Kepala Dinas is charged after */
+	memset(per, 0, sizeof per);
+	sla_attribute(&cal_mak, WF_AGREED, 1773619200, 1773637200, 1773626400, 0, 1773633600, per);
+	ck_assert_int_eq(per[WF_PARTY_KEPALA_DINAS], 3600 + 3600);
+	ck_assert_int_eq(per[WF_PARTY_PD], 3600);
+	/* an odd second of a shared span goes to the Kepala Dinas */
+	memset(per, 0, sizeof per);
+	sla_attribute(&cal_mak, WF_AGREED, 1773626400, 1773626401 + 2, 1773619200, 0, 0, per);
+	ck_assert_int_eq(per[WF_PARTY_KEPALA_DINAS], 2);
+	ck_assert_int_eq(per[WF_PARTY_PD], 1);
+	/* any other state: its one party */
+	memset(per, 0, sizeof per);
+	sla_attribute(&cal_mak, WF_DISPOSED, 1773619200, 1773626400, 0, 0, 0, per);
+	ck_assert_int_eq(per[WF_PARTY_KABID], 7200);
+	sla_attribute(&cal_mak, WF_COMPLETED, 1773619200, 1773626400, 0, 0, 0, per);
+	ck_assert_int_eq(per[WF_PARTY_KABID], 7200);
+}
+END_TEST
+
 static Suite *sla_suite(void)
 {
 	Suite *s = suite_create("sla");
@@ -1765,6 +1876,10 @@ static Suite *sla_suite(void)
 	tcase_add_test(tc, test_sla_state_names);
 	tcase_add_loop_test(tc, test_sla_percentile, 0, (int)NELEM(percentiles));
 	tcase_add_test(tc, test_sla_median);
+	tcase_add_test(tc, test_sla_policy_fault);
+	tcase_add_test(tc, test_sla_recompute_under_new_holidays);
+	tcase_add_test(tc, test_sla_period);
+	tcase_add_test(tc, test_sla_attribute_agreed);
 	suite_add_tcase(s, tc);
 	return s;
 }

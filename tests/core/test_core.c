@@ -12,6 +12,7 @@ int main(void)
 	srunner_add_suite(sr, numfmt_suite());
 	srunner_add_suite(sr, docsniff_suite());
 	srunner_add_suite(sr, officehours_suite());
+	srunner_add_suite(sr, urlform_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

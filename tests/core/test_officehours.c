@@ -14,6 +14,12 @@ static const struct {
 	{"  MON 07:30-15:30 ;sat 09:00-12:00;  ", {0, 450, 0, 0, 0, 0, 540}, {0, 930, 0, 0, 0, 0, 720}},
 	{"sun-sat 00:00-24:00", {0, 0, 0, 0, 0, 0, 0}, {1440, 1440, 1440, 1440, 1440, 1440, 1440}},
 	{"wed 23:59-24:00", {0, 0, 0, 1439, 0, 0, 0}, {0, 0, 0, 1440, 0, 0, 0}},
+	/* ranges that end on Sunday or wrap past it */
+	{"mon-sun 08:00-16:00", {480, 480, 480, 480, 480, 480, 480}, {960, 960, 960, 960, 960, 960, 960}},
+	{"sat-sun 09:00-12:00", {540, 0, 0, 0, 0, 0, 540}, {720, 0, 0, 0, 0, 0, 720}},
+	{"fri-mon 08:00-16:00", {480, 480, 0, 0, 0, 480, 480}, {960, 960, 0, 0, 0, 960, 960}},
+	{"mon-fri 08:00-16:00; sat-sun 09:00-12:00", {540, 480, 480, 480, 480, 480, 540},
+	 {720, 960, 960, 960, 960, 960, 720}},
 };
 
 static const char *const bad[] = {
@@ -26,7 +32,7 @@ static const char *const bad[] = {
 	"mon-fri 08:00-24:30",       /* past midnight */
 	"mon-fri 16:00-08:00",       /* closes before it opens */
 	"mon-fri 08:00-08:00",       /* empty span */
-	"fri-mon 08:00-16:00",       /* range backwards */
+	"fri-mon 08:00-16:00; sun 09:00-10:00", /* sunday twice (in a wrapping range) */
 	"monday 08:00-16:00",        /* not a three-letter day */
 	"mon-fri 08:00-16:00; fri 08:00-11:00", /* friday twice */
 	"mon-fri 08:00",             /* no closing time */

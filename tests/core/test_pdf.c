@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/pdf.h"
+#include "pdf/pdf.h"
 
 #define HASH "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 #define PAGE_H 841.89
@@ -160,6 +160,18 @@ static char *pdf_text(const char *path)
 	return squeeze(run("pdftotext -layout", path, "-"));
 }
 
+/* The watermarks of a document: in content-stream order a rotated word
+ * comes out one letter per line, squeezed to "D R A F". */
+static size_t watermarks(const char *path)
+{
+	char *raw = squeeze(run("pdftotext -raw", path, "-"));
+	size_t n = 0;
+	for (const char *p = raw; (p = strstr(p, "D R A F")); p += 7)
+		n++;
+	free(raw);
+	return n;
+}
+
 static int pdf_pages(const char *path)
 {
 	char *info = run("pdfinfo", path, "");
@@ -229,7 +241,7 @@ START_TEST(test_normal)
 	assert_has(t, "Ditandatangani secara elektronik:");
 	assert_has(t, "2026-11-28T10:15:00+08:00");
 	assert_has(t, "Belum ditandatangani");
-	assert_has(t, "Status: awaiting_signatures · SHA-256: " HASH);
+	assert_has(t, "Status: Menunggu tanda tangan · SHA-256: " HASH);
 	assert_has(t, "Halaman 1 dari 1");
 	ck_assert_int_eq(pdf_pages(path), 1);
 	check_geometry(path);
@@ -295,6 +307,7 @@ START_TEST(test_huge)
 	assert_has(t, "Halaman 1 dari");
 	assert_has(t, last);
 	ck_assert_uint_eq(count(t, "SHA-256: " HASH), (size_t)pages);
+	ck_assert_uint_eq(watermarks(path), (size_t)pages); /* a draft: on every page */
 	assert_has(t, "(f1)");
 	assert_has(t, "Fitur nomor 60:");
 	assert_has(t, "(f60)");
@@ -311,6 +324,103 @@ START_TEST(test_huge)
 		free(feat[i]);
 	for (int i = 0; i < NM; i++)
 		free(names[i]);
+}
+END_TEST
+
+/* Not yet signed: "DRAF" across every page; signed: none. The title follows
+ * the request's kind and the footer's status word is Indonesian. */
+START_TEST(test_draft_watermark_and_title)
+{
+	struct pdf_berita_acara ba = normal_ba();
+	size_t len;
+	ba.status = "draft";
+	unsigned char *pdf = render(&ba, &len);
+	char *path = save(pdf, len, "draft.pdf");
+	char *t = pdf_text(path);
+	ck_assert_uint_eq(watermarks(path), (size_t)pdf_pages(path));
+	assert_has(t, "Status: Draf ");
+	check_geometry(path);
+	free(t);
+	discard(path);
+	free(pdf);
+
+	ba.status = "signed";
+	ba.title = NULL;
+	ba.kind = "integrasi";
+	pdf = render(&ba, &len);
+	path = save(pdf, len, "signed.pdf");
+	t = pdf_text(path);
+	ck_assert_uint_eq(watermarks(path), 0);
+	assert_has(t, "BERITA ACARA KESEPAKATAN INTEGRASI APLIKASI");
+	assert_has(t, "Status: Ditandatangani ");
+	free(t);
+	discard(path);
+	free(pdf);
+	ck_assert_str_eq(pdf_ba_title("pembangunan"), "BERITA ACARA KESEPAKATAN PEMBANGUNAN APLIKASI");
+	ck_assert_str_eq(pdf_ba_title("pengembangan"), "BERITA ACARA KESEPAKATAN PENGEMBANGAN APLIKASI");
+	ck_assert_str_eq(pdf_ba_title(NULL), "BERITA ACARA KESEPAKATAN");
+}
+END_TEST
+
+/* The Surat Tugas: the team table (its header repeated when 50 members run
+ * onto a second page), the purpose and the issuer; final, so no watermark. */
+START_TEST(test_surat_tugas)
+{
+	struct pdf_person members[50];
+	char names[50][64];
+	for (int i = 0; i < 50; i++) {
+		snprintf(names[i], sizeof names[i], "Anggota Tim SPBE ke-%d", i + 1);
+		members[i] = (struct pdf_person){names[i], i % 2 ? "199001012015031001" : NULL,
+						 i == 0 ? "Pranata Komputer Ahli Muda" : NULL};
+	}
+	struct pdf_surat_tugas st = {
+		.letterhead = letterhead,
+		.number = "800/004/ST/D.KOMINFOS/2026",
+		.date = "2026-12-02",
+		.place = "Denpasar",
+		.basis = "Berita Acara Kesepakatan Nomor 050/7/BA/IAI/D.KOMINFOS/2026 atas permohonan Dinas Kesehatan.",
+		.purpose = "Melaksanakan pembangunan Sistem Informasi Rujukan sesuai jadwal yang disepakati.",
+		.members = members,
+		.nmembers = 3,
+		.issuer = {"I Made Wirawan Santika", "197503152000031002", NULL},
+		.issuer_title = "Kepala Dinas",
+	};
+	size_t len;
+	unsigned char *pdf = NULL;
+	struct err e;
+	err_clear(&e);
+	ck_assert(pdf_surat_tugas(&st, &pdf, &len, &e));
+	char *path = save(pdf, len, "surat-tugas.pdf");
+	char *t = pdf_text(path);
+	assert_has(t, "SURAT TUGAS");
+	assert_has(t, "Nomor: 800/004/ST/D.KOMINFOS/2026");
+	assert_has(t, "Dasar");
+	assert_has(t, "No Nama NIP Jabatan");
+	assert_has(t, "1 Anggota Tim SPBE ke-1 - Pranata Komputer Ahli Muda");
+	assert_has(t, "2 Anggota Tim SPBE ke-2 199001012015031001 -");
+	assert_has(t, "Untuk");
+	assert_has(t, "Melaksanakan pembangunan Sistem Informasi Rujukan");
+	assert_has(t, "Ditetapkan di Denpasar, 2 Desember 2026");
+	assert_has(t, "I Made Wirawan Santika");
+	assert_has(t, "NIP. 197503152000031002");
+	assert_has(t, "Halaman 1 dari 1");
+	ck_assert_uint_eq(watermarks(path), 0);
+	check_geometry(path);
+	free(t);
+	discard(path);
+	free(pdf);
+
+	st.nmembers = 50;
+	ck_assert(pdf_surat_tugas(&st, &pdf, &len, &e));
+	path = save(pdf, len, "surat-tugas-50.pdf");
+	t = pdf_text(path);
+	ck_assert_int_gt(pdf_pages(path), 1);
+	ck_assert_uint_ge(count(t, "No Nama NIP Jabatan"), 2);
+	assert_has(t, "Anggota Tim SPBE ke-50");
+	check_geometry(path);
+	free(t);
+	discard(path);
+	free(pdf);
 }
 END_TEST
 
@@ -429,6 +539,8 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_normal);
 	tcase_add_test(tc, test_huge);
+	tcase_add_test(tc, test_draft_watermark_and_title);
+	tcase_add_test(tc, test_surat_tugas);
 	tcase_add_test(tc, test_giant_cells);
 	tcase_add_test(tc, test_bad_text);
 	tcase_add_test(tc, test_odd_input);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/actions.h"
 #include "core/workflow.h"
 
 /* ---- The expectation, from SPEC §2 ---- */
@@ -94,8 +95,9 @@ static const struct move_fact {
 	{"awaiting_pd_completion", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
 	{"agreed", "withdraw", "withdrawn", "pd integration", 0, 0, true, 0},
 
-	{"submitted", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
-	{"awaiting_disposition", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
+	/* the Kabid acts on the Kepala Dinas's disposition: he rejects only after step 2 */
+	{"submitted", "reject", "rejected", "kepala_dinas", 0, 0, true, 0},
+	{"awaiting_disposition", "reject", "rejected", "kepala_dinas", 0, 0, true, 0},
 	{"disposed", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
 	{"in_discussion_awal", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
 	{"in_discussion_lanjutan", "reject", "rejected", "kepala_dinas kabid_iai", 0, 0, true, 0},
@@ -106,8 +108,8 @@ static const struct move_fact {
 #define NMOVES (sizeof moves / sizeof moves[0])
 
 /* 11 procedure moves with 18 role grants, 2 disposition withdrawals x 1,
- * 9 withdrawals x 2, 8 rejections x 2. */
-#define ALLOWED_TRIPLES 54
+ * 9 withdrawals x 2, 8 rejections: 2 by the Kepala Dinas alone, 6 x 2. */
+#define ALLOWED_TRIPLES 52
 
 /* Roles tried: every enum value, and two out of range. */
 static const int roles_tried[] = {
@@ -472,7 +474,8 @@ START_TEST(test_allowed_actions)
 	check_allowed(WF_DRAFT, ROLE_INTEGRATION, "submit withdraw");
 	check_allowed(WF_DRAFT, ROLE_KEPALA_DINAS, "");
 	check_allowed(WF_SUBMITTED, ROLE_SEKRETARIAT, "register");
-	check_allowed(WF_SUBMITTED, ROLE_KABID_IAI, "reject");
+	check_allowed(WF_SUBMITTED, ROLE_KABID_IAI, "");
+	check_allowed(WF_AWAITING_DISPOSITION, ROLE_KABID_IAI, "");
 	check_allowed(WF_AWAITING_DISPOSITION, ROLE_KEPALA_DINAS, "dispose reject");
 	check_allowed(WF_DISPOSED, ROLE_KABID_IAI, "derive reject");
 	check_allowed(WF_DISPOSED, ROLE_KEPALA_DINAS, "reject undo_dispose");
@@ -603,6 +606,134 @@ START_TEST(test_walk_surat_tugas)
 }
 END_TEST
 
+/* SOP step 1: a submission carries the letter and the business process. */
+START_TEST(test_submit_needs_documents)
+{
+	const char *missing[4];
+	ck_assert_uint_eq(wf_submit_missing(NULL, 0, missing, 4), 2);
+	ck_assert_str_eq(missing[0], "surat_permohonan");
+	ck_assert_str_eq(missing[1], "proses_bisnis");
+	const char *some[] = {"lainnya", "proses_bisnis"};
+	ck_assert_uint_eq(wf_submit_missing(some, 2, missing, 4), 1);
+	ck_assert_str_eq(missing[0], "surat_permohonan");
+	const char *all[] = {"proses_bisnis", "lainnya", "surat_permohonan"};
+	ck_assert_uint_eq(wf_submit_missing(all, 3, missing, 4), 0);
+}
+END_TEST
+
+/* A completion answers every item the discussion marked incomplete. */
+START_TEST(test_completion_answers_every_item)
+{
+	ck_assert_int_eq(wf_checklist_index("alur_sistem"), 0);
+	ck_assert_int_eq(wf_checklist_index("proses_bisnis_terkait"), 5);
+	ck_assert_int_eq(wf_checklist_index("nope"), -1);
+	ck_assert_int_eq(wf_checklist_index(NULL), -1);
+	for (int i = 0; i < WF_CHECKLIST_ITEMS; i++)
+		ck_assert_int_eq(wf_checklist_index(wf_checklist_key(i)), i);
+	ck_assert_ptr_null(wf_checklist_key(6));
+	unsigned validasi = 1u << wf_checklist_index("mekanisme_validasi"), alur = 1u << 0;
+	ck_assert_uint_eq(wf_completion_unanswered(validasi, alur), validasi);
+	ck_assert_uint_eq(wf_completion_unanswered(validasi | alur, alur), validasi);
+	ck_assert_uint_eq(wf_completion_unanswered(validasi, validasi | alur), 0);
+	ck_assert_uint_eq(wf_completion_unanswered(0, 0), 0);
+}
+END_TEST
+
+/* Whose desk an agreed request is on. */
+START_TEST(test_agreed_waiting)
+{
+	enum wf_party who[2];
+	struct wf_ba_progress ba = {0};
+	ck_assert_uint_eq(wf_agreed_waiting(&ba, who), 1);
+	ck_assert_int_eq(who[0], WF_PARTY_KASI_TEAM);
+	ba.sent = true;
+	ck_assert_uint_eq(wf_agreed_waiting(&ba, who), 2);
+	ck_assert_int_eq(who[0], WF_PARTY_KEPALA_DINAS);
+	ck_assert_int_eq(who[1], WF_PARTY_PD);
+	ba.kepala_dinas_signed = true;
+	ck_assert_uint_eq(wf_agreed_waiting(&ba, who), 1);
+	ck_assert_int_eq(who[0], WF_PARTY_PD);
+	ba.kepala_dinas_signed = false;
+	ba.pd_signed = true;
+	ck_assert_uint_eq(wf_agreed_waiting(&ba, who), 1);
+	ck_assert_int_eq(who[0], WF_PARTY_KEPALA_DINAS);
+}
+END_TEST
+
+/* The Kabid may not reject before the Kepala Dinas disposed (SOP step 3
+ * follows the disposition); after it he may. */
+START_TEST(test_kabid_rejects_only_after_the_disposition)
+{
+	struct err e;
+	err_clear(&e);
+	ck_assert(!wf_apply(WF_SUBMITTED, WF_REJECT, ROLE_KABID_IAI, NULL, &e));
+	ck_assert_str_eq(e.code, "request.role_not_allowed");
+	err_clear(&e);
+	ck_assert(!wf_apply(WF_AWAITING_DISPOSITION, WF_REJECT, ROLE_KABID_IAI, NULL, &e));
+	ck_assert_str_eq(e.code, "request.role_not_allowed");
+	err_clear(&e);
+	ck_assert(wf_apply(WF_AWAITING_DISPOSITION, WF_REJECT, ROLE_KEPALA_DINAS, NULL, &e));
+	ck_assert(wf_apply(WF_DISPOSED, WF_REJECT, ROLE_KABID_IAI, NULL, &e));
+}
+END_TEST
+
+/* What a client is offered: the allowed moves whose route the role may use,
+ * never the moves no route performs directly, plus issue_st after completion. */
+START_TEST(test_offered_actions)
+{
+	for (int st = 0; st < WF_STATE_COUNT; st++)
+		for (int r = ROLE_NONE; r < ROLE_COUNT; r++) {
+			enum wf_action all[WF_ACTION_COUNT], off[WF_ACTION_COUNT];
+			size_t na = wf_allowed_actions((enum wf_state)st, (enum role)r, all, WF_ACTION_COUNT);
+			size_t no = wf_offered_actions((enum wf_state)st, (enum role)r, off, WF_ACTION_COUNT);
+			size_t expect = 0;
+			for (size_t i = 0; i < na; i++) {
+				enum action route = wf_action_route(all[i]);
+				if (route != ACT_COUNT && authz_allowed((enum role)r, route))
+					ck_assert_int_eq(off[expect++], all[i]);
+			}
+			if (st == WF_COMPLETED && r == ROLE_KEPALA_DINAS)
+				ck_assert_int_eq(off[expect++], WF_ISSUE_ST);
+			ck_assert_uint_eq(no, expect);
+			for (size_t i = 0; i < no; i++)
+				ck_assert(off[i] != WF_SIGN_BA_COMPLETE && off[i] != WF_UNDO_DISPOSE && off[i] != WF_UNDO_DERIVE);
+		}
+	enum wf_action off[WF_ACTION_COUNT];
+	ck_assert_uint_eq(wf_offered_actions(WF_AWAITING_DISPOSITION, ROLE_KEPALA_DINAS, off, WF_ACTION_COUNT), 2);
+	ck_assert_int_eq(off[0], WF_DISPOSE);
+	ck_assert_int_eq(off[1], WF_REJECT);
+	ck_assert_uint_eq(wf_offered_actions(WF_AGREED, ROLE_AUDITOR, off, WF_ACTION_COUNT), 0);
+	ck_assert_int_eq(wf_action_route(WF_RECORD_FINAL), ACT_DISCUSSION_WRITE);
+	ck_assert_int_eq(wf_action_route(WF_ACTION_COUNT), ACT_COUNT);
+	ck_assert(wf_accepts_surat_tugas(WF_AGREED) && wf_accepts_surat_tugas(WF_COMPLETED));
+	ck_assert(!wf_accepts_surat_tugas(WF_IN_DISCUSSION_FINAL));
+}
+END_TEST
+
+/* Whose turn: each waiting party is some roles' to act for, and only the
+ * roles the state machine lets act there. */
+START_TEST(test_party_roles)
+{
+	ck_assert(wf_party_includes(WF_PARTY_PD, ROLE_PD) && wf_party_includes(WF_PARTY_PD, ROLE_INTEGRATION));
+	ck_assert(wf_party_includes(WF_PARTY_KASI_TEAM, ROLE_KASI_AI) && wf_party_includes(WF_PARTY_KASI_TEAM, ROLE_TIM_SPBE));
+	ck_assert(!wf_party_includes(WF_PARTY_NONE, ROLE_ADMIN) && !wf_party_includes(WF_PARTY_KABID, ROLE_KASI_AI));
+	ck_assert(!wf_party_includes(WF_PARTY_COUNT, ROLE_PD) && !wf_party_includes(WF_PARTY_PD, ROLE_COUNT));
+	/* a state someone is waited on in is open (its step runs: the list walks open steps for it) */
+	for (int st = 0; st < WF_STATE_COUNT; st++)
+		if (wf_waiting_party((enum wf_state)st) != WF_PARTY_NONE)
+			ck_assert(wf_is_open((enum wf_state)st));
+	/* a state waiting on a party offers a move to each of its roles (who is waited on can act) */
+	for (int st = 0; st < WF_STATE_COUNT; st++)
+		for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++)
+			if (wf_party_includes(wf_waiting_party((enum wf_state)st), (enum role)r)) {
+				enum wf_action all[WF_ACTION_COUNT];
+				ck_assert_msg(wf_allowed_actions((enum wf_state)st, (enum role)r, all, WF_ACTION_COUNT) > 0,
+					      "%s waits on %s, who can do nothing", wf_state_key((enum wf_state)st),
+					      role_name((enum role)r));
+			}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("workflow");
@@ -621,6 +752,8 @@ int main(void)
 	tcase_add_test(table, test_terminal_states_are_dead_ends);
 	tcase_add_test(table, test_refusals);
 	tcase_add_test(table, test_allowed_actions);
+	tcase_add_test(table, test_offered_actions);
+	tcase_add_test(table, test_party_roles);
 	suite_add_tcase(s, table);
 
 	TCase *walks = tcase_create("walks");
@@ -628,6 +761,12 @@ int main(void)
 	tcase_add_test(walks, test_walk_incomplete_twice);
 	tcase_add_test(walks, test_walk_surat_tugas);
 	suite_add_tcase(s, walks);
+	TCase *rules = tcase_create("rules");
+	tcase_add_test(rules, test_submit_needs_documents);
+	tcase_add_test(rules, test_completion_answers_every_item);
+	tcase_add_test(rules, test_agreed_waiting);
+	tcase_add_test(rules, test_kabid_rejects_only_after_the_disposition);
+	suite_add_tcase(s, rules);
 
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

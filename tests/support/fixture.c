@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 bool tf_media_type_is(const char *content_type, const char *want)
 {
@@ -121,26 +120,10 @@ static const char *member(const struct ts_resp *r, const char *key)
 	return s ? s : "";
 }
 
-/* post_json_as, again while the answer is 503 auth.busy: password hashing
- * admits a bounded queue and answers a burst (set-up runs every user at
- * once) 503 with Retry-After, which a client is to honour. At most 60 s. */
-static struct ts_resp *post_admitted(struct ts_daemon *d, const char *token, const char *path, const char *body)
-{
-	struct ts_resp *r = post_json_as(d, token, path, body);
-	for (int i = 0; i < 240 && r->status == 503 && strcmp(ts_problem_code(r), "auth.busy") == 0; i++) {
-		const char *after = ts_header(r, "Retry-After");
-		long ms = after ? atol(after) * 1000 : 250;
-		struct timespec t = {ms / 4000, (ms / 4 % 1000) * 1000000L}; /* a quarter of it: slots free fast */
-		nanosleep(&t, NULL);
-		r = post_json_as(d, token, path, body);
-	}
-	return r;
-}
-
 bool tf_create_user(struct ts_daemon *d, const char *admin_token, const char *username, const char *body, char *id,
 		    size_t n)
 {
-	struct ts_resp *r = post_admitted(d, admin_token, "/api/v1/users", body);
+	struct ts_resp *r = post_json_as(d, admin_token, "/api/v1/users", body);
 	if (r->status != 201) {
 		fprintf(stderr, "creating %s: %ld %s\n", username, r->status, r->body);
 		return false;
@@ -157,7 +140,7 @@ bool tf_login(struct ts_daemon *d, const char *username, const char *password, c
 		fprintf(stderr, "login of %s: credentials too long\n", username);
 		return false;
 	}
-	struct ts_resp *r = post_admitted(d, NULL, "/api/v1/auth/login", body);
+	struct ts_resp *r = post_json_as(d, NULL, "/api/v1/auth/login", body);
 	if (r->status != 200 || !*member(r, "access_token")) {
 		fprintf(stderr, "login of %s: %ld %s\n", username, r->status, r->body);
 		return false;

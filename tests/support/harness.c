@@ -558,6 +558,7 @@ int ts_pg_ctl(const char *action)
 struct ts_daemon {
 	pid_t pid;
 	int port;
+	char host[64]; /* IPv4 loopback address it listens on */
 	bool exited;
 	int status;
 	int last_signal;
@@ -642,6 +643,17 @@ int ts_daemon_stop(struct ts_daemon *d, int sig)
 	kill(d->pid, SIGKILL);
 	ts_daemon_wait(d, 5000);
 	return -1;
+}
+
+struct ts_daemon *ts_daemon_at(const char *host, int port)
+{
+	struct ts_daemon *d = calloc(1, sizeof *d);
+	if (!d)
+		abort();
+	snprintf(d->host, sizeof d->host, "%s", host);
+	d->port = port;
+	d->exited = true; /* nothing to wait for or signal */
+	return d;
 }
 
 int ts_daemon_port(const struct ts_daemon *d)
@@ -912,7 +924,7 @@ static struct ts_resp *exchange_once(struct ts_daemon *d, const char *method, co
 		return r;
 	}
 	char url[4096];
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", d->port, path);
+	snprintf(url, sizeof url, "http://%s:%d%s", d->host[0] ? d->host : "127.0.0.1", d->port, path);
 	CURL *c = curl_easy_init();
 	if (!c)
 		abort();
@@ -1074,6 +1086,8 @@ struct ts_conn *ts_conn_open(const struct ts_daemon *d)
 		return NULL;
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)d->port)};
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (d->host[0])
+		inet_pton(AF_INET, d->host, &sa.sin_addr);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
 		if (errno != EINPROGRESS) {
 			int saved = errno;

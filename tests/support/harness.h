@@ -89,6 +89,12 @@ struct ts_daemon;
  * log line, then for GET /healthz to answer 200. NULL on failure, with the log
  * printed to stderr. Free with ts_daemon_free. */
 struct ts_daemon *ts_daemon_start(const char *db_url, const char *const *extra_env);
+/* A handle on a server the harness did not start (an instance of a cluster,
+ * the load balancer in front of them) listening on host:port (host an IPv4
+ * loopback address, copied), for ts_http, its wrappers and ts_conn_open. It
+ * has no process: signals and waits do nothing, ts_daemon_free only frees
+ * it. */
+struct ts_daemon *ts_daemon_at(const char *host, int port);
 int ts_daemon_port(const struct ts_daemon *d);
 pid_t ts_daemon_pid(const struct ts_daemon *d);
 /* Sends sig to the daemon (no wait). False when it has already exited. */

@@ -13,9 +13,10 @@
  * (HPDF_HasDoc), so rendering runs to its end and the outcome is checked once,
  * without setjmp. Scratch strings live in an arena freed in one place.
  */
-#include "api/pdf.h"
+#include "pdf/pdf.h"
 
 #include <hpdf.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -487,10 +488,41 @@ static void letterhead(struct doc *d, const char *const *lines)
 	gap(d, 18);
 }
 
+const char *pdf_ba_title(const char *kind)
+{
+	if (kind && strcmp(kind, "pembangunan") == 0)
+		return "BERITA ACARA KESEPAKATAN PEMBANGUNAN APLIKASI";
+	if (kind && strcmp(kind, "pengembangan") == 0)
+		return "BERITA ACARA KESEPAKATAN PENGEMBANGAN APLIKASI";
+	if (kind && strcmp(kind, "integrasi") == 0)
+		return "BERITA ACARA KESEPAKATAN INTEGRASI APLIKASI";
+	return "BERITA ACARA KESEPAKATAN";
+}
+
+const char *pdf_status_word(const char *status)
+{
+	static const char *const words[][2] = {
+		{"draft", "Draf"},
+		{"awaiting_signatures", "Menunggu tanda tangan"},
+		{"signed", "Ditandatangani"},
+	};
+	if (!status)
+		return "";
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i][0], status) == 0)
+			return words[i][1];
+	return status;
+}
+
+static const char *ba_title(const struct pdf_berita_acara *ba)
+{
+	return ba->title ? ba->title : pdf_ba_title(ba->kind);
+}
+
 static void title(struct doc *d, const struct pdf_berita_acara *ba)
 {
 	struct style big = {d->bold, 14, CENTER, false}, body = {d->regular, 11, CENTER, false};
-	flow(d, &big, NULL, 0, ba->title);
+	flow(d, &big, NULL, 0, ba_title(ba));
 	flow(d, &body, NULL, 0, arena_printf(&d->mem, "Nomor: %s", S(ba->number)));
 	gap(d, 16);
 }
@@ -620,13 +652,38 @@ static void footer_line(struct doc *d, const char *t, float top)
 	draw_line(d, &st, MARGIN, TEXT_W, top, (struct line){t, strlen(t)});
 }
 
-static void footers(struct doc *d, const struct pdf_berita_acara *ba)
+/* "DRAF" across the current page, diagonal, in a translucent grey so the
+ * text under it stays legible. */
+static void watermark(struct doc *d)
 {
-	const char *info = text(d, arena_printf(&d->mem, "Status: %s \xC2\xB7 SHA-256: %s", S(ba->status),
-						  S(ba->content_sha256)));
+	static const char word[] = "DRAF";
+	const float size = 150, angle = 0.785398f; /* 45 degrees */
+	HPDF_ExtGState gs = HPDF_CreateExtGState(d->pdf);
+	HPDF_ExtGState_SetAlphaFill(gs, 0.18f);
+	HPDF_Page_GSave(d->page);
+	HPDF_Page_SetExtGState(d->page, gs);
+	HPDF_Page_SetRGBFill(d->page, 0.55f, 0.1f, 0.1f);
+	HPDF_Page_BeginText(d->page);
+	HPDF_Page_SetFontAndSize(d->page, d->bold, size);
+	float w = HPDF_Page_TextWidth(d->page, word), c = cosf(angle), s = sinf(angle);
+	/* centre the word's baseline midpoint on the page centre */
+	float x = PAGE_W / 2 - c * w / 2 + s * size / 3, y = PAGE_H / 2 - s * w / 2 - c * size / 3;
+	HPDF_Page_SetTextMatrix(d->page, c, s, -s, c, x, y);
+	HPDF_Page_ShowText(d->page, word);
+	HPDF_Page_EndText(d->page);
+	HPDF_Page_GRestore(d->page);
+	d->cur_font = NULL;
+}
+
+/* On every page: a rule, the info line (WinAnsi), "Halaman N dari M", and
+ * the DRAF watermark when draft. */
+static void footers(struct doc *d, const char *info, bool draft)
+{
 	for (unsigned i = 0; i < d->npages && !d->error; i++) {
 		d->page = HPDF_GetPageByIndex(d->pdf, i);
 		d->cur_font = NULL;
+		if (draft)
+			watermark(d);
 		rule(d, MARGIN, MARGIN - 2, PAGE_W - MARGIN, 0.4f);
 		footer_line(d, info, MARGIN - 5);
 		footer_line(d, arena_printf(&d->mem, "Halaman %u dari %u", i + 1, d->npages), MARGIN - 16);
@@ -635,7 +692,7 @@ static void footers(struct doc *d, const struct pdf_berita_acara *ba)
 
 /* ---- the document ------------------------------------------------------ */
 
-static bool start(struct doc *d, const struct pdf_berita_acara *ba)
+static bool start(struct doc *d, const char *title, const char *number)
 {
 	d->pdf = HPDF_New(on_error, d);
 	if (!d->pdf)
@@ -644,7 +701,7 @@ static bool start(struct doc *d, const struct pdf_berita_acara *ba)
 	d->regular = HPDF_GetFont(d->pdf, "Helvetica", "WinAnsiEncoding");
 	d->bold = HPDF_GetFont(d->pdf, "Helvetica-Bold", "WinAnsiEncoding");
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_TITLE,
-			 info_text(d, arena_printf(&d->mem, "%s %s", S(ba->title), S(ba->number))));
+			 info_text(d, arena_printf(&d->mem, "%s %s", title, S(number))));
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_CREATOR, "alurd");
 	new_page(d);
 	return !d->error;
@@ -670,13 +727,28 @@ static bool save(struct doc *d, unsigned char **out, size_t *len)
 	return true;
 }
 
+/* Saves the document when ok, reports a failure once, frees everything. */
+static bool finish(struct doc *d, bool ok, unsigned char **pdf, size_t *len, struct err *e)
+{
+	if (ok)
+		ok = save(d, pdf, len);
+	if (!ok) {
+		err_set(e, ERR_INTERNAL, "pdf.render_failed", "The document could not be rendered as PDF.");
+		err_log(e, "libharu error 0x%04lX, detail %lu", (unsigned long)d->error, (unsigned long)d->detail);
+	}
+	HPDF_Free(d->pdf);
+	free(d->scratch);
+	arena_cleanup(&d->mem);
+	return ok;
+}
+
 bool pdf_berita_acara(const struct pdf_berita_acara *ba, unsigned char **pdf, size_t *len, struct err *e)
 {
 	struct doc d = {.pdf = NULL};
 	arena_init(&d.mem);
 	*pdf = NULL;
 	*len = 0;
-	bool ok = start(&d, ba);
+	bool ok = start(&d, ba_title(ba), ba->number);
 	if (ok) {
 		letterhead(&d, ba->letterhead);
 		title(&d, ba);
@@ -684,15 +756,94 @@ bool pdf_berita_acara(const struct pdf_berita_acara *ba, unsigned char **pdf, si
 		scope(&d, ba);
 		timeline(&d, ba);
 		signatures(&d, ba);
-		footers(&d, ba);
-		ok = save(&d, pdf, len);
+		footers(&d,
+			text(&d, arena_printf(&d.mem, "Status: %s \xC2\xB7 SHA-256: %s", pdf_status_word(ba->status),
+					      S(ba->content_sha256))),
+			!ba->status || strcmp(ba->status, "signed") != 0);
 	}
-	if (!ok) {
-		err_set(e, ERR_INTERNAL, "pdf.render_failed", "The document could not be rendered as PDF.");
-		err_log(e, "libharu error 0x%04lX, detail %lu", (unsigned long)d.error, (unsigned long)d.detail);
+	return finish(&d, ok, pdf, len, e);
+}
+
+/* ---- the Surat Tugas ----------------------------------------------------- */
+
+/* One row of the team table: No | Nama | NIP | Jabatan. */
+static struct row member_row(const struct style *st, const char *const cols[4], bool header)
+{
+	static const float w[4] = {30, 170, 130, TEXT_W - 30 - 170 - 130};
+	struct row r = {.n = 4, .border = true, .fill = header};
+	float x = MARGIN;
+	for (size_t i = 0; i < 4; i++) {
+		r.c[i] = (struct cell){cols[i], &st[i == 0 ? 1 : 0], x, w[i]};
+		x += w[i];
 	}
-	HPDF_Free(d.pdf);
-	free(d.scratch);
-	arena_cleanup(&d.mem);
-	return ok;
+	return r;
+}
+
+static void team(struct doc *d, const struct pdf_surat_tugas *st)
+{
+	const struct style head[2] = {{d->bold, 10, LEFT, false}, {d->bold, 10, CENTER, false}};
+	const struct style cell[2] = {{d->regular, 10, LEFT, false}, {d->regular, 10, CENTER, false}};
+	const char *const titles[4] = {"No", "Nama", "NIP", "Jabatan"};
+	struct row hdr = member_row(head, titles, true);
+	row(d, &hdr, NULL);
+	for (size_t i = 0; i < st->nmembers; i++) {
+		const struct pdf_person *m = &st->members[i];
+		const char *cols[4] = {arena_printf(&d->mem, "%zu", i + 1), text(d, m->name), text(d, m->nip ? m->nip : "-"),
+				       text(d, m->position ? m->position : "-")};
+		struct row r = member_row(cell, cols, false);
+		row(d, &r, &hdr);
+	}
+}
+
+static void st_signer(struct doc *d, const struct pdf_surat_tugas *st)
+{
+	const struct style right[4] = {{d->regular, 11, LEFT, false}, {d->bold, 11, LEFT, true},
+				       {d->regular, 11, LEFT, false}, {d->regular, 11, LEFT, false}};
+	float x = MARGIN + TEXT_W / 2, w = TEXT_W / 2;
+	const char *lines[4] = {
+		text(d, arena_printf(&d->mem, "Ditetapkan di %s, %s", S(st->place), date_long(d, st->date))),
+		text(d, S(st->issuer.name)),
+		st->issuer.nip ? text(d, arena_printf(&d->mem, "NIP. %s", st->issuer.nip)) : "",
+		text(d, S(st->issuer_title)),
+	};
+	struct row rows[4];
+	for (size_t i = 0; i < 4; i++)
+		rows[i] = (struct row){.c = {{lines[i], &right[i], x, w}}, .n = 1};
+	float h = SIGN_SPACE;
+	for (size_t i = 0; i < 4; i++)
+		h += row_height(d, &rows[i]);
+	gap(d, 20);
+	room(d, h);
+	row(d, &rows[0], NULL);
+	row(d, &rows[3], NULL);
+	gap(d, SIGN_SPACE);
+	row(d, &rows[1], NULL);
+	row(d, &rows[2], NULL);
+}
+
+bool pdf_surat_tugas(const struct pdf_surat_tugas *st, unsigned char **pdf, size_t *len, struct err *e)
+{
+	struct doc d = {.pdf = NULL};
+	arena_init(&d.mem);
+	*pdf = NULL;
+	*len = 0;
+	bool ok = start(&d, "SURAT TUGAS", st->number);
+	if (ok) {
+		struct style big = {d.bold, 14, CENTER, true}, center = {d.regular, 11, CENTER, false},
+			     body = {d.regular, 11, LEFT, false}, bold = {d.bold, 11, CENTER, false};
+		letterhead(&d, st->letterhead);
+		flow(&d, &big, NULL, 0, "SURAT TUGAS");
+		flow(&d, &center, NULL, 0, arena_printf(&d.mem, "Nomor: %s", S(st->number)));
+		heading(&d, "Dasar");
+		flow(&d, &body, NULL, 0, st->basis);
+		gap(&d, 12);
+		flow(&d, &bold, NULL, 0, "MENUGASKAN");
+		heading(&d, "Kepada");
+		team(&d, st);
+		heading(&d, "Untuk");
+		flow(&d, &body, NULL, 0, st->purpose);
+		st_signer(&d, st);
+		footers(&d, text(&d, arena_printf(&d.mem, "Surat Tugas %s", S(st->number))), false);
+	}
+	return finish(&d, ok, pdf, len, e);
 }

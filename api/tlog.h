@@ -1,10 +1,10 @@
-/* audit.h — the tamper-evident audit log as the rest of alurd uses it:
+/* tlog.h — the tamper-evident audit log as the rest of alurd uses it:
  * sequencing queued audit rows into the Merkle tree, signing checkpoints,
- * and proofs from the stored subtrees. The routes of /api/v1/audit live in
- * audit.c too. Every function runs inside the caller's transaction (or
+ * and proofs from the stored subtrees. The log's routes under /api/v1/audit live in
+ * tlog.c too (the global audit list is audit.c). Every function runs inside the caller's transaction (or
  * read unit) and never begins or commits. */
-#ifndef ALURD_API_AUDIT_H
-#define ALURD_API_AUDIT_H
+#ifndef ALURD_API_TLOG_H
+#define ALURD_API_TLOG_H
 
 #include <stdbool.h>
 #include <stdint.h>

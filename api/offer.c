@@ -1,0 +1,95 @@
+/* offer.c — see offer.h. Everything here is a loop over the states of
+ * core/workflow.c; the answers are small (a dozen states). */
+#include "api/offer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *offered(enum wf_state s, enum role who)
+{
+	enum wf_action acts[WF_ACTION_COUNT];
+	size_t n = wf_offered_actions(s, who, acts, WF_ACTION_COUNT);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_string(wf_action_key(acts[i])));
+	return list;
+}
+
+/* Dumps o (consumed) into the arena. */
+static const char *to_arena(struct arena *a, json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	const char *copy = arena_strdup(a, text);
+	free(text);
+	return copy;
+}
+
+const char *api_waiting_map(struct arena *a)
+{
+	json_t *m = json_object();
+	for (int s = 0; s < WF_STATE_COUNT; s++) {
+		const char *party = wf_party_key(wf_waiting_party((enum wf_state)s));
+		if (party)
+			json_object_set_new(m, wf_state_key((enum wf_state)s), json_string(party));
+	}
+	return to_arena(a, m);
+}
+
+const char *api_actions_map(struct arena *a, enum role who)
+{
+	json_t *m = json_object();
+	for (int s = 0; s < WF_STATE_COUNT; s++)
+		json_object_set_new(m, wf_state_key((enum wf_state)s), offered((enum wf_state)s, who));
+	return to_arena(a, m);
+}
+
+/* "{a,b}" of the states where keep(party of the state) holds. */
+static const char *states_where(struct arena *a, bool (*keep)(enum wf_party, int), int arg)
+{
+	char *out = arena_strdup(a, "{");
+	for (int s = 0; s < WF_STATE_COUNT; s++)
+		if (keep(wf_waiting_party((enum wf_state)s), arg))
+			out = arena_printf(a, "%s%s%s", out, out[1] ? "," : "", wf_state_key((enum wf_state)s));
+	return arena_printf(a, "%s}", out);
+}
+
+static bool party_is(enum wf_party p, int want)
+{
+	return p != WF_PARTY_NONE && (int)p == want;
+}
+
+static bool party_of_role(enum wf_party p, int who)
+{
+	return wf_party_includes(p, (enum role)who);
+}
+
+const char *api_states_waiting_on_role(struct arena *a, enum role who)
+{
+	return states_where(a, party_of_role, (int)who);
+}
+
+const char *api_states_waiting_on(struct arena *a, enum wf_party p)
+{
+	return states_where(a, party_is, (int)p);
+}
+
+enum wf_party api_party_parse(const char *key)
+{
+	for (int p = WF_PARTY_NONE + 1; key && p < WF_PARTY_COUNT; p++)
+		if (strcmp(wf_party_key((enum wf_party)p), key) == 0)
+			return (enum wf_party)p;
+	return WF_PARTY_NONE;
+}
+
+const char *api_request_view(struct api_ctx *c, const struct db_request *r)
+{
+	json_t *o = json_loads(r->json, 0, NULL);
+	if (!o)
+		return r->json;
+	enum wf_state s = wf_state_parse(r->state);
+	const char *party = wf_party_key(wf_waiting_party(s));
+	json_object_set_new(o, "waiting_on", party ? json_string(party) : json_null());
+	json_object_set_new(o, "allowed_actions", offered(s, c->who.role));
+	return to_arena(c->arena, o);
+}

@@ -1,0 +1,40 @@
+/* offer.h — what a request answer tells a client beyond the record itself:
+ * whom the request waits on now and which actions the caller is offered.
+ *
+ * Both come from core/ (wf_waiting_party, wf_offered_actions), never from a
+ * second copy of the rules: a single record gets them added here, and the
+ * list and queue statements get them as small JSON maps (state -> value)
+ * built here from the same functions, so SQL looks them up by the row's
+ * state instead of deciding anything.
+ */
+#ifndef ALURD_API_OFFER_H
+#define ALURD_API_OFFER_H
+
+#include "api/api.h"
+#include "core/actions.h"
+#include "db/requests.h"
+
+/* JSON object text {state key: waiting party key} over every state with a
+ * waiting party (arena). */
+const char *api_waiting_map(struct arena *a);
+
+/* JSON object text {state key: [action keys]} of what role `who` is offered
+ * in each state (arena). */
+const char *api_actions_map(struct arena *a, enum role who);
+
+/* A text[] literal ("{submitted,agreed}") of the states that wait on a party
+ * `who` acts for (wf_party_includes); "{}" when none. Arena. */
+const char *api_states_waiting_on_role(struct arena *a, enum role who);
+
+/* The same for the states whose waiting party is p. */
+const char *api_states_waiting_on(struct arena *a, enum wf_party p);
+
+/* Parses a waiting party key as wf_party_key writes it; WF_PARTY_NONE when
+ * unknown or NULL. */
+enum wf_party api_party_parse(const char *key);
+
+/* r->json with "waiting_on" and "allowed_actions" for the caller added:
+ * JSON text in the arena. */
+const char *api_request_view(struct api_ctx *c, const struct db_request *r);
+
+#endif
