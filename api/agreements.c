@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/agreements.h"
 #include "api/common.h"
 #include "api/discussions.h"
 #include "api/input.h"
@@ -284,25 +285,6 @@ static bool sign_ba(struct api_ctx *c, struct err *e)
 	return answer_ba(c, 201, &ba);
 }
 
-/* Splits "a|b|c" into a NULL-terminated list in the arena. */
-static const char **split_lines(struct arena *a, const char *s)
-{
-	size_t n = 2;
-	for (const char *p = s; *p; p++)
-		n += *p == '|';
-	const char **lines = arena_alloc(a, n * sizeof *lines);
-	char *copy = arena_strdup(a, s);
-	size_t i = 0;
-	for (char *tok = copy, *bar; tok; tok = bar ? bar + 1 : NULL) {
-		bar = strchr(tok, '|');
-		if (bar)
-			*bar = '\0';
-		lines[i++] = tok;
-	}
-	lines[i] = NULL;
-	return lines;
-}
-
 /* An arena copy of o's string member key (NULL when absent). */
 static const char *jtext(struct arena *a, json_t *o, const char *key)
 {
@@ -342,7 +324,7 @@ static void pdf_input(struct api_ctx *c, const struct db_ba *ba, const struct db
 	signers[0] = signer(c, "Kepala Dinas", pr, 0, json_object_get(parties, "kominfos"));
 	signers[1] = signer(c, "Kepala Perangkat Daerah", pr, 1, json_object_get(parties, "perangkat_daerah"));
 	*doc = (struct pdf_berita_acara){
-		.letterhead = split_lines(c->arena, api_services.letterhead),
+		.letterhead = api_split_lines(c->arena, api_services.letterhead),
 		.kind = pr->kind,
 		.number = ba->number,
 		.date = ba->date,
@@ -415,27 +397,44 @@ static bool store_signed_pdf(struct api_ctx *c, const struct db_ba *ba, struct e
 	return ok;
 }
 
-/* A signed Berita Acara answers its stored PDF, byte for byte; any other
- * (a draft, or one awaiting signatures: watermarked DRAF) is rendered now. */
+/* A signed Berita Acara's stored PDF, byte for byte; any other (a draft, or
+ * one awaiting signatures: watermarked DRAF) is rendered now. */
+static bool ba_pdf(struct api_ctx *c, const struct db_ba *ba, unsigned char **pdf, size_t *len, struct err *e)
+{
+	const char *stored = NULL;
+	if (strcmp(ba->status, "signed") == 0 && !db_document_of_ba(e, c->arena, ba->id, &stored))
+		return false;
+	if (!stored)
+		return render_ba(c, ba, pdf, len, e);
+	const void *bytes;
+	if (!db_document_content(e, c->arena, stored, &bytes, len))
+		return false;
+	*pdf = malloc(*len ? *len : 1);
+	if (!*pdf)
+		abort();
+	memcpy(*pdf, bytes, *len);
+	return true;
+}
+
+bool api_ba_pdf(struct api_ctx *c, const struct db_ba *ba, const void **bytes, size_t *len, struct err *e)
+{
+	unsigned char *pdf;
+	if (!ba_pdf(c, ba, &pdf, len, e))
+		return false;
+	void *copy = arena_alloc(c->arena, *len ? *len : 1);
+	memcpy(copy, pdf, *len);
+	free(pdf);
+	*bytes = copy;
+	return true;
+}
+
 static bool get_ba_pdf(struct api_ctx *c, struct err *e)
 {
 	struct db_ba ba;
 	unsigned char *pdf;
 	size_t len;
-	const char *stored = NULL;
-	if (!load_ba(c, false, &ba, e) || (strcmp(ba.status, "signed") == 0 && !db_document_of_ba(e, c->arena, ba.id, &stored)))
+	if (!load_ba(c, false, &ba, e) || !ba_pdf(c, &ba, &pdf, &len, e))
 		return false;
-	if (stored) {
-		const void *bytes;
-		if (!db_document_content(e, c->arena, stored, &bytes, &len))
-			return false;
-		pdf = malloc(len ? len : 1);
-		if (!pdf)
-			abort();
-		memcpy(pdf, bytes, len);
-	} else if (!render_ba(c, &ba, &pdf, &len, e)) {
-		return false;
-	}
 	reply_pdf(c, pdf, len, "berita-acara", ba.number);
 	return true;
 }
@@ -527,7 +526,7 @@ static bool get_st_pdf(struct api_ctx *c, struct err *e)
 	}
 	json_decref(list);
 	struct pdf_surat_tugas doc = {
-		.letterhead = split_lines(c->arena, api_services.letterhead),
+		.letterhead = api_split_lines(c->arena, api_services.letterhead),
 		.number = pr.number,
 		.date = pr.date,
 		.place = "Denpasar",

@@ -26,6 +26,7 @@
 #define API_MAX_OUT_HEADERS 12
 
 struct api_ctx;
+struct ev_key;
 typedef bool (*api_handler)(struct api_ctx *c, struct err *e);
 
 enum api_tx {
@@ -141,6 +142,8 @@ struct api_services {
 	bool webhook_allow_http;         /* ALURD_WEBHOOK_ALLOW_HTTP */
 	int webhook_max;                 /* subscriptions at most */
 	int webhook_rotation_overlap;    /* seconds an old secret keeps signing */
+	const struct ev_key *audit_key; /* signs checkpoints and evidence manifests; NULL: none */
+	const char *audit_origin;       /* the first line of every checkpoint */
 };
 extern struct api_services api_services;
 

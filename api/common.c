@@ -150,3 +150,22 @@ const char *api_sha256_bytea(struct arena *a, const char *s)
 	sodium_bin2hex(out + 2, 2 * sizeof h + 1, h, sizeof h);
 	return out;
 }
+
+/* Splits "a|b|c" into a NULL-terminated list in the arena. */
+const char **api_split_lines(struct arena *a, const char *s)
+{
+	size_t n = 2;
+	for (const char *p = s; *p; p++)
+		n += *p == '|';
+	const char **lines = arena_alloc(a, n * sizeof *lines);
+	char *copy = arena_strdup(a, s);
+	size_t i = 0;
+	for (char *tok = copy, *bar; tok; tok = bar ? bar + 1 : NULL) {
+		bar = strchr(tok, '|');
+		if (bar)
+			*bar = '\0';
+		lines[i++] = tok;
+	}
+	lines[i] = NULL;
+	return lines;
+}

@@ -36,4 +36,8 @@ const char *api_random_token(struct arena *a, size_t bytes);
 /* SHA-256 of s as "\\x<hex>" text, the bytea input form. */
 const char *api_sha256_bytea(struct arena *a, const char *s);
 
+/* Splits "a|b|c" (the letterhead's form) into a NULL-terminated list of
+ * arena strings. */
+const char **api_split_lines(struct arena *a, const char *s);
+
 #endif

@@ -16,6 +16,9 @@ extern const struct route api_sla_routes[];
 extern const struct route api_events_routes[];
 extern const struct route api_webhooks_routes[];
 extern const struct route api_audit_routes[];
+extern const struct route api_tlog_routes[];
+extern const struct route api_evidence_routes[];
+extern const struct route api_report_routes[];
 extern const struct route api_directory_routes[];
 extern const struct route api_queue_routes[];
 extern const struct route api_calendar_routes[];
@@ -37,6 +40,9 @@ const struct route *const api_route_tables[] = {
 	api_events_routes,
 	api_webhooks_routes,
 	api_audit_routes,
+	api_tlog_routes,
+	api_evidence_routes,
+	api_report_routes,
 	api_directory_routes,
 	api_queue_routes,
 	api_calendar_routes,

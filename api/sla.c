@@ -150,13 +150,11 @@ static json_t *waiting_json(const int64_t per_party[WF_PARTY_COUNT])
 
 /* ---- GET /requests/{id}/timeline ------------------------------------------- */
 
-static bool get_timeline(struct api_ctx *c, struct err *e)
+bool api_sla_timeline(struct api_ctx *c, const struct db_request *r, json_t **out, struct err *e)
 {
-	struct db_request r;
 	struct db_rows steps, history;
 	struct calendar cal;
-	if (!api_request_load(c, 0, false, &r, e) ||
-	    !db_sla_request_steps(e, c->arena, r.id, &steps) || !db_sla_request_history(e, c->arena, r.id, &history) ||
+	if (!db_sla_request_steps(e, c->arena, r->id, &steps) || !db_sla_request_history(e, c->arena, r->id, &history) ||
 	    !api_calendar(c, &cal, e))
 		return false;
 	json_t *list = json_array();
@@ -168,16 +166,60 @@ static bool get_timeline(struct api_ctx *c, struct err *e)
 	int64_t per_party[WF_PARTY_COUNT] = {0};
 	for (int i = 0; i < history.n; i++)
 		add_waiting(&cal, &history, i, 0, 4, per_party);
-	enum wf_state st = wf_state_parse(r.state);
+	enum wf_state st = wf_state_parse(r->state);
 	enum wf_party now_on = waiting_now(st, &history, 4);
-	api_reply_json(c, 200,
-		       json_pack("{s:s, s:s, s:i, s:s?, s:o, s:o}", "request_id", r.id, "status", wf_state_status(st),
-				 "current_step", r.current_step, "waiting_on", wf_party_key(now_on), "steps", list,
-				 "waiting_working_seconds", waiting_json(per_party)));
+	*out = json_pack("{s:s, s:s, s:i, s:s?, s:o, s:o}", "request_id", r->id, "status", wf_state_status(st),
+			 "current_step", r->current_step, "waiting_on", wf_party_key(now_on), "steps", list,
+			 "waiting_working_seconds", waiting_json(per_party));
+	return true;
+}
+
+static bool get_timeline(struct api_ctx *c, struct err *e)
+{
+	struct db_request r;
+	json_t *out;
+	if (!api_request_load(c, 0, false, &r, e) || !api_sla_timeline(c, &r, &out, e))
+		return false;
+	api_reply_json(c, 200, out);
 	return true;
 }
 
 /* ---- GET /sla/overdue ------------------------------------------------------ */
+
+/* The overdue list's items for the first shown rows of db_sla_overdue. */
+static json_t *overdue_items(struct api_ctx *c, const struct db_rows *rows_, int shown, const struct calendar *cal)
+{
+	const struct db_rows rows = *rows_;
+	json_t *items = json_array();
+	for (int i = 0; i < shown; i++) {
+		struct step_view v;
+		view_of(&rows, i, cal, c->arena, &v);
+		const char *state = db_rows_get(&rows, i, C_EXTRA + 6);
+		enum wf_state ws = wf_state_parse(state);
+		json_array_append_new(
+			items, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:i, s:s?, s:s?, s:s?, s:I, s:I, s:s?}", "request_id",
+					 db_rows_get(&rows, i, C_EXTRA + 2), "title", db_rows_get(&rows, i, C_EXTRA + 4),
+					 "agenda_number", db_rows_get(&rows, i, C_EXTRA + 5), "agency_id",
+					 db_rows_get(&rows, i, C_EXTRA + 3), "status", wf_state_status(ws), "step", v.step,
+					 "started_at", api_time_text(c->arena, v.started), "due_at",
+					 api_time_text(c->arena, v.due), "breached_at",
+					 api_time_text(c->arena, i64(db_rows_get(&rows, i, C_BREACHED))), "late_seconds",
+					 (json_int_t)(v.now - v.due), "late_working_seconds", (json_int_t)-v.remaining,
+					 "waiting_on", wf_party_key(wf_waiting_party(ws))));
+	}
+	return items;
+}
+
+bool api_sla_overdue(struct api_ctx *c, int limit, json_t **items, bool *more, struct err *e)
+{
+	struct db_rows rows;
+	struct calendar cal;
+	if (!db_sla_overdue(e, c->arena, 0, NULL, 0, NULL, NULL, limit, &rows) || !api_calendar(c, &cal, e))
+		return false;
+	*more = rows.n > limit;
+	*items = overdue_items(c, &rows, *more ? limit : rows.n, &cal);
+	return true;
+}
 
 static const char *const overdue_params[] = {"step", "agency_id", "min_late", "limit", "cursor", NULL};
 
@@ -210,24 +252,8 @@ static bool list_overdue(struct api_ctx *c, struct err *e)
 			    cursor ? cursor[1] : NULL, limit, &rows) ||
 	    !api_calendar(c, &cal, e))
 		return false;
-	json_t *items = json_array();
 	int shown = rows.n > limit ? limit : rows.n;
-	for (int i = 0; i < shown; i++) {
-		struct step_view v;
-		view_of(&rows, i, &cal, c->arena, &v);
-		const char *state = db_rows_get(&rows, i, C_EXTRA + 6);
-		enum wf_state ws = wf_state_parse(state);
-		json_array_append_new(
-			items, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:i, s:s?, s:s?, s:s?, s:I, s:I, s:s?}", "request_id",
-					 db_rows_get(&rows, i, C_EXTRA + 2), "title", db_rows_get(&rows, i, C_EXTRA + 4),
-					 "agenda_number", db_rows_get(&rows, i, C_EXTRA + 5), "agency_id",
-					 db_rows_get(&rows, i, C_EXTRA + 3), "status", wf_state_status(ws), "step", v.step,
-					 "started_at", api_time_text(c->arena, v.started), "due_at",
-					 api_time_text(c->arena, v.due), "breached_at",
-					 api_time_text(c->arena, i64(db_rows_get(&rows, i, C_BREACHED))), "late_seconds",
-					 (json_int_t)(v.now - v.due), "late_working_seconds", (json_int_t)-v.remaining,
-					 "waiting_on", wf_party_key(wf_waiting_party(ws))));
-	}
+	json_t *items = overdue_items(c, &rows, shown, &cal);
 	json_t *next = json_null();
 	if (rows.n > limit) {
 		const char *parts[] = {db_rows_get(&rows, shown - 1, C_EXTRA + 1), db_rows_get(&rows, shown - 1, C_EXTRA)};
@@ -301,35 +327,9 @@ static int by_key(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-static const char *const summary_params[] = {"from", "to", "group_by", "agency_id", NULL};
-
-static bool get_summary(struct api_ctx *c, struct err *e)
+bool api_sla_summary(struct api_ctx *c, const char *from, const char *to, bool by_agency, const char *agency,
+		     json_t **out, struct err *e)
 {
-	const char *from = api_query(c, "from"), *to = api_query(c, "to"), *by = api_query(c, "group_by");
-	const char *agency = api_query(c, "agency_id");
-	/* each end is optional: `to` defaults to today, `from` to 29 days
-	 * before `to` (core/sla.c sla_period) */
-	if (from)
-		val_date(e, "from", from);
-	if (to)
-		val_date(e, "to", to);
-	if (e->kind)
-		return false;
-	char *pfrom = arena_alloc(c->arena, 11), *pto = arena_alloc(c->arena, 11);
-	sla_period(api_services.calendar.tz, (int64_t)time(NULL), from, to, pfrom, pto);
-	from = pfrom;
-	to = pto;
-	if (from && to && strcmp(from, to) > 0)
-		err_field(e, "to", "order", "to is on or after from.");
-	if (!by)
-		by = "step";
-	if (strcmp(by, "step") != 0 && strcmp(by, "agency") != 0)
-		err_field(e, "group_by", "invalid", "step or agency.");
-	if (agency && !val_is_uuid(agency))
-		err_field(e, "agency_id", "invalid", "Must be a UUID.");
-	if (e->kind)
-		return false;
-	bool by_agency = strcmp(by, "agency") == 0;
 	struct db_rows steps, history;
 	struct calendar cal;
 	if (!db_sla_period_steps(e, c->arena, from, to, api_services.timezone, agency, &steps) ||
@@ -393,9 +393,43 @@ static bool get_summary(struct api_ctx *c, struct err *e)
 	json_t *list = json_array();
 	for (int i = 0; i < ngroups; i++)
 		json_array_append_new(list, group_json(&groups[i], by_agency));
-	api_reply_json(c, 200,
-		       json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "from", from, "to", to, "group_by", by, "groups", list,
-				 "total", group_json(&total, true), "as_of", as_of));
+	*out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "from", from, "to", to, "group_by", by_agency ? "agency" : "step",
+			 "groups", list, "total", group_json(&total, true), "as_of", as_of);
+	return true;
+}
+
+static const char *const summary_params[] = {"from", "to", "group_by", "agency_id", NULL};
+
+static bool get_summary(struct api_ctx *c, struct err *e)
+{
+	const char *from = api_query(c, "from"), *to = api_query(c, "to"), *by = api_query(c, "group_by");
+	const char *agency = api_query(c, "agency_id");
+	/* each end is optional: `to` defaults to today, `from` to 29 days
+	 * before `to` (core/sla.c sla_period) */
+	if (from)
+		val_date(e, "from", from);
+	if (to)
+		val_date(e, "to", to);
+	if (e->kind)
+		return false;
+	char *pfrom = arena_alloc(c->arena, 11), *pto = arena_alloc(c->arena, 11);
+	sla_period(api_services.calendar.tz, (int64_t)time(NULL), from, to, pfrom, pto);
+	from = pfrom;
+	to = pto;
+	if (strcmp(from, to) > 0)
+		err_field(e, "to", "order", "to is on or after from.");
+	if (!by)
+		by = "step";
+	if (strcmp(by, "step") != 0 && strcmp(by, "agency") != 0)
+		err_field(e, "group_by", "invalid", "step or agency.");
+	if (agency && !val_is_uuid(agency))
+		err_field(e, "agency_id", "invalid", "Must be a UUID.");
+	if (e->kind)
+		return false;
+	json_t *out;
+	if (!api_sla_summary(c, from, to, strcmp(by, "agency") == 0, agency, &out, e))
+		return false;
+	api_reply_json(c, 200, out);
 	return true;
 }
 

@@ -53,6 +53,10 @@ enum action {
 	ACT_SLA_ADMIN,        /* publish a policy, manage holidays */
 	ACT_CALENDAR_READ,
 	ACT_WEBHOOK_ADMIN,    /* webhook subscriptions (a machine client: its own) */
+	ACT_AUDIT_LOG_READ,   /* the Merkle log: checkpoints, proofs, the log export */
+	ACT_AUDIT_CHECKPOINT, /* sign a checkpoint now */
+	ACT_EVIDENCE_READ,    /* a request's evidence pack (agency rule applies) */
+	ACT_SLA_REPORT,       /* the period report PDF */
 	ACT_DIRECTORY_READ,   /* the people picker: active staff (pd: own agency and Kominfos officials) */
 	ACT_QUEUE_READ,       /* GET /me/queue: what waits on the caller */
 	ACT_AUDIT_READ,       /* the global audit trail */

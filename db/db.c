@@ -423,6 +423,22 @@ bool db_one(struct err *e, struct arena *a, struct db_stmt *st, int nparams, con
 	return true;
 }
 
+bool db_rows(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params,
+	     struct db_rows *out)
+{
+	PGresult *r;
+	if (!db_exec(e, st, nparams, params, &r))
+		return false;
+	out->n = PQntuples(r);
+	out->ncols = PQnfields(r);
+	out->v = arena_alloc(a, sizeof *out->v * (size_t)(out->n * out->ncols + 1));
+	for (int i = 0; i < out->n; i++)
+		for (int k = 0; k < out->ncols; k++)
+			out->v[i * out->ncols + k] = PQgetisnull(r, i, k) ? NULL : arena_strdup(a, PQgetvalue(r, i, k));
+	PQclear(r);
+	return true;
+}
+
 bool db_page(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params, int limit,
 	     int nkeys, struct db_page *out)
 {

@@ -113,6 +113,19 @@ struct db_page {
 bool db_page(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params, int limit,
 	     int nkeys, struct db_page *out);
 
+/* Rows of a result, every column as text (NULL for SQL NULL), copied into
+ * the arena: v[row * ncols + col]. db_rows runs st and fills out. */
+struct db_rows {
+	int n, ncols;
+	const char **v;
+};
+static inline const char *db_rows_get(const struct db_rows *r, int row, int col)
+{
+	return r->v[row * r->ncols + col];
+}
+bool db_rows(struct err *e, struct arena *a, struct db_stmt *st, int nparams, const char *const *params,
+	     struct db_rows *out);
+
 /* A LIKE pattern matching q anywhere, with q's own %, _ and \\ taken
  * literally (use with ESCAPE '\\'); NULL for NULL. */
 const char *db_like_contains(struct arena *a, const char *q);

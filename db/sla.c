@@ -14,21 +14,6 @@ static int64_t to_i64(const char *s)
 	return s ? strtoll(s, NULL, 10) : 0;
 }
 
-static bool rows(struct err *e, struct arena *a, struct db_stmt *st, int n, const char *const *p, struct db_rows *out)
-{
-	PGresult *r;
-	if (!db_exec(e, st, n, p, &r))
-		return false;
-	out->n = PQntuples(r);
-	out->ncols = PQnfields(r);
-	out->v = arena_alloc(a, sizeof *out->v * (size_t)(out->n * out->ncols + 1));
-	for (int i = 0; i < out->n; i++)
-		for (int k = 0; k < out->ncols; k++)
-			out->v[i * out->ncols + k] = PQgetisnull(r, i, k) ? NULL : arena_strdup(a, PQgetvalue(r, i, k));
-	PQclear(r);
-	return true;
-}
-
 static void fill_policy(struct db_policy_step *out, const char **c)
 {
 	out->step = atoi(c[0]);
@@ -241,7 +226,7 @@ DB_STMT(st_request_steps,
 
 bool db_sla_request_steps(struct err *e, struct arena *a, const char *request_id, struct db_rows *out)
 {
-	return rows(e, a, &st_request_steps, 1, &request_id, out);
+	return db_rows(e, a, &st_request_steps, 1, &request_id, out);
 }
 
 /* The Berita Acara's progress beside each history row (sent, signed by
@@ -261,7 +246,7 @@ DB_STMT(st_request_history,
 
 bool db_sla_request_history(struct err *e, struct arena *a, const char *request_id, struct db_rows *out)
 {
-	return rows(e, a, &st_request_history, 1, &request_id, out);
+	return db_rows(e, a, &st_request_history, 1, &request_id, out);
 }
 
 DB_STMT_ADHOC(st_overdue,
@@ -282,7 +267,7 @@ bool db_sla_overdue(struct err *e, struct arena *a, int step, const char *agency
 	snprintf(lim, sizeof lim, "%d", limit);
 	snprintf(late, sizeof late, "%lld", (long long)min_late);
 	const char *p[] = {s, agency_id, after_due, after_id, lim, late};
-	return rows(e, a, &st_overdue, 6, p, out);
+	return db_rows(e, a, &st_overdue, 6, p, out);
 }
 
 DB_STMT_ADHOC(st_period_steps,
@@ -298,7 +283,7 @@ bool db_sla_period_steps(struct err *e, struct arena *a, const char *from, const
 			 const char *agency_id, struct db_rows *out)
 {
 	const char *p[] = {from, to, tz, agency_id};
-	return rows(e, a, &st_period_steps, 4, p, out);
+	return db_rows(e, a, &st_period_steps, 4, p, out);
 }
 
 DB_STMT_ADHOC(st_period_history,
@@ -314,7 +299,7 @@ bool db_sla_period_history(struct err *e, struct arena *a, const char *from, con
 			   const char *agency_id, struct db_rows *out)
 {
 	const char *p[] = {from, to, tz, agency_id};
-	return rows(e, a, &st_period_history, 4, p, out);
+	return db_rows(e, a, &st_period_history, 4, p, out);
 }
 
 DB_STMT(st_open_steps,
@@ -328,7 +313,7 @@ bool db_sla_open_steps(struct err *e, struct arena *a, const char *after_id, int
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", limit);
 	const char *p[] = {after_id, lim};
-	return rows(e, a, &st_open_steps, 2, p, out);
+	return db_rows(e, a, &st_open_steps, 2, p, out);
 }
 
 /* ---- background recomputes --------------------------------------------------- */
@@ -405,5 +390,5 @@ bool db_sla_open_step(struct err *e, struct arena *a, const char *request_id, in
 	char s[8];
 	snprintf(s, sizeof s, "%d", step);
 	const char *p[] = {request_id, s};
-	return rows(e, a, &st_open_step, 2, p, out);
+	return db_rows(e, a, &st_open_step, 2, p, out);
 }

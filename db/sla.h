@@ -52,16 +52,6 @@ bool db_sla_open_counts(struct err *e, long out[8][4]);
  * (step, state), so the counters stay a few dozen rows (the timer runs it). */
 bool db_sla_fold_counts(struct err *e);
 
-/* Rows for the reports: each row's columns are text, NULL when SQL NULL. */
-struct db_rows {
-	int n, ncols;
-	const char **v; /* v[row * ncols + col] */
-};
-static inline const char *db_rows_get(const struct db_rows *r, int row, int col)
-{
-	return r->v[row * r->ncols + col];
-}
-
 /* Instances of a request: step, started, warn, due, completed (epochs, "" when
  * NULL), completed_by, closed_reason, warned_at, breached_at, paused_since,
  * policy warn/due/clock/pause, pauses as "start:end,start:end". */

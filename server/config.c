@@ -214,11 +214,10 @@ const char *config_log_level_name(enum log_level l)
 	return (unsigned)l < 4 ? names[l] : "info";
 }
 
-static bool load_timer(struct config *c, config_getenv get, char *msg, size_t n)
+static bool get_seconds(config_getenv get, const char *var, double def, double *out, char *msg, size_t n)
 {
-	const char *var = "ALURD_TIMER_INTERVAL";
 	const char *s = get(var);
-	c->timer_interval = 5.0;
+	*out = def;
 	if (!s || !*s)
 		return true;
 	char *end;
@@ -228,8 +227,13 @@ static bool load_timer(struct config *c, config_getenv get, char *msg, size_t n)
 		return bad(msg, n, var, "'%s' is not a number of seconds", s);
 	if (v < 0.05 || v > 3600)
 		return bad(msg, n, var, "%g is out of range (0.05..3600 seconds)", v);
-	c->timer_interval = v;
+	*out = v;
 	return true;
+}
+
+static bool load_timer(struct config *c, config_getenv get, char *msg, size_t n)
+{
+	return get_seconds(get, "ALURD_TIMER_INTERVAL", 5.0, &c->timer_interval, msg, n);
 }
 
 static bool get_format(config_getenv get, const char *var, const char *def, char *out, size_t outlen, char *msg,
@@ -433,5 +437,9 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 			  sizeof c->st_number_format, msg, n) &&
 	       get_bool(get, "ALURD_MIGRATE_ON_START", false, &c->migrate_on_start, msg, n) &&
 	       get_bool(get, "ALURD_METRICS_PUBLIC", true, &c->metrics_public, msg, n) &&
-	       load_webhooks(c, get, msg, n);
+	       load_webhooks(c, get, msg, n) &&
+	       get_string(get, "ALURD_AUDIT_KEY", "", c->audit_key, sizeof c->audit_key, msg, n) &&
+	       get_string(get, "ALURD_AUDIT_ORIGIN", "", c->audit_origin, sizeof c->audit_origin, msg, n) &&
+	       get_seconds(get, "ALURD_AUDIT_SEQUENCE_INTERVAL", 1.0, &c->audit_sequence_interval, msg, n) &&
+	       get_int(get, "ALURD_AUDIT_CHECKPOINT_INTERVAL", 600, 0, 86400, &c->audit_checkpoint_interval, msg, n);
 }

@@ -77,6 +77,10 @@ struct config {
 	bool webhook_allow_private;   /* deliver to loopback/private addresses */
 	double retry_schedule[CONFIG_MAX_RETRIES]; /* test-only override; len 0: the standard one */
 	int retry_schedule_len;
+	char audit_key[512];        /* file holding the Ed25519 signer key; "" = none */
+	char audit_origin[128];     /* checkpoint origin line; "" = the key's name */
+	double audit_sequence_interval;   /* seconds between sequencer runs */
+	int audit_checkpoint_interval;    /* seconds between checkpoints; 0 = on demand only */
 };
 
 typedef const char *(*config_getenv)(const char *name);

@@ -27,6 +27,7 @@
 #include "server/ready.h"
 #include "server/router.h"
 #include "server/timer.h"
+#include "server/tlog.h"
 
 static const char usage[] =
 	"usage: alurd [COMMAND]\n"
@@ -38,6 +39,12 @@ static const char usage[] =
 	"  migrate               apply pending database migrations and exit\n"
 	"  admin create USER     create an administrator; the password is read from stdin\n"
 	"  seed-demo             create demo agencies and one account per role (development)\n"
+	"  audit verify --key PUB EXPORT [CHECKPOINT...]\n"
+	"                        verify an audit-log export offline (no database)\n"
+	"  audit keygen NAME FILE  make a checkpoint signing key (private key to FILE)\n"
+	"  audit export [FILE]   write this database's audit-log export\n"
+	"  evidence verify [--key PUB] PACK\n"
+	"                        verify a request's evidence pack offline\n"
 	"  --help, -h            this text\n"
 	"  --version, -V         the version\n"
 	"\n"
@@ -137,7 +144,7 @@ static int cmd_serve(struct config *cfg)
 {
 	struct err e;
 	err_clear(&e);
-	if (!auth_init(cfg, &e)) {
+	if (!auth_init(cfg, &e) || !tlog_configure(cfg, &e)) {
 		fprintf(stderr, "alurd: configuration error: %s\n", e.detail);
 		return 2;
 	}
@@ -170,12 +177,14 @@ static int cmd_serve(struct config *cfg)
 	timer_start(cfg);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	deliver_start(cfg);
+	tlog_start(cfg);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_json(LOG_INFO, NULL, "shutting down", json_pack("{s:i, s:i}", "signal", sig, "in_flight", (int)metrics_inflight()));
 	http_quiesce();
 	bool drained = http_drain(cfg->shutdown_timeout);
 	timer_stop();
+	tlog_stop();
 	changes_stop();
 	ready_stop();
 	deliver_stop();
@@ -186,6 +195,7 @@ static int cmd_serve(struct config *cfg)
 	router_cleanup();
 	metrics_free();
 	auth_cleanup();
+	tlog_cleanup();
 	db_thread_cleanup();
 	tz_cleanup(&g_tz);
 	return 0;
@@ -202,8 +212,14 @@ int main(int argc, char **argv)
 		printf("alurd %s\n", ALURD_VERSION);
 		return 0;
 	}
+	if (cli_is_offline(argc, argv)) {
+		if (sodium_init() < 0)
+			return 2;
+		return !strcmp(cmd, "audit") ? cli_audit(NULL, argc - 2, argv + 2) : cli_evidence(argc - 2, argv + 2);
+	}
 	struct config cfg;
-	if (!strcmp(cmd, "serve") || !strcmp(cmd, "migrate") || !strcmp(cmd, "admin") || !strcmp(cmd, "seed-demo")) {
+	if (!strcmp(cmd, "serve") || !strcmp(cmd, "migrate") || !strcmp(cmd, "admin") || !strcmp(cmd, "seed-demo") ||
+	    !strcmp(cmd, "audit")) {
 		if (!load_config(&cfg))
 			return 2;
 	} else {
@@ -216,5 +232,7 @@ int main(int argc, char **argv)
 		return cli_admin(&cfg, argc - 2, argv + 2);
 	if (!strcmp(cmd, "seed-demo"))
 		return cli_seed_demo(&cfg);
+	if (!strcmp(cmd, "audit"))
+		return cli_audit(&cfg, argc - 2, argv + 2);
 	return cmd_serve(&cfg);
 }

@@ -285,8 +285,15 @@ void s47_add_user(struct actor *a)
 
 void s47_up(const char *suite)
 {
+	s47_up_env(suite, NULL);
+}
+
+void s47_up_env(const char *suite, const char *const *extra_env)
+{
 	/* password hashing is what set-up waits on: let four run at once */
-	const char *env[] = {"ALURD_HASH_CONCURRENCY=4", "ALURD_LOG_LEVEL=info", NULL};
+	const char *env[16] = {"ALURD_HASH_CONCURRENCY=4", "ALURD_LOG_LEVEL=info"};
+	for (int i = 0; extra_env && extra_env[i] && i < 13; i++)
+		env[2 + i] = extra_env[i];
 	g_d = tf_suite_start(suite, env, g_db, sizeof g_db);
 
 	const char *out = tf_admin_create(g_db, P[ADMIN].username, password_of(P[ADMIN].username));

@@ -17,5 +17,18 @@ endforeach()
 # the event suite checks the feed against the catalogue the daemon uses
 target_link_libraries(test_events PRIVATE alurd_core)
 set_tests_properties(api_events PROPERTIES TIMEOUT 300)
+
+# The tamper-evident audit log, the evidence pack and the period report
+# (test_audit.c): the same people, plus Python (tests/api/merkle_check.py,
+# tar_tamper.py) as an implementation independent of alurd's.
+add_executable(test_audit ${CMAKE_CURRENT_LIST_DIR}/test_audit.c ${CMAKE_CURRENT_LIST_DIR}/steps47.c)
+target_link_libraries(test_audit PRIVATE alurd_testsupport PkgConfig::SODIUM)
+target_compile_definitions(test_audit PRIVATE ALURD_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+add_test(NAME api_audit COMMAND test_audit)
+set_tests_properties(api_audit PROPERTIES
+  LABELS api
+  ENVIRONMENT "ALURD_TEST_RECORD_DIR=${ALURD_RECORDS}"
+  FIXTURES_REQUIRED api_records
+  TIMEOUT 600)
 # screens walks every state x every role (about 3 000 calls): generous under ASan
 set_tests_properties(api_screens PROPERTIES TIMEOUT 900)

@@ -59,6 +59,9 @@ extern char g_db[512];
 /* ---- suite plumbing ------------------------------------------------------- */
 
 void s47_up(const char *suite);
+/* The same with more daemon environment ("NAME=value", NULL-terminated, at
+ * most 13). */
+void s47_up_env(const char *suite, const char *const *extra_env);
 void s47_down(void);
 void s47_each_after(void);
 /* A test case with the suite's set-up as its unchecked fixture. */

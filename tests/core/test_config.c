@@ -94,6 +94,9 @@ static const struct {
 	{"ALURD_MIGRATE_ON_START", "maybe"},
 	{"ALURD_HTTP_TIMEOUT", "0"},
 	{"ALURD_ACCESS_TTL", "5"},
+	{"ALURD_AUDIT_SEQUENCE_INTERVAL", "0"},
+	{"ALURD_AUDIT_CHECKPOINT_INTERVAL", "-1"},
+	{"ALURD_AUDIT_CHECKPOINT_INTERVAL", "often"},
 };
 
 START_TEST(test_bad_values)
