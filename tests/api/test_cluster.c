@@ -556,6 +556,27 @@ static bool prep_one(struct prep *p, const char *method, const char *path, const
 	return false;
 }
 
+/* Attaches a document of type (a tiny PDF) to request id, as prep_one
+ * retries: a submission carries the letter and the business process. */
+static bool prep_attach(struct prep *p, const char *id, const char *type)
+{
+	static const char pdf[] = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+	const char *h[3] = {auth_header(g_pd), "Content-Type: application/pdf", NULL};
+	const char *path = fmt("/api/v1/requests/%s/documents?type=%s&filename=%s.pdf", id, type, type);
+	for (int attempt = 0; attempt < 5; attempt++) {
+		struct ts_resp *r = ts_http(g_front, "POST", path, h, pdf, sizeof pdf - 1);
+		if (r->status == 201)
+			return true;
+		if (r->status != 503) {
+			snprintf(p->err, sizeof p->err, "POST %s: %ld %.150s", path, r->status, r->body);
+			return false;
+		}
+		sleep_s(0.5);
+	}
+	snprintf(p->err, sizeof p->err, "POST %s: 503 five times", path);
+	return false;
+}
+
 static bool prep_range(void *arg)
 {
 	struct prep *p = arg;
@@ -564,6 +585,7 @@ static bool prep_range(void *arg)
 		if (!prep_one(p, "POST", "/api/v1/requests", g_pd,
 			      fmt("{\"kind\":\"integrasi\",\"title\":\"Tenggat %d\",\"description\":\"Tenggat\"}", i), 201,
 			      id) ||
+		    !prep_attach(p, id, "surat_permohonan") || !prep_attach(p, id, "proses_bisnis") ||
 		    !prep_one(p, "POST", fmt("/api/v1/requests/%s/submit", id), g_pd, NULL, 200, NULL) ||
 		    !prep_one(p, "POST", fmt("/api/v1/requests/%s/register", id), g_sekretariat, NULL, 200, NULL))
 			return false;
