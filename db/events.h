@@ -55,6 +55,16 @@ struct db_event_filter {
  * (xid, id) of the last row in page->next. */
 bool db_event_page(struct err *e, struct arena *a, const struct db_event_filter *f, int limit, struct db_page *page);
 
+/* The feed position (xid, id) of the newest event the feed shows now
+ * ("0", "0" when there is none). */
+bool db_event_tail(struct err *e, char xid[24], char id[24]);
+
+/* What committed after feed position (xid, id), at most limit events in feed
+ * order: fn(type, count, arg) once per type, and (xid, id) moved to the last
+ * of them (unchanged when there is nothing new). One round trip. */
+bool db_event_news(struct err *e, char xid[24], char id[24], int limit,
+		   void (*fn)(const char *type, long count, void *arg), void *arg);
+
 /* Deletes up to batch events older than days days (rows another instance is
  * deleting are skipped), then up to batch finished (delivered or failed)
  * webhook deliveries as old; *deleted receives how many rows in all. */
