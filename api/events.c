@@ -107,6 +107,9 @@ static bool list_events(struct api_ctx *c, struct err *e)
 	}
 	if (authz_agency_bound(&c->who))
 		f.agency_id = c->who.agency_id;
+	/* events about other records than requests (a webhook disabled) go to
+	 * those who may read the global audit trail */
+	f.beyond_requests = authz_allowed(c->who.role, ACT_AUDIT_READ) && !f.request_id;
 	struct db_page page;
 	if (!db_event_page(e, c->arena, &f, limit, &page))
 		return false;

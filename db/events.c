@@ -32,14 +32,16 @@ DB_STMT_ADHOC(st_page,
 	"   AND ($5::text[] IS NULL OR e.type = ANY ($5::text[]) OR split_part(e.type, '.', 1) || '.*' = ANY ($5::text[]))"
 	"   AND ($7::timestamptz IS NULL OR e.time >= $7::timestamptz)"
 	"   AND ($8::timestamptz IS NULL OR e.time < $8::timestamptz)"
+	"   AND (e.request_id IS NOT NULL OR $9::bool)"
 	" ORDER BY e.xid, e.id LIMIT $6::int + 1");
 
 bool db_event_page(struct err *e, struct arena *a, const struct db_event_filter *f, int limit, struct db_page *page)
 {
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = {f->after_xid, f->after_id, f->agency_id, f->request_id, f->types, lim, f->since, f->until};
-	return db_page(e, a, &st_page, 8, p, limit, 2, page);
+	const char *p[] = {f->after_xid, f->after_id, f->agency_id, f->request_id, f->types, lim, f->since, f->until,
+			   f->beyond_requests ? "true" : "false"};
+	return db_page(e, a, &st_page, 9, p, limit, 2, page);
 }
 
 DB_STMT(st_tail,

@@ -30,11 +30,13 @@
 	" 'actor', jsonb_build_object('id', " actor_id ", 'role', " actor_role "))"
 
 /* The CloudEvents 1.0 JSON document of an events row `e`, built by
- * PostgreSQL, so the feed and the webhook bodies are the same text. */
+ * PostgreSQL, so the feed and the webhook bodies are the same text. A
+ * request's event has source /api/v1/requests and the request as subject;
+ * an event about another record (migrations/0052) names its own. */
 #define DB_EVENT_JSON(e)                                                                                      \
-	"json_build_object('specversion', '1.0', 'id', " e ".event_id, 'source', '/api/v1/requests', 'type', " e \
-	".type, 'subject', " e ".request_id, 'time', " e ".time, 'datacontenttype', 'application/json', 'data', " e \
-	".data)"
+	"json_build_object('specversion', '1.0', 'id', " e ".event_id, 'source', " e ".source, 'type', " e \
+	".type, 'subject', coalesce(" e ".subject, " e ".request_id::text), 'time', " e                              \
+	".time, 'datacontenttype', 'application/json', 'data', " e ".data)"
 
 /* Writes the audit row a and, when event_type is not NULL, the event of the
  * same change of request a->request_id (which must exist): its data is
@@ -46,6 +48,7 @@ bool db_change_write(struct err *e, const struct db_audit *a, const char *event_
  * ("{request.disposed,sla.*}"); "x.*" matches every type of record x. */
 struct db_event_filter {
 	const char *agency_id, *request_id, *types;
+	bool beyond_requests; /* also the events not about a request (webhook.disabled) */
 	const char *after_xid, *after_id; /* the cursor: the last row of the previous page */
 	const char *since;                /* timestamptz: events at or after it (replays) */
 	const char *until;                /* timestamptz: events before it */
