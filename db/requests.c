@@ -1,6 +1,8 @@
 /* requests.c — see requests.h. */
 #include "db/requests.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,107 @@ DB_STMT_ADHOC(st_counts,
 	"  'by_sla_state', (SELECT coalesce(json_object_agg(sla_state, n), '{}') FROM"
 	"                (SELECT sla_state, count(*) AS n FROM m WHERE sla_state IS NOT NULL GROUP BY sla_state) y))");
 
+/* Prepared statements per filter shape. A shape is the set of filters a
+ * call gives, the cursor, and the order (three heads); its text has the
+ * given filters' conditions and, for each filter left out, a typed
+ * pseudoconstant on its parameter ("$1::text IS NULL") that keeps every
+ * parameter typed and costs nothing, so a generic plan is the plan of
+ * that shape and picks its index. The statement is prepared once per
+ * connection: after PostgreSQL's first five custom plans it keeps the
+ * generic one (plan_cache_mode auto), so a list call stops paying for
+ * planning. At most LIST_SHAPES shapes are kept (a few dozen are used);
+ * past that the catch-all ad hoc statements above answer. The texts live
+ * as long as the process. */
+static const struct {
+	const char *on, *off;
+} list_filters[14] = {
+	{"r.status = $1::text", "$1::text IS NULL"},
+	{"r.phase = $2::text", "$2::text IS NULL"},
+	{"r.agency_id = $3::uuid", "$3::uuid IS NULL"},
+	{"r.current_step = $4::int", "$4::int = 0"},
+	{"r.created_at >= ($5::date::timestamp AT TIME ZONE $8::text)", "$5::date IS NULL"},
+	{"r.created_at < (($6::date + 1)::timestamp AT TIME ZONE $8::text)", "$6::date IS NULL"},
+	{"(r.title || ' ' || coalesce(r.letter_number, '') || ' ' || coalesce(r.agenda_number, '') || ' '"
+	 " || coalesce(r.eoffice_ref, '')) ILIKE $7::text ESCAPE '\\'",
+	 "$7::text IS NULL"},
+	{"($8::text IS NULL OR true)", "($8::text IS NULL OR true)"},
+	{"$9::bool AND EXISTS (SELECT 1 FROM step_instances s WHERE s.request_id = r.id"
+	 " AND s.completed_at IS NULL AND s.due_at <= now())",
+	 "NOT $9::bool"},
+	{"r.state = ANY ($10::text[])", "$10::text[] IS NULL"},
+	{"o.sla_state = $11::text", "$11::text IS NULL"},
+	{"r.updated_at >= $12::timestamptz", "$12::timestamptz IS NULL"},
+	{"r.eoffice_ref = $13::text", "$13::text IS NULL"},
+	{"r.client_id = $14::uuid", "$14::uuid IS NULL"},
+};
+
+static const struct {
+	const char *head, *after, *tail;
+} list_orders[3] = {
+	{"SELECT " LIST_ROW ", r.created_at, r.id FROM requests r" OPEN_STEP_JOIN,
+	 "(r.created_at, r.id) < ($15::timestamptz, $16::uuid)", " ORDER BY r.created_at DESC, r.id DESC LIMIT $17::int + 1"},
+	{"SELECT " LIST_ROW ", coalesce(o.due_at, 'infinity'), r.id FROM requests r" OPEN_STEP_JOIN,
+	 "(coalesce(o.due_at, 'infinity'), r.id) > ($15::timestamptz, $16::uuid)",
+	 " ORDER BY coalesce(o.due_at, 'infinity'), r.id LIMIT $17::int + 1"},
+	{"SELECT " LIST_ROW ", coalesce(o.due_at, 'infinity'), r.id FROM open_steps o JOIN requests r ON r.id = o.request_id",
+	 "(coalesce(o.due_at, 'infinity'), r.id) > ($15::timestamptz, $16::uuid)",
+	 " ORDER BY o.due_at, o.request_id LIMIT $17::int + 1"},
+};
+
+#define LIST_SHAPES 64
+#define SHAPE_AFTER (1u << 14)
+
+static struct {
+	unsigned key;
+	struct db_stmt st;
+} g_shapes[LIST_SHAPES];
+static atomic_int g_nshapes;
+static pthread_mutex_t g_shapes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *shape_sql(unsigned key)
+{
+	int order = (int)(key >> 15);
+	size_t n = strlen(list_orders[order].head) + strlen(list_orders[order].after) +
+		   strlen(list_orders[order].tail) + 128;
+	for (int i = 0; i < 14; i++)
+		n += strlen(list_filters[i].on) + strlen(list_filters[i].off) + 8;
+	char *sql = malloc(n);
+	if (!sql)
+		abort();
+	strcpy(sql, list_orders[order].head);
+	for (int i = 0; i < 14; i++) {
+		strcat(sql, i ? " AND " : " WHERE ");
+		strcat(sql, key & (1u << i) ? list_filters[i].on : list_filters[i].off);
+	}
+	strcat(sql, " AND ");
+	strcat(sql, key & SHAPE_AFTER ? list_orders[order].after : "$15::timestamptz IS NULL AND $16::uuid IS NULL");
+	strcat(sql, list_orders[order].tail);
+	return sql;
+}
+
+/* The prepared statement of the shape, or NULL when LIST_SHAPES are taken. */
+static struct db_stmt *shape_stmt(unsigned key)
+{
+	int n = atomic_load_explicit(&g_nshapes, memory_order_acquire);
+	for (int i = 0; i < n; i++)
+		if (g_shapes[i].key == key)
+			return &g_shapes[i].st;
+	struct db_stmt *st = NULL;
+	pthread_mutex_lock(&g_shapes_lock);
+	n = atomic_load_explicit(&g_nshapes, memory_order_relaxed);
+	for (int i = 0; i < n && !st; i++)
+		if (g_shapes[i].key == key)
+			st = &g_shapes[i].st;
+	if (!st && n < LIST_SHAPES) {
+		g_shapes[n].key = key;
+		g_shapes[n].st = (struct db_stmt){shape_sql(key), 0, false};
+		st = &g_shapes[n].st;
+		atomic_store_explicit(&g_nshapes, n + 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&g_shapes_lock);
+	return st;
+}
+
 /* Fills p[0..14) with the filter parameters $1..$14. */
 static void filter_params(struct arena *a, const struct db_request_filter *f, const char *p[14])
 {
@@ -189,7 +292,14 @@ bool db_request_list(struct err *e, struct arena *a, const struct db_request_fil
 	p[17] = f->waiting_map;
 	p[18] = f->actions_map;
 	p[19] = f->acts_only_for_client;
-	struct db_stmt *st = !f->sort_due ? &st_list : f->states_open ? &st_list_due_open : &st_list_due;
+	int order = !f->sort_due ? 0 : f->states_open ? 2 : 1;
+	unsigned key = (unsigned)order << 15 | (f->after_key ? SHAPE_AFTER : 0);
+	for (int i = 0; i < 14; i++)
+		if (i == 3 ? f->step != 0 : i == 8 ? f->overdue : i == 7 ? false : p[i] != NULL)
+			key |= 1u << i;
+	struct db_stmt *st = shape_stmt(key);
+	if (!st)
+		st = order == 0 ? &st_list : order == 2 ? &st_list_due_open : &st_list_due;
 	return db_page(e, a, st, 20, p, limit, 2, page);
 }
 
