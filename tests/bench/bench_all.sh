@@ -332,10 +332,11 @@ jq -r 'select(.event == "access" and .method == "POST") | "   \(.route): \(.db_s
 say "memory: ${RSS_SECS}s of mixed load at -c64 (8 reads, 1 list, 1 creation in 10, as the PD user)"
 rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status"; }
 RSS0=$(rss)
-BENCH_TOKEN= timeout $((RSS_SECS + 60)) wrk -t2 -c64 -d"${RSS_SECS}s" -H "$(H "$PTOKEN")" -s "$WORK/mixed.lua" "$BASE" \
-	>"$WORK/wrk_mixed" 2>&1 &
-WRK=$!
 STEP=$((RSS_SECS / 10 > 0 ? RSS_SECS / 10 : 1))
+# wrk runs one step longer than the window, so the last sample is under load
+BENCH_TOKEN= timeout $((RSS_SECS + STEP + 60)) wrk -t2 -c64 -d"$((RSS_SECS + STEP))s" -H "$(H "$PTOKEN")" \
+	-s "$WORK/mixed.lua" "$BASE" >"$WORK/wrk_mixed" 2>&1 &
+WRK=$!
 FIRST_AT=$((RSS_SECS >= 120 ? 60 : STEP))
 SAMPLES=()
 T=0
@@ -346,8 +347,8 @@ while kill -0 "$WRK" 2>/dev/null && [ "$T" -lt "$RSS_SECS" ]; do
 	SAMPLES+=("$T:$(rss)")
 	[ "$T" = "$FIRST_AT" ] && RSS_FIRST=${SAMPLES[-1]#*:}
 done
+RSS_END=${SAMPLES[-1]#*:}
 wait "$WRK" || true
-RSS_END=$(rss)
 echo "   VmRSS before: $RSS0 MiB; samples (s:MiB): ${SAMPLES[*]}"
 sed -n '/Requests\/sec/p; /Non-2xx/p; /Socket errors/p' "$WORK/wrk_mixed" | sed 's/^/   /'
 MIXED_NON2XX=$(awk '/Non-2xx/ {print $NF}' "$WORK/wrk_mixed")
