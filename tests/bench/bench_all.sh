@@ -347,7 +347,7 @@ while kill -0 "$WRK" 2>/dev/null && [ "$T" -lt "$RSS_SECS" ]; do
 	SAMPLES+=("$T:$(rss)")
 	[ "$T" = "$FIRST_AT" ] && RSS_FIRST=${SAMPLES[-1]#*:}
 done
-RSS_END=${SAMPLES[-1]#*:}
+if [ "${#SAMPLES[@]}" -gt 0 ]; then RSS_END=${SAMPLES[-1]#*:}; else RSS_END=$(rss); fi
 wait "$WRK" || true
 echo "   VmRSS before: $RSS0 MiB; samples (s:MiB): ${SAMPLES[*]}"
 sed -n '/Requests\/sec/p; /Non-2xx/p; /Socket errors/p' "$WORK/wrk_mixed" | sed 's/^/   /'
