@@ -570,13 +570,22 @@ static const char *feed_end(enum who pd, const char *agency_id)
 	return fmt("%s", cursor);
 }
 
-START_TEST(test_long_poll_wakes_on_own_events_only)
+/* Starts PD_A's long-poll of 30 s at the end of its feed and waits until
+ * the daemon has parked it; returns the cursor and the parked count before. */
+static const char *park_one(struct poll *p, double *parked0)
 {
 	const char *cursor = feed_end(PD_A, AGENCY[0]);
-	double parked0 = metric("alurd_feed_waiting");
+	*parked0 = metric("alurd_feed_waiting");
+	poll_start(p, PD_A, fmt("/api/v1/events?after=%s&wait=30", cursor));
+	await_metric("alurd_feed_waiting", *parked0 + 1);
+	return cursor;
+}
+
+START_TEST(test_long_poll_wakes_on_own_events_only)
+{
 	struct poll p;
-	poll_start(&p, PD_A, fmt("/api/v1/events?after=%s&wait=30", cursor));
-	await_metric("alurd_feed_waiting", parked0 + 1);
+	double parked0;
+	const char *cursor = park_one(&p, &parked0);
 	ck_assert_msg(!poll_done(&p), "the long-poll answered with nothing new");
 	/* another agency's event moves the feed, not this caller's page: the
 	 * request runs again and parks again */
@@ -632,11 +641,9 @@ END_TEST
  * empty page at once and the stop is drained (this is the suite's clean stop). */
 START_TEST(test_long_poll_answered_at_shutdown)
 {
-	const char *cursor = feed_end(PD_A, AGENCY[0]);
-	double parked0 = metric("alurd_feed_waiting");
 	struct poll p;
-	poll_start(&p, PD_A, fmt("/api/v1/events?after=%s&wait=30", cursor));
-	await_metric("alurd_feed_waiting", parked0 + 1);
+	double parked0;
+	const char *cursor = park_one(&p, &parked0);
 	tf_assert_clean_stop(g_d);
 	tf_assert_drained(g_d);
 	json_t *page = poll_join(&p);
