@@ -39,6 +39,28 @@ const char *api_waiting_map(struct arena *a)
 	return to_arena(a, m);
 }
 
+const char *api_submit_types(struct arena *a)
+{
+	const char *types[8];
+	size_t n = wf_submit_missing(NULL, 0, types, 8);
+	char *out = arena_strdup(a, "{");
+	for (size_t i = 0; i < n; i++)
+		out = arena_printf(a, "%s%s%s", out, i ? "," : "", types[i]); /* [a-z_] only */
+	return arena_printf(a, "%s}", out);
+}
+
+/* The state's offer refined by what it does not say (DB_OFFER_REFINED):
+ * asked of the database only when it holds submit or derive. On a failed
+ * look-up the offer stays as the state gives it. */
+static const char *refined(struct api_ctx *c, const struct db_request *r, const char *acts)
+{
+	const char *out = NULL;
+	struct err e;
+	err_clear(&e);
+	bool ok = db_request_offer_refine(&e, c->arena, r->id, acts, api_submit_types(c->arena), c->who.subject, &out);
+	return ok && out ? out : acts;
+}
+
 const char *api_actions_map(struct arena *a, enum role who)
 {
 	json_t *m = json_object();
@@ -119,9 +141,20 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r)
 	bool may_act = authz_may_act_on(&c->who, scope, r->client_id);
 	enum wf_action acts[WF_ACTION_COUNT];
 	size_t n = may_act ? wf_offered_actions(s, c->who.role, acts, WF_ACTION_COUNT) : 0;
-	size_t head = (size_t)(close - r->json), len = head + 64 + (party ? strlen(party) : 0);
+	size_t alen = 3;
+	bool ask = false;
+	for (size_t i = 0; i < n; i++) {
+		alen += strlen(wf_action_key(acts[i])) + 3;
+		ask = ask || acts[i] == WF_SUBMIT || acts[i] == WF_DERIVE;
+	}
+	char *list = arena_alloc(c->arena, alen), *l = list;
+	l += sprintf(l, "[");
 	for (size_t i = 0; i < n; i++)
-		len += strlen(wf_action_key(acts[i])) + 3;
+		l += sprintf(l, "%s\"%s\"", i ? "," : "", wf_action_key(acts[i]));
+	sprintf(l, "]");
+	const char *offer = ask ? refined(c, r, list) : list;
+	size_t head = (size_t)(close - r->json);
+	size_t len = head + 48 + (party ? strlen(party) : 0) + strlen(offer);
 	char *out = arena_alloc(c->arena, len), *p = out;
 	memcpy(p, r->json, head);
 	p += head;
@@ -132,9 +165,6 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r)
 	bool empty = q > r->json && q[-1] == '{';
 	p += sprintf(p, "%s\"waiting_on\":", empty ? "" : ",");
 	p += party ? sprintf(p, "\"%s\"", party) : sprintf(p, "null");
-	p += sprintf(p, ",\"allowed_actions\":[");
-	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "%s\"%s\"", i ? "," : "", wf_action_key(acts[i]));
-	sprintf(p, "]}");
+	sprintf(p, ",\"allowed_actions\":%s}", offer);
 	return out;
 }
