@@ -379,6 +379,7 @@ static bool load_webhooks(struct config *c, config_getenv get, char *msg, size_t
 		       n) &&
 	       get_int(get, "ALURD_WEBHOOK_MAX", 100, 1, 10000, &c->webhook_max, msg, n) &&
 	       get_bool(get, "ALURD_WEBHOOK_ALLOW_HTTP", false, &c->webhook_allow_http, msg, n) &&
+	       get_bool(get, "ALURD_DELEGATE_SIGNS_OWN_DRAFT", false, &c->delegate_signs_own_draft, msg, n) &&
 	       get_bool(get, "ALURD_WEBHOOK_ALLOW_PRIVATE", false, &c->webhook_allow_private, msg, n);
 }
 

@@ -74,6 +74,7 @@ struct config {
 	int webhook_rotation_overlap; /* seconds an old secret keeps signing */
 	int webhook_max;              /* subscriptions at most */
 	bool webhook_allow_http;      /* accept http:// URLs */
+	bool delegate_signs_own_draft; /* a Plh/Plt may sign a Berita Acara they drafted */
 	bool webhook_allow_private;   /* deliver to loopback/private addresses */
 	double retry_schedule[CONFIG_MAX_RETRIES]; /* test-only override; len 0: the standard one */
 	int retry_schedule_len;

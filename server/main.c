@@ -120,6 +120,7 @@ static bool configure_api(const struct config *cfg)
 	api_services.letterhead = cfg->letterhead;
 	api_services.secret_key = cfg->has_secret_key ? cfg->secret_key : NULL;
 	api_services.webhook_allow_http = cfg->webhook_allow_http;
+	api_services.delegate_signs_own_draft = cfg->delegate_signs_own_draft;
 	api_services.webhook_max = cfg->webhook_max;
 	api_services.webhook_rotation_overlap = cfg->webhook_rotation_overlap;
 	return true;

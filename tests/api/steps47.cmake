@@ -3,7 +3,7 @@
 # steps47.c (the people of the procedure and the calls that drive a request
 # to any point of steps 4-7). Included from tests/api/CMakeLists.txt, which
 # defines ALURD_RECORDS and the api_records fixture.
-set(ALURD_STEPS47_SUITES lifecycle agreements signing_race events screens)
+set(ALURD_STEPS47_SUITES lifecycle agreements signing_race events screens delegations)
 foreach(suite IN LISTS ALURD_STEPS47_SUITES)
   add_executable(test_${suite} ${CMAKE_CURRENT_LIST_DIR}/test_${suite}.c ${CMAKE_CURRENT_LIST_DIR}/steps47.c)
   target_link_libraries(test_${suite} PRIVATE alurd_testsupport PkgConfig::SODIUM)
