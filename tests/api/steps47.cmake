@@ -14,6 +14,13 @@ foreach(suite IN LISTS ALURD_STEPS47_SUITES)
     FIXTURES_REQUIRED api_records
     TIMEOUT 180)
 endforeach()
+# the delegations program's second suite: a daemon that lets a delegate sign their own draft
+add_test(NAME api_delegations_own_draft COMMAND test_delegations own_draft)
+set_tests_properties(api_delegations_own_draft PROPERTIES
+  LABELS api
+  ENVIRONMENT "ALURD_TEST_RECORD_DIR=${ALURD_RECORDS}"
+  FIXTURES_REQUIRED api_records
+  TIMEOUT 180)
 # the event suite checks the feed against the catalogue the daemon uses
 target_link_libraries(test_events PRIVATE alurd_core)
 set_tests_properties(api_events PROPERTIES TIMEOUT 300)

@@ -72,11 +72,12 @@ static const char *awaiting_disposition(const char *title)
 				 fmt("{\"kind\":\"pengembangan\",\"title\":\"%s\",\"description\":\"Permohonan %s\"}",
 				     title, title));
 	assert_status(r, 201);
-	const char *id = fmt("%s", rstr(r, "id"));
+	char id[64];
+	snprintf(id, sizeof id, "%s", rstr(r, "id"));
 	attach_submission_documents(PD_A, id);
 	assert_status(call(PD_A, "POST", fmt("/api/v1/requests/%s/submit", id), NULL), 200);
 	assert_status(call(SEKRETARIAT, "POST", fmt("/api/v1/requests/%s/register", id), NULL), 200);
-	return id;
+	return fmt("%s", id);
 }
 
 static const char *dispose_body(void)
@@ -181,7 +182,8 @@ START_TEST(test_plh_of_the_kepala_dinas)
 	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/delegations",
 				 body("plh", "kepala_dinas", NULL, P[KADIS].id, plh.id, "[\"dispose\",\"sign_ba\"]", 0, 2));
 	assert_status(r, 201);
-	const char *d = fmt("%s", rstr(r, "id"));
+	char d[64];
+	snprintf(d, sizeof d, "%s", rstr(r, "id"));
 	ck_assert_str_eq(rstr(r, "status"), "active");
 	ck_assert_str_eq(rstr(r, "principal_id"), P[KADIS].id);
 	ck_assert_str_eq(ts_header(r, "Location"), fmt("/api/v1/delegations/%s", d));
@@ -196,7 +198,8 @@ START_TEST(test_plh_of_the_kepala_dinas)
 	assert_problem(call(KASI, "GET", fmt("/api/v1/delegations/%s", d), NULL), 404, "delegation.not_found");
 	assert_problem(call(PD_B, "GET", fmt("/api/v1/delegations/%s", d), NULL), 404, "delegation.not_found");
 
-	const char *req = awaiting_disposition("Aplikasi Plh Kepala Dinas");
+	char req[64];
+	snprintf(req, sizeof req, "%s", awaiting_disposition("Aplikasi Plh Kepala Dinas"));
 	/* the queue shows the Plh what waits on the Kepala Dinas */
 	r = call_as(&plh, "GET", "/api/v1/me/queue", NULL);
 	assert_status(r, 200);
@@ -215,7 +218,8 @@ START_TEST(test_plh_of_the_kepala_dinas)
 	ck_assert_int_eq(r->status, 403);
 	r = call_ash(&plh, "POST", fmt("/api/v1/requests/%s/dispositions", req), dispose_body(), header(d), NULL);
 	assert_status(r, 201);
-	const char *disp = fmt("%s", rstr(r, "id"));
+	char disp[64];
+	snprintf(disp, sizeof disp, "%s", rstr(r, "id"));
 	ck_assert_str_eq(rstr(r, "delegation_id"), d);
 	ck_assert_str_eq(rstr(r, "from_user_id"), plh.id);
 	ck_assert_str_eq(jstr(json_object_get(r->json, "acting_for"), "position"), "kepala_dinas");
@@ -259,7 +263,8 @@ START_TEST(test_plh_of_the_kepala_dinas)
 	ck_assert_msg(strstr(text, P[KADIS].full_name) == NULL, "the PDF names the absent Kepala Dinas:\n%s", text);
 
 	/* revoked by the Kepala Dinas: refused right after, nothing written */
-	const char *req2 = awaiting_disposition("Aplikasi Setelah Pencabutan");
+	char req2[64];
+	snprintf(req2, sizeof req2, "%s", awaiting_disposition("Aplikasi Setelah Pencabutan"));
 	assert_problem(call_as(&plh, "DELETE", fmt("/api/v1/delegations/%s", d), NULL), 403, "delegation.not_yours");
 	r = call(KADIS, "DELETE", fmt("/api/v1/delegations/%s", d), "{\"reason\":\"Kembali dari cuti.\"}");
 	assert_status(r, 200);
@@ -287,13 +292,16 @@ START_TEST(test_outside_the_period)
 				 body("plh", "kepala_dinas", NULL, P[KADIS].id, plh.id, "[\"dispose\"]", -3, -1));
 	assert_status(r, 201);
 	ck_assert_str_eq(rstr(r, "status"), "expired");
-	const char *ended = fmt("%s", rstr(r, "id"));
+	char ended[64];
+	snprintf(ended, sizeof ended, "%s", rstr(r, "id"));
 	r = call(ADMIN, "POST", "/api/v1/delegations",
 		 body("plh", "kepala_dinas", NULL, P[KADIS].id, plh.id, "[\"dispose\"]", 5, 6));
 	assert_status(r, 201);
 	ck_assert_str_eq(rstr(r, "status"), "scheduled");
-	const char *later = fmt("%s", rstr(r, "id"));
-	const char *req = awaiting_disposition("Aplikasi Masa Tugas");
+	char later[64];
+	snprintf(later, sizeof later, "%s", rstr(r, "id"));
+	char req[64];
+	snprintf(req, sizeof req, "%s", awaiting_disposition("Aplikasi Masa Tugas"));
 	r = call_ash(&plh, "POST", fmt("/api/v1/requests/%s/dispositions", req), dispose_body(), header(ended), NULL);
 	assert_problem(r, 403, "delegation.expired");
 	r = call_ash(&plh, "POST", fmt("/api/v1/requests/%s/dispositions", req), dispose_body(), header(later), NULL);
@@ -317,7 +325,8 @@ START_TEST(test_plt_of_the_kepala_pd)
 	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/delegations",
 				 body("plt", "kepala_pd", AGENCY[0], NULL, P[PD_A].id, "[\"sign_ba\"]", 0, 30));
 	assert_status(r, 201);
-	const char *d = fmt("%s", rstr(r, "id"));
+	char d[64];
+	snprintf(d, sizeof d, "%s", rstr(r, "id"));
 	ck_assert(json_is_null(json_object_get(r->json, "principal_id")));
 	/* as herself she does not sign; as the Plt she does */
 	assert_problem(call(PD_A, "POST", path_ba(f.ba, "/signatures"), confirm(f.sha256)), 403,
@@ -346,7 +355,8 @@ START_TEST(test_one_person_one_party)
 	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/delegations",
 				 body("plh", "kepala_dinas", NULL, P[KADIS].id, P[SIGN_A].id, "[\"sign_ba\"]", 0, 0));
 	assert_status(r, 201);
-	const char *d = fmt("%s", rstr(r, "id"));
+	char d[64];
+	snprintf(d, sizeof d, "%s", rstr(r, "id"));
 	r = callh(SIGN_A, "POST", path_ba(f.ba, "/signatures"), confirm(f.sha256), header(d), NULL);
 	assert_problem(r, 403, "berita_acara.same_person");
 	r = call(KASI, "GET", path_ba(f.ba, ""), NULL);
@@ -363,7 +373,8 @@ START_TEST(test_delegate_drafted_it)
 	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/delegations",
 				 body("plh", "kepala_dinas", NULL, P[KADIS].id, P[KASI].id, "[\"sign_ba\"]", 0, 1));
 	assert_status(r, 201);
-	const char *d = fmt("%s", rstr(r, "id"));
+	char d[64];
+	snprintf(d, sizeof d, "%s", rstr(r, "id"));
 	r = callh(KASI, "POST", path_ba(f.ba, "/signatures"), confirm(f.sha256), header(d), NULL);
 	assert_problem(r, 403, "berita_acara.drafted_by_delegate");
 	r = call(KASI, "GET", path_ba(f.ba, ""), NULL);
@@ -404,7 +415,8 @@ START_TEST(test_overlapping_delegations)
 	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/delegations",
 				 body("plh", "kabid_iai", NULL, P[KABID].id, P[KASI].id, "[\"derive\"]", 10, 15));
 	assert_status(r, 201);
-	const char *first = fmt("%s", rstr(r, "id"));
+	char first[64];
+	snprintf(first, sizeof first, "%s", rstr(r, "id"));
 	r = call(ADMIN, "POST", "/api/v1/delegations",
 		 body("plh", "kabid_iai", NULL, P[KABID].id, plh.id, "[\"derive\"]", 15, 20));
 	assert_problem(r, 409, "delegation.overlap");
@@ -466,7 +478,8 @@ START_TEST(test_refusals)
 	r = call(KADIS, "POST", "/api/v1/delegations",
 		 body("plh", "kepala_dinas", NULL, NULL, P[TIM2].id, "[\"issue_st\"]", 40, 41));
 	assert_status(r, 201);
-	const char *d = fmt("%s", rstr(r, "id"));
+	char d[64];
+	snprintf(d, sizeof d, "%s", rstr(r, "id"));
 	ck_assert_str_eq(rstr(r, "principal_id"), P[KADIS].id);
 	r = call(TIM2, "GET", "/api/v1/delegations", NULL);
 	assert_status(r, 200);
@@ -476,7 +489,8 @@ START_TEST(test_refusals)
 	assert_problem(call(TIM2, "DELETE", fmt("/api/v1/delegations/%s", d), NULL), 403, "delegation.not_yours");
 	assert_problem(call(TIM1, "DELETE", fmt("/api/v1/delegations/%s", d), NULL), 404, "delegation.not_found");
 	/* the header itself */
-	const char *req = awaiting_disposition("Aplikasi Tanpa Delegasi");
+	char req[64];
+	snprintf(req, sizeof req, "%s", awaiting_disposition("Aplikasi Tanpa Delegasi"));
 	r = callh(TIM1, "POST", fmt("/api/v1/requests/%s/dispositions", req), dispose_body(),
 		  "Delegation-Id: 7c9e6679-7425-40de-944b-e07fc1f90ae7", NULL);
 	assert_problem(r, 403, "delegation.not_delegate");
@@ -490,8 +504,39 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-int main(void)
+/* ALURD_DELEGATE_SIGNS_OWN_DRAFT=true: the office allows it. */
+static void up_own_draft(void)
 {
+	static const char *const env[] = {"ALURD_DELEGATE_SIGNS_OWN_DRAFT=true", NULL};
+	s47_up_env("delegations_own_draft", env);
+}
+
+START_TEST(test_delegate_may_sign_own_draft_when_allowed)
+{
+	struct flow f = drive(PD_A, "Aplikasi Konsep Diizinkan", AT_BA_SENT);
+	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/delegations",
+				 body("plh", "kepala_dinas", NULL, P[KADIS].id, P[KASI].id, "[\"sign_ba\"]", 0, 1));
+	assert_status(r, 201);
+	char d[64];
+	snprintf(d, sizeof d, "%s", rstr(r, "id"));
+	r = callh(KASI, "POST", path_ba(f.ba, "/signatures"), confirm(f.sha256), header(d), NULL);
+	assert_status(r, 201);
+	json_t *sig = json_array_get(json_object_get(r->json, "signatures"), 0);
+	ck_assert_str_eq(jstr(sig, "signer_id"), P[KASI].id);
+	ck_assert_str_eq(jstr(sig, "delegation_id"), d);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "own_draft") == 0) {
+		Suite *s = suite_create("delegations_own_draft");
+		TCase *tc = s47_tcase("delegations_own_draft", up_own_draft);
+		tcase_add_test(tc, test_delegate_may_sign_own_draft_when_allowed);
+		s47_add_clean_stop(tc);
+		suite_add_tcase(s, tc);
+		return s47_main(s);
+	}
 	Suite *s = suite_create("delegations");
 	TCase *tc = s47_tcase("delegations", up);
 	tcase_add_test(tc, test_plh_of_the_kepala_dinas);
