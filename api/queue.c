@@ -12,11 +12,13 @@
  * A Plh/Plt also sees, for each delegation in force, the principal's items
  * of the acts lent (each such item names its delegation_id and acting_for),
  * so the acting official finds what waits on the position. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/input.h"
 #include "api/offer.h"
+#include "core/actions.h"
 #include "core/delegation.h"
 #include "db/delegations.h"
 #include "db/queue.h"
@@ -87,15 +89,23 @@ static unsigned act_of_group(const char *kind)
 	return 0;
 }
 
-/* Adds group agg (kind) of a principal's queue to groups, each item tagged. */
-static void merge_acting(json_t *groups, const char *kind, json_t *agg, unsigned acts, json_t *tag)
+/* Adds group agg (kind) of a principal's queue to groups, each item tagged
+ * and offering only the actions the delegation lends. */
+static void merge_acting(json_t *groups, const char *kind, json_t *agg, enum position pos, unsigned acts,
+			 json_t *tag)
 {
 	if (!agg || !(act_of_group(kind) & acts))
 		return;
-	size_t i;
-	json_t *it;
-	json_array_foreach(json_object_get(agg, "items"), i, it)
+	size_t i, k;
+	json_t *it, *a;
+	json_array_foreach(json_object_get(agg, "items"), i, it) {
 		json_object_update(it, tag);
+		json_t *lent = json_array();
+		json_array_foreach(json_object_get(it, "allowed_actions"), k, a)
+			if (deleg_act_of_action(wf_action_route(wf_action_parse(json_string_value(a))), pos) & acts)
+				json_array_append(lent, a);
+		json_object_set_new(it, "allowed_actions", lent);
+	}
 	merge(group(groups, kind), agg);
 }
 
@@ -129,13 +139,13 @@ static bool acting_groups(struct api_ctx *c, json_t *groups, struct err *e)
 		json_t *tag = json_pack("{s:s, s:{s:s, s:s?, s:s?, s:s}}", "delegation_id", db_rows_get(&d, k, 0),
 					"acting_for", "position", db_rows_get(&d, k, 1), "user_id", db_rows_get(&d, k, 3),
 					"agency_id", db_rows_get(&d, k, 2), "kind", db_rows_get(&d, k, 5));
-		merge_acting(groups, "dispositions", json_object_get(raw, "dispositions"), acts, tag);
+		merge_acting(groups, "dispositions", json_object_get(raw, "dispositions"), pos, acts, tag);
 		json_t *reqs = json_object_get(raw, "requests");
 		for (int s = 0; s < WF_STATE_COUNT; s++)
 			if (state_groups[s] && wf_party_includes(wf_waiting_party((enum wf_state)s), role))
 				merge_acting(groups, state_groups[s], json_object_get(reqs, wf_state_key((enum wf_state)s)),
-					     acts, tag);
-		merge_acting(groups, "signatures", json_object_get(raw, "signatures"), acts, tag);
+					     pos, acts, tag);
+		merge_acting(groups, "signatures", json_object_get(raw, "signatures"), pos, acts, tag);
 		json_decref(tag);
 		json_decref(raw);
 	}

@@ -212,6 +212,8 @@ START_TEST(test_plh_of_the_kepala_dinas)
 				queued |= strcmp(jstr(json_object_get(it, "request"), "request_id"), req) == 0 &&
 					  strcmp(jstr(it, "delegation_id"), d) == 0;
 	ck_assert_msg(queued, "the Plh's queue lacks the request to dispose: %s", jdump(r->json));
+	/* it offers what the delegation lends (dispose), not what it does not (reject) */
+	ck_assert_msg(strstr(jdump(r->json), "\"reject\"") == NULL, "the Plh is offered reject: %s", jdump(r->json));
 
 	/* as himself he may not dispose; as the Plh he does */
 	r = call_as(&plh, "POST", fmt("/api/v1/requests/%s/dispositions", req), dispose_body());
