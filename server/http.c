@@ -553,6 +553,8 @@ static void set_problem(struct hreq *r, const struct err *e)
 	r->problem = true;
 	if (e->kind == ERR_METHOD && r->m.allow[0])
 		api_set_header(c, "Allow", r->m.allow);
+	if (e->location[0])
+		api_set_header(c, "Location", e->location);
 	if (r->close_now || e->kind == ERR_TOO_LARGE || e->kind == ERR_URI_TOO_LONG ||
 	    strcmp(e->code, "http.too_many_connections") == 0)
 		api_set_header(c, "Connection", "close");
