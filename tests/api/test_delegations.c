@@ -103,7 +103,7 @@ static json_t *audit_row(const char *request, const char *action)
  * admin; waits (bounded, 10 s) for the feed to show it. */
 static json_t *event_of(const char *type, const char *subject, const char *request)
 {
-	for (int attempt = 0; attempt < 200; attempt++) {
+	for (long long until = ts_now_ms() + 10000; ts_now_ms() < until; ts_nap_ms(50)) {
 		const char *path = request ? fmt("/api/v1/events?type=%s&request_id=%s&limit=200", type, request)
 					   : fmt("/api/v1/events?type=%s&limit=200", type);
 		struct ts_resp *r = call(ADMIN, "GET", path, NULL);
@@ -113,7 +113,6 @@ static json_t *event_of(const char *type, const char *subject, const char *reque
 		json_array_foreach(json_object_get(r->json, "items"), i, ev)
 			if (strcmp(jstr(ev, "subject"), subject) == 0)
 				return keep(json_incref(ev));
-		usleep(50 * 1000);
 	}
 	return NULL;
 }
