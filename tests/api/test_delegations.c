@@ -505,6 +505,52 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* A Plh of the Kepala Dinas issues the Surat Tugas: the record says for
+ * whom, the letter is signed "Plh. Kepala Dinas". */
+START_TEST(test_plh_issues_the_surat_tugas)
+{
+	struct flow f = drive(PD_A, "Aplikasi Surat Tugas Plh", AT_AGREED);
+	struct ts_resp *r = call(ADMIN, "POST", "/api/v1/delegations",
+				 body("plh", "kepala_dinas", NULL, P[KADIS].id, plh.id, "[\"issue_st\"]", 0, 0));
+	assert_status(r, 201);
+	char d[64];
+	snprintf(d, sizeof d, "%s", rstr(r, "id"));
+	const char *st = fmt("{\"member_ids\":[\"%s\"],\"purpose\":\"Membangun aplikasi.\"}", P[TIM1].id);
+	/* lending issue_st lends no disposition */
+	const char *req = awaiting_disposition("Aplikasi Bukan Untuk Plh");
+	assert_problem(call_ash(&plh, "POST", fmt("/api/v1/requests/%s/dispositions", req), dispose_body(), header(d),
+				NULL),
+		       403, "delegation.act_not_delegated");
+	r = call_ash(&plh, "POST", fmt("/api/v1/requests/%s/surat-tugas", f.request), st, header(d), NULL);
+	assert_status(r, 201);
+	char id[64];
+	snprintf(id, sizeof id, "%s", rstr(r, "id"));
+	ck_assert_str_eq(rstr(r, "issued_by"), plh.id);
+	ck_assert_str_eq(rstr(r, "delegation_id"), d);
+	ck_assert_str_eq(jstr(json_object_get(r->json, "acting_for"), "position"), "kepala_dinas");
+	ck_assert_str_eq(status_of(f.request), "completed");
+	json_t *row = audit_row(f.request, "request.issue_st");
+	ck_assert_msg(row != NULL, "no request.issue_st audit row");
+	ck_assert_str_eq(jstr(json_object_get(row, "after"), "delegation_id"), d);
+	r = call(KASI, "GET", fmt("/api/v1/surat-tugas/%s/pdf", id), NULL);
+	assert_status(r, 200);
+	const char *pdf = fmt("delegations-st-%d.pdf", (int)getpid()), *txt = fmt("delegations-st-%d.txt", (int)getpid());
+	FILE *out = fopen(pdf, "wb");
+	ck_assert_msg(out != NULL, "cannot write %s", pdf);
+	ck_assert_uint_eq(fwrite(r->body, 1, r->len, out), r->len);
+	fclose(out);
+	ck_assert_msg(run(fmt("pdftotext -layout %s %s", pdf, txt)) == 0, "pdftotext failed");
+	static char text[1 << 16];
+	FILE *in = fopen(txt, "rb");
+	ck_assert_msg(in != NULL, "cannot read %s", txt);
+	text[fread(text, 1, sizeof text - 1, in)] = '\0';
+	fclose(in);
+	ck_assert_msg(strstr(text, "Plh. Kepala Dinas") != NULL && strstr(text, plh.full_name) != NULL,
+		      "the Surat Tugas is not signed by the Plh:\n%s", text);
+	assert_status(call(ADMIN, "DELETE", fmt("/api/v1/delegations/%s", d), NULL), 200);
+}
+END_TEST
+
 /* ALURD_DELEGATE_SIGNS_OWN_DRAFT=true: the office allows it. */
 static void up_own_draft(void)
 {
@@ -546,6 +592,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_one_person_one_party);
 	tcase_add_test(tc, test_delegate_drafted_it);
 	tcase_add_test(tc, test_signatory_leaves_between_signatures);
+	tcase_add_test(tc, test_plh_issues_the_surat_tugas);
 	tcase_add_test(tc, test_overlapping_delegations);
 	tcase_add_test(tc, test_refusals);
 	s47_add_clean_stop(tc);
