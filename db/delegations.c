@@ -7,7 +7,7 @@
 
 #include "db/people.h"
 
-/* $TZ: the parameter number of the zone in the statement using it. */
+/* Today in zone tz (a parameter such as "$2" of the statement using it). */
 #define TODAY(tz) "(now() AT TIME ZONE " tz ")::date"
 #define DELEG_JSON(tz)                                                                                          \
 	"json_build_object('id', g.id, 'kind', g.kind, 'position', g.position, 'agency_id', g.agency_id,"         \
@@ -42,8 +42,8 @@ static void fill(struct db_delegation *out, const char **c)
 	" 'principal_id', g.principal_id, 'delegate_id', g.delegate_id, 'acts', to_jsonb(g.acts),"                \
 	" 'starts_on', g.starts_on, 'ends_on', g.ends_on, 'letter_number', g.letter_number,"                       \
 	" 'revoked_at', g.revoked_at, 'actor', jsonb_build_object('id', " actor "::uuid, 'role', " role "::text))"
-/* The audit row's after: the record without the people objects. */
-#define AUDIT_AFTER(tz) "(to_jsonb(g) - 'document')"
+/* The audit row's after: the row as stored, without the letter's bytes. */
+#define AUDIT_AFTER "(to_jsonb(g) - 'document')"
 
 DB_STMT(st_lock_position,
 	"SELECT g.id, " DAY("g.starts_on") ", " DAY("g.ends_on") ", g.acts::text"
@@ -64,20 +64,20 @@ DB_STMT(st_insert,
 	"   VALUES ($1, $2, $3::uuid, $4::uuid, $5::uuid, $6::text[], $7::date, $8::date, $9, $10::date, $11, $12,"
 	"           $13::bytea, $14::uuid) RETURNING *),"
 	" au AS (INSERT INTO audit_log (actor_id, actor_role, action, record_type, record_id, http_request_id, after)"
-	"   SELECT $14::uuid, $15, 'delegation.create', 'delegation', g.id::text, $16, " AUDIT_AFTER("$17") " FROM g),"
+	"   SELECT $14::uuid, $15, 'delegation.create', 'delegation', g.id::text, $16, " AUDIT_AFTER " FROM g),"
 	" ev AS (INSERT INTO events (type, agency_id, source, subject, data)"
 	"   SELECT 'delegation.created', g.agency_id, '/api/v1/delegations', g.id::text, " EVENT_DATA("$14", "$15")
 	"   FROM g)"
 	" SELECT " DELEG_COLS("$17") " FROM g");
 
-static bool read_one(struct err *e, struct arena *a, PGresult *r, struct db_delegation *out)
+/* Copies the first row of r (consumed) into *out. */
+static void read_one(struct arena *a, PGresult *r, struct db_delegation *out)
 {
 	const char *c[NCOLS];
 	for (int i = 0; i < NCOLS; i++)
 		c[i] = PQgetisnull(r, 0, i) ? NULL : arena_strdup(a, PQgetvalue(r, 0, i));
 	PQclear(r);
 	fill(out, c);
-	return e != NULL;
 }
 
 bool db_delegation_insert(struct err *e, struct arena *a, const struct db_delegation_new *n, const char *tz,
@@ -93,7 +93,8 @@ bool db_delegation_insert(struct err *e, struct arena *a, const struct db_delega
 	PGresult *r;
 	if (!db_exec_bin(e, &st_insert, 17, p, lengths, formats, false, &r))
 		return false;
-	return read_one(e, a, r, out);
+	read_one(a, r, out);
+	return true;
 }
 
 DB_STMT(st_get, "SELECT " DELEG_COLS("$2") " FROM delegations g WHERE g.id = $1::uuid");
