@@ -130,6 +130,7 @@ static bool acting_groups(struct api_ctx *c, json_t *groups, struct err *e)
 			.agency_id = pos == POS_KEPALA_PD ? db_rows_get(&d, k, 2) : NULL,
 			.open_states = open_states(c->arena),
 			.actions_map = api_actions_map(c->arena, role),
+			.submit_types = api_submit_types(c->arena),
 			.limit = QUEUE_ITEMS,
 		};
 		const char *text;
