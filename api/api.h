@@ -89,6 +89,13 @@ struct api_ctx {
 	                            the body, when the body holds a secret */
 	json_t *json;     /* parsed JSON body, owned by the server */
 	struct principal who;
+	/* long-poll: the server sets may_park; a handler with nothing to answer
+	 * yet may set park_ms (how long the client is willing to wait) and reply
+	 * nothing. The server then parks the request, its connection suspended,
+	 * and runs it again when the event feed moves, or at the deadline with
+	 * may_park false (server/feed.h). */
+	bool may_park;
+	int park_ms;
 
 	/* response, filled by exactly one api_reply_* call */
 	int status;

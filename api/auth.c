@@ -328,7 +328,45 @@ static bool logout(struct api_ctx *c, struct err *e)
 	return true;
 }
 
-static const char *const token_fields[] = {"grant_type", "client_id", "client_secret", NULL};
+static const char *const token_fields[] = {"grant_type", "client_id", "client_secret", "scope", NULL};
+
+/* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by
+ * single spaces. A client's token has one scope, the reach an administrator
+ * granted its writes (migrations/0015): `requests:own` or
+ * `requests:visible` (which includes own). A requested scope is accepted when
+ * every token is within that grant; the answer always names the scope
+ * granted. */
+static bool scope_check(const char *requested, const char *granted, struct err *e)
+{
+	if (!requested)
+		return true;
+	size_t n = strlen(requested);
+	if (n == 0 || n > 200)
+		return err_set(e, ERR_INVALID, "auth.invalid_scope", "scope is 1 to 200 characters.");
+	for (const char *p = requested; *p;) {
+		size_t len = 0;
+		while (p[len] && p[len] != ' ') {
+			unsigned char ch = (unsigned char)p[len];
+			if (ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\')
+				return err_set(e, ERR_INVALID, "auth.invalid_scope", "scope holds a character RFC 6749 does not allow.");
+			len++;
+		}
+		if (len == 0)
+			return err_set(e, ERR_INVALID, "auth.invalid_scope", "scope tokens are separated by single spaces.");
+		bool own = len == 12 && strncmp(p, "requests:own", 12) == 0;
+		bool visible = len == 16 && strncmp(p, "requests:visible", 16) == 0;
+		if (!own && !visible)
+			return err_set(e, ERR_INVALID, "auth.invalid_scope",
+				       "Unknown scope %.*s; a client's scope is requests:own or requests:visible.", (int)(len > 40 ? 40 : len), p);
+		if (visible && strcmp(granted, "requests:visible") != 0)
+			return err_set(e, ERR_INVALID, "auth.invalid_scope",
+				       "This client is granted requests:own only; an administrator grants more.");
+		p += len;
+		if (*p == ' ' && !*++p)
+			return err_set(e, ERR_INVALID, "auth.invalid_scope", "scope ends with a space.");
+	}
+	return true;
+}
 
 /* HTTP Basic client credentials (RFC 6749 §2.3.1): base64 of
  * urlencoded(client_id) ":" urlencoded(client_secret). *present tells
@@ -367,7 +405,7 @@ static bool basic_credentials(struct api_ctx *c, bool *present, const char **id,
 static bool client_token(struct api_ctx *c, struct err *e)
 {
 	json_t *b = api_body(c);
-	const char *grant, *client_id = NULL, *secret = NULL, *basic_id = NULL, *basic_secret = NULL;
+	const char *grant, *client_id = NULL, *secret = NULL, *basic_id = NULL, *basic_secret = NULL, *scope = NULL;
 	bool basic;
 	if (!basic_credentials(c, &basic, &basic_id, &basic_secret, e))
 		return false;
@@ -375,6 +413,7 @@ static bool client_token(struct api_ctx *c, struct err *e)
 	api_in_str(b, "grant_type", API_REQUIRED, 64, &grant, e);
 	api_in_str(b, "client_id", basic ? API_OPTIONAL : API_REQUIRED, 64, &client_id, e);
 	api_in_str(b, "client_secret", basic ? API_OPTIONAL : API_REQUIRED, 128, &secret, e);
+	api_in_str(b, "scope", API_OPTIONAL, 1024, &scope, e);
 	if (basic && secret)
 		err_field(e, "client_secret", "not_allowed", "Send the credentials in HTTP Basic or in the body, not both.");
 	if (basic && client_id && strcmp(client_id, basic_id) != 0)
@@ -405,6 +444,12 @@ static bool client_token(struct api_ctx *c, struct err *e)
 			return false;
 		return err_set(e, ERR_UNAUTHENTICATED, "auth.invalid_client", "Unknown client or wrong secret.");
 	}
+	json_t *doc = json_loads(k.json, 0, NULL);
+	const char *ws = json_string_value(json_object_get(doc, "write_scope"));
+	const char *granted = ws && strcmp(ws, "visible") == 0 ? "requests:visible" : "requests:own";
+	json_decref(doc);
+	if (!scope_check(scope, granted, e))
+		return false;
 	struct principal p = {.authenticated = true, .role = ROLE_INTEGRATION};
 	snprintf(p.subject, sizeof p.subject, "%s", k.id);
 	snprintf(p.agency_id, sizeof p.agency_id, "%s", k.agency_id ? k.agency_id : "");
@@ -416,8 +461,8 @@ static bool client_token(struct api_ctx *c, struct err *e)
 	    !api_services.issue_access(&p, &access, &expires_in, e))
 		return false;
 	api_reply_json(c, 200,
-		       json_pack("{s:s, s:s, s:I}", "access_token", access, "token_type", TOKEN_TYPE, "expires_in",
-				 (json_int_t)expires_in));
+		       json_pack("{s:s, s:s, s:I, s:s}", "access_token", access, "token_type", TOKEN_TYPE, "expires_in",
+				 (json_int_t)expires_in, "scope", granted));
 	free(access);
 	return true;
 }

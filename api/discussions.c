@@ -365,7 +365,7 @@ static bool patch_discussion(struct api_ctx *c, struct err *e)
 	return true;
 }
 
-static const char *const completion_fields[] = {"notes", "document_ids", NULL};
+static const char *const completion_fields[] = {"notes", "item_documents", "document_ids", NULL};
 
 /* The items discussion d's checklist marked incomplete, as a bitmask. */
 static unsigned incomplete_items(const struct db_discussion *d)
@@ -384,9 +384,11 @@ static unsigned incomplete_items(const struct db_discussion *d)
 }
 
 /* A completion must address every item the last initial discussion marked
- * incomplete, each with a note (documents, in document_ids, support the
- * notes): one field error notes.<item> per item left unanswered. */
-static bool answers_every_item(struct api_ctx *c, const struct db_discussion *d, json_t *notes, struct err *e)
+ * incomplete, each with a non-blank note or at least one document of its own
+ * in item_documents (document_ids holds documents that support the round as
+ * a whole): one field error notes.<item> per item left unanswered. */
+static bool answers_every_item(struct api_ctx *c, const struct db_discussion *d, json_t *notes, json_t *item_docs,
+			       struct err *e)
 {
 	unsigned answered = 0;
 	const char *key;
@@ -397,6 +399,11 @@ static bool answers_every_item(struct api_ctx *c, const struct db_discussion *d,
 		if (i >= 0 && text && text[strspn(text, " \t\r\n")])
 			answered |= 1u << i;
 	}
+	json_object_foreach(item_docs, key, v) {
+		int i = wf_checklist_index(key);
+		if (i >= 0 && json_array_size(v) > 0)
+			answered |= 1u << i;
+	}
 	unsigned left = wf_completion_unanswered(incomplete_items(d), answered);
 	if (!left)
 		return true;
@@ -405,8 +412,36 @@ static bool answers_every_item(struct api_ctx *c, const struct db_discussion *d,
 	for (int i = 0; i < WF_CHECKLIST_ITEMS; i++)
 		if (left & (1u << i))
 			err_field(e, arena_printf(c->arena, "notes.%s", wf_checklist_key(i)), "required",
-				  "The discussion marked %s incomplete: say how it is now complete.", wf_checklist_key(i));
+				  "The discussion marked %s incomplete: say how it is now complete, or attach a document"
+				  " for it in item_documents.%s.",
+				  wf_checklist_key(i), wf_checklist_key(i));
 	return false;
+}
+
+#define MAX_COMPLETION_DOCS 20 /* document ids in one completion, all lists together */
+
+/* Appends the ids of list (a JSON array, checked) to the uuid[] literal
+ * being built in *ids (*n of them so far); errors on field. */
+static void collect_doc_ids(struct api_ctx *c, json_t *list, const char *field, char **ids, int *n, struct err *e)
+{
+	if (!json_is_array(list)) {
+		err_field(e, field, "invalid", "An array of document ids.");
+		return;
+	}
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v) {
+		const char *id = json_string_value(v);
+		if (!id || !val_is_uuid(id)) {
+			err_field(e, field, "invalid", "Every entry is a document id.");
+			return;
+		}
+		if (++*n > MAX_COMPLETION_DOCS) {
+			err_field(e, field, "too_many", "At most %d document ids in one completion.", MAX_COMPLETION_DOCS);
+			return;
+		}
+		*ids = arena_printf(c->arena, "%s%s%s", *ids, *n > 1 ? "," : "", id);
+	}
 }
 
 static bool complete_request(struct api_ctx *c, struct err *e)
@@ -419,10 +454,14 @@ static bool complete_request(struct api_ctx *c, struct err *e)
 		return false;
 	json_t *b = api_body(c);
 	api_only_fields(b, "", completion_fields, e);
-	json_t *notes = json_object_get(b, "notes");
-	if (!json_is_object(notes) || json_object_size(notes) == 0)
+	json_t *notes = json_object_get(b, "notes"), *item_docs = json_object_get(b, "item_documents");
+	if (notes && !json_is_object(notes))
+		err_field(e, "notes", "invalid", "An object with a note for each checklist item you completed.");
+	if (item_docs && !json_is_object(item_docs))
+		err_field(e, "item_documents", "invalid", "An object: checklist item -> the ids of its documents.");
+	if (json_object_size(notes) == 0 && json_object_size(item_docs) == 0 && !e->kind)
 		err_field(e, "notes", notes ? "invalid" : "required",
-			  "An object with a note for each checklist item you completed.");
+			  "An object with a note for each checklist item you completed (or item_documents).");
 	const char *key;
 	json_t *v;
 	json_object_foreach(notes, key, v) {
@@ -435,33 +474,36 @@ static bool complete_request(struct api_ctx *c, struct err *e)
 		else
 			val_text(e, name, json_string_value(v), 5000, false, true);
 	}
-	json_t *docs = json_object_get(b, "document_ids");
-	char *doc_array = arena_strdup(c->arena, "{}");
-	if (docs && (!json_is_array(docs) || json_array_size(docs) > 20)) {
-		err_field(e, "document_ids", "invalid", "An array of at most 20 document ids.");
-	} else if (docs) {
-		doc_array = arena_alloc(c->arena, json_array_size(docs) * 37 + 3);
-		strcpy(doc_array, "{");
-		size_t i;
-		json_array_foreach(docs, i, v) {
-			const char *id = json_string_value(v), *type;
-			if (!id || !val_is_uuid(id)) {
-				err_field(e, "document_ids", "invalid", "Every entry is a document id.");
-				break;
-			}
-			if (!db_document_type_of(e, c->arena, r.id, id, &type))
-				return false;
-			if (!type) {
-				err_field(e, "document_ids", "unknown", "Document %s is not one of this request's.", id);
-				break;
-			}
-			strcat(doc_array, i ? "," : "");
-			strcat(doc_array, id);
-		}
-		strcat(doc_array, "}");
+	char *ids = arena_strdup(c->arena, "");
+	int nids = 0;
+	json_object_foreach(item_docs, key, v) {
+		const char *name = arena_printf(c->arena, "item_documents.%.40s", key);
+		if (!is_item(key))
+			err_field(e, name, "unknown_item", "Not a checklist item.");
+		else
+			collect_doc_ids(c, v, name, &ids, &nids, e);
 	}
+	int item_ids = nids;
+	json_t *docs = json_object_get(b, "document_ids");
+	if (docs)
+		collect_doc_ids(c, docs, "document_ids", &ids, &nids, e);
 	if (e->kind)
 		return false;
+	/* every id named is one of this request's documents: one look-up */
+	const char *missing = "";
+	if (nids && !db_documents_not_of(e, c->arena, r.id, arena_printf(c->arena, "{%s}", ids), &missing))
+		return false;
+	if (*missing)
+		return err_field(e, item_ids ? "item_documents" : "document_ids", "unknown",
+				 "Not documents of this request: %.180s.", missing);
+	/* document_ids as the uuid[] literal of its own entries */
+	const char *doc_array = "{}";
+	if (docs) {
+		const char *own = ids;
+		for (int k = 0; k < item_ids; k++)
+			own = strchr(own, ',') ? strchr(own, ',') + 1 : own + strlen(own);
+		doc_array = arena_printf(c->arena, "{%s}", own);
+	}
 	struct db_discussion d;
 	bool found;
 	const char *json;
@@ -469,9 +511,10 @@ static bool complete_request(struct api_ctx *c, struct err *e)
 		return false;
 	if (!found)
 		return err_set(e, ERR_CONFLICT, "request.invalid_transition", "There is no initial discussion to answer.");
-	if (!answers_every_item(c, &d, notes, e))
+	if (!answers_every_item(c, &d, notes, item_docs, e))
 		return false;
-	if (!db_completion_insert(e, c->arena, r.id, d.id, dump(c, notes), doc_array, c->who.subject, &json))
+	if (!db_completion_insert(e, c->arena, r.id, d.id, notes ? dump(c, notes) : "{}", doc_array,
+				  item_docs ? dump(c, item_docs) : "{}", c->who.subject, &json))
 		return false;
 	struct api_move_extra x = {.audit_after = arena_printf(c->arena, "{\"discussion_id\": \"%s\"}", d.id)};
 	if (!api_request_apply(c, &r, WF_PD_COMPLETE, &x, e))

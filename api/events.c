@@ -8,8 +8,14 @@
  * feed only shows events of finished transactions in (xid, id) order, an
  * event committed after a page was read can never sit behind that page's
  * cursor.
+ *
+ * ?wait=N (long-poll): an empty page is not answered at once; the request
+ * is parked (its connection suspended, no worker held) and run again when
+ * the outbox moves (server/feed.h), and answers the empty page with the
+ * same cursor when N seconds pass first.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/input.h"
@@ -60,7 +66,23 @@ static const char *types_param(struct api_ctx *c, struct err *e)
 	return list;
 }
 
-static const char *const feed_params[] = {"after", "type", "request_id", "limit", NULL};
+static const char *const feed_params[] = {"after", "type", "request_id", "limit", "wait", NULL};
+
+#define MAX_WAIT 30
+
+/* ?wait=seconds (0..MAX_WAIT): how long an empty page may be held back. */
+static int wait_param(struct api_ctx *c, struct err *e)
+{
+	const char *s = api_query(c, "wait");
+	if (!s)
+		return 0;
+	size_t n = strlen(s);
+	if (n == 0 || n > 2 || strspn(s, "0123456789") != n || atoi(s) > MAX_WAIT) {
+		err_field(e, "wait", "range", "wait is a whole number of seconds from 0 to 30.");
+		return 0;
+	}
+	return atoi(s);
+}
 
 static bool list_events(struct api_ctx *c, struct err *e)
 {
@@ -72,6 +94,7 @@ static bool list_events(struct api_ctx *c, struct err *e)
 	if (after && (strspn(after[0], "0123456789") != strlen(after[0]) || !*after[0] ||
 		      strspn(after[1], "0123456789") != strlen(after[1]) || !*after[1]))
 		err_field(e, "after", "invalid", "This cursor was not made by this server.");
+	int wait = wait_param(c, e);
 	f.types = types_param(c, e);
 	f.request_id = api_query(c, "request_id");
 	if (f.request_id && !val_is_uuid(f.request_id))
@@ -84,9 +107,16 @@ static bool list_events(struct api_ctx *c, struct err *e)
 	}
 	if (authz_agency_bound(&c->who))
 		f.agency_id = c->who.agency_id;
+	/* events about other records than requests (a webhook disabled) go to
+	 * those who may read the global audit trail */
+	f.beyond_requests = authz_allowed(c->who.role, ACT_AUDIT_READ) && !f.request_id;
 	struct db_page page;
 	if (!db_event_page(e, c->arena, &f, limit, &page))
 		return false;
+	if (!page.count && wait && c->may_park) {
+		c->park_ms = wait * 1000; /* nothing yet: asked again when the feed moves */
+		return true;
+	}
 	const char *next = page.count ? api_cursor_make(c->arena, 2, page.next) : api_query(c, "after");
 	const char *text = next ? arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":\"%s\"}", page.items, next)
 				: arena_printf(c->arena, "{\"items\":%s,\"next_cursor\":null}", page.items);

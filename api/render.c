@@ -77,6 +77,8 @@ static const char *oauth_error(const struct err *e, int status)
 {
 	if (e->kind == ERR_UNAUTHENTICATED)
 		return "invalid_client";
+	if (strcmp(e->code, "auth.invalid_scope") == 0)
+		return "invalid_scope";
 	for (int i = 0; i < e->nfields; i++)
 		if (strcmp(e->fields[i].name, "grant_type") == 0 && strcmp(e->fields[i].code, "unsupported") == 0)
 			return "unsupported_grant_type";

@@ -108,6 +108,7 @@ static bool answer_resubmission(struct api_ctx *c, const struct db_request *r, c
 			err_field(e, "kind", "differs", "The request under this eoffice_ref is of another kind.");
 		if (agency_differs)
 			err_field(e, "agency_id", "differs", "The request under this eoffice_ref is of another agency.");
+		snprintf(e->location, sizeof e->location, "/api/v1/requests/%s", r->id);
 		return false;
 	}
 	static const char *const text_fields[] = {"title", "description", "letter_number", "letter_date"};

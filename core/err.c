@@ -9,7 +9,7 @@
 void err_clear(struct err *e)
 {
 	e->kind = ERR_NONE;
-	e->code[0] = e->detail[0] = e->log[0] = '\0';
+	e->code[0] = e->detail[0] = e->log[0] = e->location[0] = '\0';
 	e->retry_after = 0;
 	e->nfields = 0;
 }
@@ -18,6 +18,7 @@ bool err_set(struct err *e, enum err_kind kind, const char *code, const char *fm
 {
 	va_list ap;
 	e->kind = kind;
+	e->location[0] = '\0';
 	snprintf(e->code, sizeof e->code, "%s", code);
 	va_start(ap, fmt);
 	vsnprintf(e->detail, sizeof e->detail, fmt, ap);

@@ -49,6 +49,8 @@ struct err {
 	char detail[256];
 	char log[512];
 	int retry_after; /* seconds, for ERR_TOO_MANY and ERR_UNAVAILABLE; 0 = none */
+	char location[128]; /* the path of the record a refusal points to (sent as
+	                       Location, e.g. the request a used eoffice_ref names); "" = none */
 	int nfields;
 	struct err_field fields[ERR_MAX_FIELDS];
 };

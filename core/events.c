@@ -39,6 +39,8 @@ static const struct ev_type catalogue[] = {
 	{"sla.warning", NULL, "The running step crossed its warning threshold."},
 	{"sla.breach", NULL, "The running step passed its due time."},
 	{"calendar.recomputed", "calendar", "A holiday change moved the deadlines of the request's running step."},
+	/* not about a request: subject is the record's id */
+	{"webhook.disabled", "deliverer", "The deliverer disabled a subscription (its endpoint answered 410, or failed everything for ALURD_WEBHOOK_DISABLE_AFTER)."},
 };
 
 /* Audit action -> event type, for every request-scoped audit row. */

@@ -140,22 +140,35 @@ bool db_document_type_of(struct err *e, struct arena *a, const char *request_id,
 
 #define COMPLETION_JSON                                                                              \
 	"json_build_object('id', k.id, 'request_id', k.request_id, 'discussion_id', k.discussion_id,"   \
-	" 'notes', k.notes, 'document_ids', to_json(k.document_ids), 'submitted_by', k.submitted_by,"   \
+	" 'notes', k.notes, 'item_documents', k.item_documents, 'document_ids', to_json(k.document_ids),"  \
+	" 'submitted_by', k.submitted_by,"                                                              \
 	" 'submitted_by_user', " DB_PERSON("k.submitted_by") ","   \
 	" 'created_at', k.created_at)"
 
 DB_STMT(st_completion_insert,
-	"INSERT INTO completions AS k (request_id, discussion_id, notes, document_ids, submitted_by)"
-	" VALUES ($1::uuid, $2::uuid, $3::jsonb, $4::uuid[], $5::uuid) RETURNING " COMPLETION_JSON);
+	"INSERT INTO completions AS k (request_id, discussion_id, notes, document_ids, submitted_by, item_documents)"
+	" VALUES ($1::uuid, $2::uuid, $3::jsonb, $4::uuid[], $5::uuid, $6::jsonb) RETURNING " COMPLETION_JSON);
 DB_STMT(st_completion_list, "SELECT coalesce(json_agg(" COMPLETION_JSON " ORDER BY k.created_at, k.id), '[]')"
 			    " FROM completions k WHERE k.request_id = $1::uuid");
 
 bool db_completion_insert(struct err *e, struct arena *a, const char *request_id, const char *discussion_id,
-			  const char *notes, const char *document_ids, const char *actor, const char **json)
+			  const char *notes, const char *document_ids, const char *item_documents, const char *actor,
+			  const char **json)
 {
-	const char *p[] = {request_id, discussion_id, notes, document_ids, actor};
+	const char *p[] = {request_id, discussion_id, notes, document_ids, actor, item_documents};
 	bool found;
-	return db_one(e, a, &st_completion_insert, 5, p, 1, json, &found);
+	return db_one(e, a, &st_completion_insert, 6, p, 1, json, &found);
+}
+
+DB_STMT(st_docs_not_of,
+	"SELECT coalesce(string_agg(x::text, ',' ORDER BY x), '') FROM unnest($2::uuid[]) x"
+	" WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = x AND d.request_id = $1::uuid)");
+
+bool db_documents_not_of(struct err *e, struct arena *a, const char *request_id, const char *ids, const char **missing)
+{
+	const char *p[] = {request_id, ids};
+	bool found;
+	return db_one(e, a, &st_docs_not_of, 2, p, 1, missing, &found);
 }
 
 bool db_completion_list(struct err *e, struct arena *a, const char *request_id, const char **json)

@@ -41,7 +41,11 @@ bool db_document_type_of(struct err *e, struct arena *a, const char *request_id,
 			 const char **type);
 
 bool db_completion_insert(struct err *e, struct arena *a, const char *request_id, const char *discussion_id,
-			  const char *notes, const char *document_ids, const char *actor, const char **json);
+			  const char *notes, const char *document_ids, const char *item_documents, const char *actor,
+			  const char **json);
+/* Of ids (a uuid[] literal), those that are not documents of request_id,
+ * comma-separated in *missing ("" when all are). One round trip. */
+bool db_documents_not_of(struct err *e, struct arena *a, const char *request_id, const char *ids, const char **missing);
 bool db_completion_list(struct err *e, struct arena *a, const char *request_id, const char **json);
 
 #endif

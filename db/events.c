@@ -32,14 +32,57 @@ DB_STMT_ADHOC(st_page,
 	"   AND ($5::text[] IS NULL OR e.type = ANY ($5::text[]) OR split_part(e.type, '.', 1) || '.*' = ANY ($5::text[]))"
 	"   AND ($7::timestamptz IS NULL OR e.time >= $7::timestamptz)"
 	"   AND ($8::timestamptz IS NULL OR e.time < $8::timestamptz)"
+	"   AND (e.request_id IS NOT NULL OR $9::bool)"
 	" ORDER BY e.xid, e.id LIMIT $6::int + 1");
 
 bool db_event_page(struct err *e, struct arena *a, const struct db_event_filter *f, int limit, struct db_page *page)
 {
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = {f->after_xid, f->after_id, f->agency_id, f->request_id, f->types, lim, f->since, f->until};
-	return db_page(e, a, &st_page, 8, p, limit, 2, page);
+	const char *p[] = {f->after_xid, f->after_id, f->agency_id, f->request_id, f->types, lim, f->since, f->until,
+			   f->beyond_requests ? "true" : "false"};
+	return db_page(e, a, &st_page, 9, p, limit, 2, page);
+}
+
+DB_STMT(st_tail,
+	"SELECT xid::text, id FROM events WHERE xid < pg_snapshot_xmin(pg_current_snapshot())"
+	" ORDER BY xid DESC, id DESC LIMIT 1");
+
+bool db_event_tail(struct err *e, char xid[24], char id[24])
+{
+	PGresult *r;
+	if (!db_exec(e, &st_tail, 0, NULL, &r))
+		return false;
+	snprintf(xid, 24, "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "0");
+	snprintf(id, 24, "%s", PQntuples(r) ? PQgetvalue(r, 0, 1) : "0");
+	PQclear(r);
+	return true;
+}
+
+DB_STMT(st_news,
+	"WITH n AS (SELECT xid, id, type FROM events"
+	"           WHERE xid < pg_snapshot_xmin(pg_current_snapshot()) AND (xid, id) > ($1::xid8, $2::bigint)"
+	"           ORDER BY xid, id LIMIT $3::int),"
+	" l AS (SELECT xid, id FROM n ORDER BY xid DESC, id DESC LIMIT 1)"
+	" SELECT n.type, count(*), (SELECT xid::text FROM l), (SELECT id FROM l) FROM n GROUP BY n.type");
+
+bool db_event_news(struct err *e, char xid[24], char id[24], int limit,
+		   void (*fn)(const char *type, long count, void *arg), void *arg)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = {xid, id, lim};
+	PGresult *r;
+	if (!db_exec(e, &st_news, 3, p, &r))
+		return false;
+	for (int i = 0; i < PQntuples(r); i++)
+		fn(PQgetvalue(r, i, 0), atol(PQgetvalue(r, i, 1)), arg);
+	if (PQntuples(r)) {
+		snprintf(xid, 24, "%s", PQgetvalue(r, 0, 2));
+		snprintf(id, 24, "%s", PQgetvalue(r, 0, 3));
+	}
+	PQclear(r);
+	return true;
 }
 
 DB_STMT(st_prune,

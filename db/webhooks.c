@@ -242,11 +242,16 @@ DB_STMT(st_record,
 	"       FROM d WHERE w.id = d.webhook_id"
 	"         AND (($3 = 'delivered') = (w.failing_since IS NOT NULL) OR $8::bool"
 	"              OR ($3 <> 'delivered' AND w.failing_since < now() - make_interval(secs => $9::int)))"
-	"       RETURNING w.id, w.enabled, w.disabled_reason,"
+	"       RETURNING w.id, w.agency_id, w.enabled, w.disabled_reason,"
 	"         (SELECT enabled FROM webhooks o WHERE o.id = w.id) AS was_enabled),"
 	" au AS (INSERT INTO audit_log (actor_role, action, record_type, record_id, http_request_id, after)"
 	"        SELECT 'system', 'webhook.disabled', 'webhook', w.id::text, 'deliverer',"
 	"               jsonb_build_object('reason', w.disabled_reason, 'delivery_id', $1::text)"
+	"        FROM w WHERE w.was_enabled AND NOT w.enabled),"
+	" ev AS (INSERT INTO events (type, agency_id, source, subject, data)"
+	"        SELECT 'webhook.disabled', w.agency_id, '/api/v1/webhooks', w.id::text,"
+	"               jsonb_build_object('webhook_id', w.id, 'agency_id', w.agency_id, 'reason', w.disabled_reason,"
+	"                                  'delivery_id', $1::text, 'actor', jsonb_build_object('id', NULL, 'role', 'system'))"
 	"        FROM w WHERE w.was_enabled AND NOT w.enabled)"
 	" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM w WHERE was_enabled AND NOT enabled)");
 

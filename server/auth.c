@@ -14,7 +14,6 @@
  */
 #include "server/auth.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <jwt.h>
 #include <openssl/evp.h>
@@ -30,6 +29,7 @@
 #include "api/api.h"
 #include "db/accounts.h"
 #include "db/db.h"
+#include "server/bg.h"
 #include "server/log.h"
 
 #define TOKEN_MAX 4096
@@ -169,12 +169,7 @@ struct snapshot {
 
 static pthread_rwlock_t g_snap_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct snapshot *g_snap;
-static pthread_t g_refresher;
-static bool g_refresher_running;
-static pthread_mutex_t g_stop_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_stop_cond = PTHREAD_COND_INITIALIZER;
-static bool g_stop;
-static bool g_kick; /* refresh now: a new account was seen */
+static struct bg g_refresher = BG_INIT; /* kicked: refresh now, a new account was seen */
 
 static void snapshot_free(struct snapshot *s)
 {
@@ -212,16 +207,7 @@ static void *refresher(void *unused)
 	(void)unused;
 	for (;;) {
 		bool ok = snapshot_refresh();
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += ok ? g_cfg->auth_refresh : 1;
-		pthread_mutex_lock(&g_stop_lock);
-		while (!g_stop && !g_kick && pthread_cond_timedwait(&g_stop_cond, &g_stop_lock, &until) != ETIMEDOUT)
-			;
-		g_kick = false;
-		bool stop = g_stop;
-		pthread_mutex_unlock(&g_stop_lock);
-		if (stop)
+		if (bg_wait(&g_refresher, ok ? g_cfg->auth_refresh : 1))
 			break;
 	}
 	db_thread_cleanup();
@@ -230,18 +216,12 @@ static void *refresher(void *unused)
 
 void auth_snapshot_kick(void)
 {
-	pthread_mutex_lock(&g_stop_lock);
-	g_kick = true;
-	pthread_cond_broadcast(&g_stop_cond);
-	pthread_mutex_unlock(&g_stop_lock);
+	bg_kick(&g_refresher);
 }
 
 void auth_start_background(void)
 {
-	g_stop = false;
-	if (pthread_create(&g_refresher, NULL, refresher, NULL) != 0)
-		abort();
-	g_refresher_running = true;
+	bg_start(&g_refresher, refresher, NULL);
 	/* wait a little for the first snapshot, so the first requests after
 	 * start-up are not answered "accounts not loaded" */
 	for (int i = 0; i < 200; i++) {
@@ -257,14 +237,7 @@ void auth_start_background(void)
 
 void auth_stop_background(void)
 {
-	if (!g_refresher_running)
-		return;
-	pthread_mutex_lock(&g_stop_lock);
-	g_stop = true;
-	pthread_cond_broadcast(&g_stop_cond);
-	pthread_mutex_unlock(&g_stop_lock);
-	pthread_join(g_refresher, NULL);
-	g_refresher_running = false;
+	bg_stop(&g_refresher);
 }
 
 void auth_cleanup(void)

@@ -36,6 +36,7 @@ static pthread_t g_threads[MAX_WORKERS];
 static int g_nthreads;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
+static unsigned g_kicks; /* kicks no thread has taken yet, under g_lock */
 static bool g_stop;
 
 static const double *g_schedule;
@@ -269,8 +270,10 @@ static bool wait_or_stop(double seconds)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&g_lock);
-	while (!g_stop && pthread_cond_timedwait(&g_cond, &g_lock, &until) == 0)
+	while (!g_stop && g_kicks == 0 && pthread_cond_timedwait(&g_cond, &g_lock, &until) == 0)
 		;
+	if (g_kicks)
+		g_kicks--; /* one idle thread takes each kick; the others keep polling */
 	bool stop = g_stop;
 	pthread_mutex_unlock(&g_lock);
 	return stop;
@@ -355,6 +358,15 @@ void deliver_start(const struct config *cfg)
 	for (int i = 0; i < g_nthreads; i++)
 		if (pthread_create(&g_threads[i], NULL, run, i == 0 ? (void *)1 : NULL) != 0)
 			abort();
+}
+
+void deliver_kick(void)
+{
+	pthread_mutex_lock(&g_lock);
+	if (g_nthreads && g_kicks < 1)
+		g_kicks++;
+	pthread_cond_signal(&g_cond);
+	pthread_mutex_unlock(&g_lock);
 }
 
 void deliver_stop(void)

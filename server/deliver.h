@@ -18,6 +18,9 @@
 /* Starts the threads (none when cfg->webhook_workers is 0) and registers
  * the metrics. Call after curl_global_init. */
 void deliver_start(const struct config *cfg);
+/* Ends the idle threads' wait now (new events are in); a no-op when none
+ * run. Polling the table at ALURD_WEBHOOK_POLL stays the truth. */
+void deliver_kick(void);
 /* Wakes the threads and joins them; an attempt in flight finishes first
  * (at most ALURD_WEBHOOK_TIMEOUT). */
 void deliver_stop(void);

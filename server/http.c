@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@
 #include "db/db.h"
 #include "db/idempotency.h"
 #include "server/auth.h"
+#include "server/feed.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/pool.h"
@@ -261,6 +263,8 @@ struct hreq {
 	bool uri_space;     /* the raw request target holds a space */
 	char client[64];    /* the client's address (see cidr_client_address) */
 	char request_id[129];
+	struct feed_waiter fw; /* parked long-poll (fw.deadline_ms 0: never parked) */
+	int reruns;            /* times the parked request was run again */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -544,6 +548,8 @@ static void set_problem(struct hreq *r, const struct err *e)
 	r->problem = true;
 	if (e->kind == ERR_METHOD && r->m.allow[0])
 		api_set_header(c, "Allow", r->m.allow);
+	if (e->location[0])
+		api_set_header(c, "Location", e->location);
 	if (r->close_now || e->kind == ERR_TOO_LARGE || e->kind == ERR_URI_TOO_LONG ||
 	    strcmp(e->code, "http.too_many_connections") == 0)
 		api_set_header(c, "Connection", "close");
@@ -688,6 +694,8 @@ static const struct api_kv *collect(struct hreq *r, enum MHD_ValueKind kind, int
 }
 
 /* Copies what the handler may read into the arena (on the HTTP thread). */
+static void unpark(struct feed_waiter *w, bool final);
+
 static void prepare_ctx(struct hreq *r)
 {
 	struct api_ctx *c = &r->ctx;
@@ -699,6 +707,8 @@ static void prepare_ctx(struct hreq *r)
 	c->query = collect(r, MHD_GET_ARGUMENT_KIND, &c->nquery);
 	c->content_type = api_header(c, "Content-Type");
 	c->client_addr = r->client;
+	c->may_park = r->m.route->tx != API_TX_NONE;
+	r->fw.wake = unpark;
 	c->body = r->body;
 	c->body_len = r->len;
 	unsigned char digest[crypto_hash_sha256_BYTES];
@@ -876,16 +886,32 @@ static bool call_handler(struct hreq *r, struct err *e)
 	}
 }
 
-static void run(struct hreq *r)
+/* A parked request is run again at most this many times (the feed moved,
+ * but not for this caller's page) before it answers its empty page. */
+#define MAX_RERUNS 20
+
+/* Runs the request; false when it was parked instead (nothing to resume). */
+static bool run(struct hreq *r)
 {
 	struct err e;
 	err_clear(&e);
 	if (r->ctx.who.subject_unverified)
 		db_unit_start(true);
-	bool ok = auth_verify_subject(&r->ctx.who, &e) && api_only_query(&r->ctx, r->m.route->query, &e) &&
-		  parse_json(r, &e) && call_handler(r, &e);
+	bool ok;
+	for (;;) {
+		ok = auth_verify_subject(&r->ctx.who, &e) && api_only_query(&r->ctx, r->m.route->query, &e) &&
+		     parse_json(r, &e) && call_handler(r, &e);
+		if (!ok || r->ctx.status != 0 || r->ctx.park_ms <= 0)
+			break;
+		if (!r->fw.deadline_ms)
+			r->fw.deadline_ms = mono_ms() + r->ctx.park_ms;
+		r->ctx.park_ms = 0;
+		if (r->ctx.may_park && mono_ms() < r->fw.deadline_ms && feed_park(&r->fw))
+			return false;
+		r->ctx.may_park = false; /* not parked: answer the (empty) page now */
+	}
 	if (r->m.route->tx != API_TX_NONE)
-		r->db_statements = db_unit_statements();
+		r->db_statements += db_unit_statements();
 	if (ok && r->ctx.status == 0)
 		ok = err_set(&e, ERR_INTERNAL, "internal", "The handler gave no answer.");
 	if (!ok) {
@@ -893,13 +919,22 @@ static void run(struct hreq *r)
 		set_problem(r, &e);
 	}
 	build_response(r);
+	return true;
 }
 
 static void run_job(void *arg)
 {
 	struct hreq *r = arg;
-	run(r);
-	MHD_resume_connection(r->conn);
+	if (run(r))
+		MHD_resume_connection(r->conn);
+}
+
+/* The feed moved (or the deadline passed): run the parked request again. */
+static void unpark(struct feed_waiter *w, bool final)
+{
+	struct hreq *r = (struct hreq *)(void *)((char *)w - offsetof(struct hreq, fw));
+	r->ctx.may_park = !final && ++r->reruns < MAX_RERUNS;
+	pool_submit(run_job, r);
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */

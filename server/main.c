@@ -22,6 +22,7 @@
 #include "server/console.h"
 #include "server/config.h"
 #include "server/deliver.h"
+#include "server/feed.h"
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -179,11 +180,14 @@ static int cmd_serve(struct config *cfg)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	deliver_start(cfg);
 	tlog_start(cfg);
+	feed_start(cfg);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_json(LOG_INFO, NULL, "shutting down", json_pack("{s:i, s:i}", "signal", sig, "in_flight", (int)metrics_inflight()));
 	http_quiesce();
+	feed_release(); /* parked long-polls answer now */
 	bool drained = http_drain(cfg->shutdown_timeout);
+	feed_stop();
 	timer_stop();
 	tlog_stop();
 	changes_stop();

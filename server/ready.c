@@ -13,11 +13,10 @@
 #include "api/api.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "server/bg.h"
 
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
-static pthread_t g_thread;
-static bool g_running, g_stop;
+static struct bg g_bg = BG_INIT;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER; /* the latest result below */
 
 /* the latest result */
 static bool g_done;           /* at least one check has finished */
@@ -64,19 +63,7 @@ static void *checker(void *arg)
 	(void)arg;
 	for (;;) {
 		check_once();
-		pthread_mutex_lock(&g_lock);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += READY_INTERVAL_MS * 1000000L;
-		while (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		if (!g_stop)
-			pthread_cond_timedwait(&g_cond, &g_lock, &until);
-		bool stop = g_stop;
-		pthread_mutex_unlock(&g_lock);
-		if (stop)
+		if (bg_wait(&g_bg, READY_INTERVAL_MS / 1000.0))
 			break;
 	}
 	db_thread_cleanup();
@@ -85,12 +72,9 @@ static void *checker(void *arg)
 
 void ready_start(void)
 {
-	if (g_running)
+	if (g_bg.running)
 		return;
-	g_stop = false;
-	if (pthread_create(&g_thread, NULL, checker, NULL) != 0)
-		return;
-	g_running = true;
+	bg_start(&g_bg, checker, NULL);
 	/* give the first check a moment, so a /readyz right after start-up
 	 * tells the truth rather than "under way" */
 	long long until = mono_ms() + READY_STALL_MS;
@@ -106,14 +90,7 @@ void ready_start(void)
 
 void ready_stop(void)
 {
-	if (!g_running)
-		return;
-	pthread_mutex_lock(&g_lock);
-	g_stop = true;
-	pthread_cond_signal(&g_cond);
-	pthread_mutex_unlock(&g_lock);
-	pthread_join(g_thread, NULL); /* a stalled check ends with its connection's timeouts */
-	g_running = false;
+	bg_stop(&g_bg); /* a stalled check ends with its connection's timeouts */
 }
 
 /* GET /readyz — from the latest check, answered on the HTTP thread. */

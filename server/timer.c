@@ -8,9 +8,6 @@
  * folds the counter rows of ended sessions, every 60 s. */
 #include "server/timer.h"
 
-#include <errno.h>
-#include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +19,7 @@
 #include "db/events.h"
 #include "db/sla.h"
 #include "db/steps.h"
+#include "server/bg.h"
 #include "server/log.h"
 #include "server/metrics.h"
 
@@ -31,12 +29,7 @@
 #define PRUNE_BATCH 500  /* events deleted per statement (each its own transaction) */
 #define PRUNE_BATCHES 20 /* at most this many per scan, so a backlog drains over several */
 
-static pthread_t g_thread;
-static bool g_running;
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
-static bool g_stop;
-static bool g_kicked;
+static struct bg g_bg = BG_INIT;
 static double g_interval;
 static int g_retention_days;
 
@@ -103,10 +96,7 @@ static void scan(void)
 static void recompute(void)
 {
 	for (;;) {
-		pthread_mutex_lock(&g_lock);
-		bool stop = g_stop;
-		pthread_mutex_unlock(&g_lock);
-		if (stop)
+		if (bg_stopping(&g_bg))
 			return;
 		struct err e;
 		err_clear(&e);
@@ -150,10 +140,7 @@ static void prune_events(void)
 
 void timer_kick(void)
 {
-	pthread_mutex_lock(&g_lock);
-	g_kicked = true;
-	pthread_cond_broadcast(&g_cond);
-	pthread_mutex_unlock(&g_lock);
+	bg_kick(&g_bg);
 }
 
 static void fold_counters(void)
@@ -177,23 +164,7 @@ static void *run(void *unused)
 			fold_counters();
 			last_fold = now_mono();
 		}
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		double whole;
-		double frac = modf(g_interval, &whole);
-		until.tv_sec += (time_t)whole;
-		until.tv_nsec += (long)(frac * 1e9);
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&g_lock);
-		while (!g_stop && !g_kicked && pthread_cond_timedwait(&g_cond, &g_lock, &until) != ETIMEDOUT)
-			;
-		g_kicked = false;
-		bool stop = g_stop;
-		pthread_mutex_unlock(&g_lock);
-		if (stop)
+		if (bg_wait(&g_bg, g_interval))
 			break;
 	}
 	db_thread_cleanup();
@@ -237,21 +208,11 @@ void timer_start(const struct config *cfg)
 {
 	g_interval = cfg->timer_interval;
 	g_retention_days = cfg->event_retention_days;
-	g_stop = false;
 	metrics_add_collector(collect);
-	if (pthread_create(&g_thread, NULL, run, NULL) != 0)
-		abort();
-	g_running = true;
+	bg_start(&g_bg, run, NULL);
 }
 
 void timer_stop(void)
 {
-	if (!g_running)
-		return;
-	pthread_mutex_lock(&g_lock);
-	g_stop = true;
-	pthread_cond_broadcast(&g_cond);
-	pthread_mutex_unlock(&g_lock);
-	pthread_join(g_thread, NULL);
-	g_running = false;
+	bg_stop(&g_bg);
 }

@@ -3,8 +3,6 @@
 #include "server/tlog.h"
 
 #include <errno.h>
-#include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 #include "api/tlog.h"
 #include "db/db.h"
 #include "evidence/note.h"
+#include "server/bg.h"
 #include "server/log.h"
 #include "server/metrics.h"
 
@@ -22,10 +21,7 @@
 
 static struct ev_key g_key;
 static char g_origin[EV_NAME_MAX];
-static pthread_t g_thread;
-static bool g_running, g_stop;
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cond = PTHREAD_COND_INITIALIZER;
+static struct bg g_bg = BG_INIT;
 static double g_interval;
 static int g_checkpoint_every;
 static atomic_uint_least64_t g_appended, g_checkpoints, g_failures;
@@ -107,21 +103,7 @@ static void *run(void *unused)
 			unit(true, &n);
 			last_checkpoint = now_mono();
 		}
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		double whole, frac = modf(g_interval, &whole);
-		until.tv_sec += (time_t)whole;
-		until.tv_nsec += (long)(frac * 1e9);
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&g_lock);
-		while (!g_stop && pthread_cond_timedwait(&g_cond, &g_lock, &until) != ETIMEDOUT)
-			;
-		bool stop = g_stop;
-		pthread_mutex_unlock(&g_lock);
-		if (stop)
+		if (bg_wait(&g_bg, g_interval))
 			break;
 	}
 	db_thread_cleanup();
@@ -148,21 +130,11 @@ void tlog_start(const struct config *cfg)
 {
 	g_interval = cfg->audit_sequence_interval;
 	g_checkpoint_every = cfg->audit_checkpoint_interval;
-	g_stop = false;
 	metrics_add_collector(collect);
-	if (pthread_create(&g_thread, NULL, run, NULL) != 0)
-		abort();
-	g_running = true;
+	bg_start(&g_bg, run, NULL);
 }
 
 void tlog_stop(void)
 {
-	if (!g_running)
-		return;
-	pthread_mutex_lock(&g_lock);
-	g_stop = true;
-	pthread_cond_broadcast(&g_cond);
-	pthread_mutex_unlock(&g_lock);
-	pthread_join(g_thread, NULL);
-	g_running = false;
+	bg_stop(&g_bg);
 }

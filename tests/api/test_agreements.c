@@ -706,6 +706,45 @@ START_TEST(test_bad_completion)
 }
 END_TEST
 
+/* An item may be answered by a document of its own instead of a note. */
+START_TEST(test_completion_by_documents)
+{
+	struct flow f = drive(PD_A, "Aplikasi Lampiran Butir", AT_AWAITING_PD);
+	const char *path = fmt("/api/v1/requests/%s/completion", f.request);
+	struct ts_resp *r = upload(PD_A, f.request, "proses_bisnis", "validasi.pdf", "application/pdf", MINI_PDF, MINI_PDF_LEN);
+	assert_status(r, 201);
+	const char *doc = fmt("%s", rstr(r, "id"));
+	struct flow g = drive(PD_A, "Aplikasi Lampiran Lain", AT_AWAL);
+	r = upload(PD_A, g.request, "proses_bisnis", "lain.pdf", "application/pdf", MINI_PDF, MINI_PDF_LEN);
+	assert_status(r, 201);
+	const char *other = fmt("%s", rstr(r, "id"));
+	r = call(PD_A, "POST", path, fmt("{\"item_documents\":{\"warna_logo\":[\"%s\"]}}", doc));
+	assert_problem(r, 400, "request.invalid");
+	ck_assert_str_eq(field_error_code(r, "item_documents.warna_logo"), "unknown_item");
+	r = call(PD_A, "POST", path, "{\"item_documents\":{\"mekanisme_validasi\":[\"bukan-uuid\"]}}");
+	ck_assert_str_eq(field_error_code(r, "item_documents.mekanisme_validasi"), "invalid");
+	r = call(PD_A, "POST", path, fmt("{\"item_documents\":{\"mekanisme_validasi\":[\"%s\"]}}", other));
+	assert_problem(r, 400, "request.invalid");
+	ck_assert_str_eq(field_error_code(r, "item_documents"), "unknown");
+	/* a document for another item, or an empty list, leaves the item unanswered */
+	r = call(PD_A, "POST", path, fmt("{\"item_documents\":{\"alur_sistem\":[\"%s\"],\"mekanisme_validasi\":[]}}", doc));
+	assert_problem(r, 422, "completion.items_missing");
+	ck_assert_str_eq(field_error_code(r, "notes.mekanisme_validasi"), "required");
+	ck_assert_str_eq(status_of(f.request), "awaiting_pd_completion");
+	/* its own document answers it, with no note at all */
+	r = call(PD_A, "POST", path, fmt("{\"item_documents\":{\"mekanisme_validasi\":[\"%s\"]}}", doc));
+	assert_status(r, 201);
+	json_t *kept = json_object_get(json_object_get(r->json, "item_documents"), "mekanisme_validasi");
+	ck_assert_int_eq(json_array_size(kept), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(kept, 0)), doc);
+	ck_assert_int_eq(json_object_size(json_object_get(r->json, "notes")), 0);
+	ck_assert_str_eq(status_of(f.request), "in_discussion/awal");
+	r = call(KASI, "GET", fmt("/api/v1/requests/%s/completions", f.request), NULL);
+	assert_status(r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+}
+END_TEST
+
 /* ---- the database's own guards ----------------------------------------------------- */
 
 START_TEST(test_database_refuses_changes)
@@ -811,6 +850,7 @@ int main(void)
 	tcase_add_test(tc, test_bad_discussion_fields);
 	tcase_add_test(tc, test_nested_errors_name_their_path);
 	tcase_add_test(tc, test_bad_completion);
+	tcase_add_test(tc, test_completion_by_documents);
 	tcase_add_test(tc, test_database_refuses_changes);
 	tcase_add_test(tc, test_agency_signatory_flag);
 	tcase_add_test(tc, test_only_the_named_parties_sign);

@@ -1488,6 +1488,39 @@ START_TEST(test_client_credentials_as_oauth2_clients_send_them)
 	assert_oauth_error(r, 415, "invalid_request");
 	ck_assert_str_eq(id_str(r->json, "code"), "http.unsupported_media_type");
 
+	/* scope (RFC 6749 §3.3): within the grant it is accepted and the answer
+	 * names the grant; beyond it, or unknown, invalid_scope (the header kept
+	 * in a buffer of its own: id_fmt's buffers are reused) */
+	char basic_buf[512];
+	snprintf(basic_buf, sizeof basic_buf, "Basic %s", base64(id_fmt("%s:%s", k->client_id, k->secret)));
+	basic = basic_buf;
+	r = form_post("grant_type=client_credentials&scope=requests%3Aown", basic);
+	ID_STATUS(r, 200);
+	ck_assert_str_eq(id_str(r->json, "scope"), "requests:own");
+	ID_STATUS(ts_get(g_id.d, ME, id_str(r->json, "access_token")), 200);
+	r = form_post("grant_type=client_credentials", basic);
+	ID_STATUS(r, 200);
+	ck_assert_str_eq(id_str(r->json, "scope"), "requests:own");
+	static const char *const bad_scopes[] = {"requests%3Avisible", "requests%3Aown+requests%3Avisible", "admin",
+						 "requests%3Aown+", "requests%3Aown++requests%3Aown", "%22"};
+	for (size_t i = 0; i < sizeof bad_scopes / sizeof bad_scopes[0]; i++) {
+		r = form_post(id_fmt("grant_type=client_credentials&scope=%s", bad_scopes[i]), basic);
+		assert_oauth_error(r, 400, "invalid_scope");
+		ck_assert_str_eq(id_str(r->json, "code"), "auth.invalid_scope");
+	}
+	/* granted more by an administrator: requests:visible, and it may ask for it */
+	ck_assert_int_eq(id_sql_long("WITH u AS (UPDATE clients SET write_scope = 'visible' WHERE client_id = '%s'"
+				     " RETURNING 1) SELECT count(*) FROM u",
+				     k->client_id),
+			 1);
+	r = form_post("grant_type=client_credentials&scope=requests%3Avisible+requests%3Aown", basic);
+	ID_STATUS(r, 200);
+	ck_assert_str_eq(id_str(r->json, "scope"), "requests:visible");
+	ck_assert_int_eq(id_sql_long("WITH u AS (UPDATE clients SET write_scope = 'own' WHERE client_id = '%s'"
+				     " RETURNING 1) SELECT count(*) FROM u",
+				     k->client_id),
+			 1);
+
 	/* an off-the-shelf client: curl's --data and -u */
 	FILE *p = popen(id_fmt("curl -sS -u '%s:%s' --data grant_type=client_credentials"
 			       " http://127.0.0.1:%d" TOKEN " 2>&1",

@@ -8,7 +8,9 @@
  * leaves neither audit row nor event, agency scoping, filters and bad
  * cursors, retention pruning, and the feed under concurrent writers whose
  * commits are made to land out of id order: the union of the pages read
- * while they write must be exactly the table.
+ * while they write must be exactly the table. Last, long-poll (`wait=`):
+ * woken by the caller's own agency's events only, the deadline's empty page,
+ * bad values, and a parked poll answered at SIGTERM.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -502,6 +504,160 @@ START_TEST(test_retention_prunes_old_events)
 }
 END_TEST
 
+
+/* ---- long-poll ---------------------------------------------------------------- */
+
+static double metric(const char *series)
+{
+	struct ts_resp *r = ts_get(g_d, "/metrics", NULL);
+	assert_status(r, 200);
+	double v = -1;
+	ck_assert_msg(ts_metric(r->body, series, &v), "no %s in /metrics:\n%.1500s", series, r->body);
+	return v;
+}
+
+/* Waits (at most 30 s) until series reaches at least want. */
+static void await_metric(const char *series, double want)
+{
+	double v = metric(series);
+	for (long long until = now_ms() + 30000; v < want && now_ms() < until; nap_ms(20))
+		v = metric(series);
+	ck_assert_msg(v >= want, "%s is %g, waited for %g", series, v, want);
+}
+
+struct poll {
+	pthread_t thread;
+	enum who who;
+	const char *path;
+	pthread_mutex_t lock;
+	bool done;
+	long status;
+	json_t *json; /* the answer */
+	long long took_ms;
+};
+
+static void *run_poll(void *arg)
+{
+	struct poll *p = arg;
+	long long t0 = now_ms();
+	struct ts_resp *r = call(p->who, "GET", p->path, NULL);
+	pthread_mutex_lock(&p->lock);
+	p->status = r->status;
+	p->json = r->json ? json_incref(r->json) : NULL;
+	p->took_ms = now_ms() - t0;
+	p->done = true;
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void poll_start(struct poll *p, enum who who, const char *path)
+{
+	*p = (struct poll){.who = who, .path = path};
+	pthread_mutex_init(&p->lock, NULL);
+	ck_assert_int_eq(pthread_create(&p->thread, NULL, run_poll, p), 0);
+}
+
+static bool poll_done(struct poll *p)
+{
+	pthread_mutex_lock(&p->lock);
+	bool d = p->done;
+	pthread_mutex_unlock(&p->lock);
+	return d;
+}
+
+static json_t *poll_join(struct poll *p)
+{
+	pthread_join(p->thread, NULL);
+	pthread_mutex_destroy(&p->lock);
+	ck_assert_msg(p->status == 200, "the long-poll answered %ld", p->status);
+	return keep(p->json);
+}
+
+/* The end of pd's feed once it has caught up with its agency's events. */
+static const char *feed_end(enum who pd, const char *agency_id)
+{
+	char cursor[512];
+	feed_settled(pd, "", 100, fmt("SELECT count(*) FROM events WHERE agency_id = '%s'", agency_id));
+	feed(pd, "", 100, cursor, sizeof cursor);
+	ck_assert_msg(*cursor, "no cursor at the end of the feed");
+	return fmt("%s", cursor);
+}
+
+START_TEST(test_long_poll_wakes_on_own_events_only)
+{
+	const char *cursor = feed_end(PD_A, AGENCY[0]);
+	double parked0 = metric("alurd_feed_waiting");
+	struct poll p;
+	poll_start(&p, PD_A, fmt("/api/v1/events?after=%s&wait=30", cursor));
+	await_metric("alurd_feed_waiting", parked0 + 1);
+	ck_assert_msg(!poll_done(&p), "the long-poll answered with nothing new");
+	/* another agency's event moves the feed, not this caller's page: the
+	 * request runs again and parks again */
+	const char *seen = "alurd_events_total{type=\"request.created\"}";
+	double created0 = metric(seen);
+	assert_status(call(PD_B, "POST", "/api/v1/requests", "{\"kind\":\"integrasi\",\"title\":\"Agensi lain\"}"), 201);
+	await_metric(seen, created0 + 1);
+	await_metric("alurd_feed_waiting", parked0 + 1);
+	ck_assert_msg(!poll_done(&p), "another agency's event answered the long-poll");
+	/* its own agency's change answers it, with that event first */
+	struct ts_resp *r = call(PD_A, "POST", "/api/v1/requests", "{\"kind\":\"integrasi\",\"title\":\"Dinanti\"}");
+	assert_status(r, 201);
+	const char *id = fmt("%s", rstr(r, "id"));
+	json_t *page = poll_join(&p);
+	/* 30 s is the deadline; an answer with items came from the event, and the
+	 * deadline's answer is empty (test_long_poll_deadline) */
+	json_t *items = json_object_get(page, "items");
+	ck_assert_msg(json_array_size(items) >= 1, "the long-poll answered empty after %lld ms", p.took_ms);
+	ck_assert_str_eq(jstr(json_array_get(items, 0), "type"), "request.created");
+	ck_assert_str_eq(jstr(json_array_get(items, 0), "subject"), id);
+	ck_assert_str_ne(jstr(page, "next_cursor"), cursor);
+	ck_assert_msg(metric("alurd_events_total{type=\"request.step_started\"}") >= 2, "step starts not counted");
+}
+END_TEST
+
+START_TEST(test_long_poll_deadline_and_refusals)
+{
+	const char *cursor = feed_end(PD_A, AGENCY[0]);
+	long long t0 = now_ms();
+	struct ts_resp *r = call(PD_A, "GET", fmt("/api/v1/events?after=%s&wait=1", cursor), NULL);
+	long long took = now_ms() - t0;
+	assert_status(r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	ck_assert_str_eq(jstr(r->json, "next_cursor"), cursor);
+	ck_assert_msg(took >= 1000, "an empty long-poll of 1 s answered after %lld ms", took);
+	/* wait=0 is an ordinary read */
+	r = call(PD_A, "GET", fmt("/api/v1/events?after=%s&wait=0", cursor), NULL);
+	assert_status(r, 200);
+	ck_assert_str_eq(jstr(r->json, "next_cursor"), cursor);
+	/* a page that has events answers at once, whatever wait says */
+	r = call(KASI, "GET", "/api/v1/events?limit=1&wait=30", NULL);
+	assert_status(r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+	static const char *const bad[] = {"31", "-1", "1.5", "abc", "", "100", "%205", "+5"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		r = call(KASI, "GET", fmt("/api/v1/events?wait=%s", bad[i]), NULL);
+		ck_assert_msg(!strcmp(field_error_code(r, "wait"), "range"), "wait=%s: %ld %s", bad[i], r->status, r->body);
+	}
+}
+END_TEST
+
+/* Last: SIGTERM while a long-poll is parked. The parked request answers its
+ * empty page at once and the stop is drained (this is the suite's clean stop). */
+START_TEST(test_long_poll_answered_at_shutdown)
+{
+	const char *cursor = feed_end(PD_A, AGENCY[0]);
+	double parked0 = metric("alurd_feed_waiting");
+	struct poll p;
+	poll_start(&p, PD_A, fmt("/api/v1/events?after=%s&wait=30", cursor));
+	await_metric("alurd_feed_waiting", parked0 + 1);
+	tf_assert_clean_stop(g_d);
+	tf_assert_drained(g_d);
+	json_t *page = poll_join(&p);
+	ck_assert_int_eq(json_array_size(json_object_get(page, "items")), 0);
+	ck_assert_str_eq(jstr(page, "next_cursor"), cursor);
+}
+END_TEST
+
 static Suite *events_suite(void)
 {
 	Suite *s = suite_create("events");
@@ -513,7 +669,9 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, test_filters_and_refusals);
 	tcase_add_test(tc, test_concurrent_writers_never_skipped);
 	tcase_add_test(tc, test_retention_prunes_old_events);
-	s47_add_clean_stop(tc);
+	tcase_add_test(tc, test_long_poll_wakes_on_own_events_only);
+	tcase_add_test(tc, test_long_poll_deadline_and_refusals);
+	tcase_add_test(tc, test_long_poll_answered_at_shutdown); /* the suite's clean stop */
 	suite_add_tcase(s, tc);
 	return s;
 }

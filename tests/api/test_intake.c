@@ -238,6 +238,7 @@ START_TEST(test_eoffice_intake_by_reference)
 	assert_problem(c, 409, "request.eoffice_ref_conflict");
 	ck_assert_str_eq(field_error_code(c, "kind"), "differs");
 	ck_assert_msg(strstr(jstr(c, "detail"), id), "the problem names the existing request: %s", c->body);
+	ck_assert_pstr_eq(ts_header(c, "Location"), fmt("/api/v1/requests/%s", id)); /* and points to it */
 	ck_assert_str_eq(status_of(id), "draft");
 	ck_assert_str_eq(sql_value("SELECT count(*) FROM requests WHERE eoffice_ref = 'EO/2024/0001'"), "1");
 	ck_assert_str_eq(sql_value(fmt("SELECT count(*) FROM audit_log WHERE request_id = '%s'", id)), "1");
