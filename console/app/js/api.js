@@ -23,8 +23,11 @@ function csrf() {
 
 async function parse(res) {
   const type = res.headers.get('Content-Type') || '';
-  if (res.status === 204 || res.status === 304) return null;
+  // an empty answer is read all the same: an unread body keeps the request
+  // open until it is cancelled (the browser reports it as aborted)
+  if (res.status === 204 || res.status === 304) { await res.arrayBuffer(); return null; }
   if (type.includes('json')) return res.json();
+  if (!res.ok) { await res.arrayBuffer(); return null; }
   return res.blob();
 }
 

@@ -51,7 +51,11 @@ function header() {
     h('div', { id: 'flash', role: 'status', 'aria-live': 'polite' }));
 }
 
+// Each render draws into a container of its own: a screen still loading when
+// the next one starts draws into a detached box, never over its successor.
+let generation = 0;
 export async function render() {
+  const mine = ++generation;
   if (stop) { stop(); stop = null; }
   document.documentElement.lang = getLang();
   const path = location.pathname.replace(/\/+$/, '') || '/';
@@ -63,11 +67,14 @@ export async function render() {
   for (const [re, view] of routes) {
     const m = path.match(re);
     if (m) {
-      mount(main, h('p', { class: 'loading' }, t('loading')));
+      const box = h('div', { class: 'view' }, h('p', { class: 'loading' }, t('loading')));
+      mount(main, box);
       try {
-        stop = (await view()(main, { params: m.slice(1), go, query: new URLSearchParams(location.search) })) || null;
+        const cleanup = (await view()(box, { params: m.slice(1), go, query: new URLSearchParams(location.search) })) || null;
+        if (mine === generation) stop = cleanup;
+        else if (cleanup) cleanup();
       } catch (e) {
-        mount(main, errorBox(e));
+        mount(box, errorBox(e));
       }
       return;
     }

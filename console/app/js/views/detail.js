@@ -273,7 +273,7 @@ export async function detailView(main, { params }) {
     mount(main,
       h('p', {}, h('a', { href: '/permohonan' }, `← ${t('nav_requests')}`)),
       h('h1', {}, r.title),
-      h('p', { class: 'status-line' }, h('span', { class: 'badge', id: 'status', 'data-status': r.status }, statusLabel(r)), ' ',
+      h('p', { class: 'status-line' }, h('span', { class: 'badge', id: 'status', 'data-status': r.status === 'in_discussion' ? `${r.status}/${r.phase}` : r.status, 'data-version': String(r.version) }, statusLabel(r)), ' ',
         `${t('waiting_on')}: ${waitingLabel(r.waiting_on)}`, r.agenda_number ? ` · ${t('agenda')}: ${r.agenda_number}` : '',
         ` · ${t(`k_${r.kind}`)}`),
       r.description ? h('p', {}, r.description) : null,
