@@ -3,11 +3,15 @@
 import { h } from './dom.js';
 import { t, hours } from './i18n.js';
 
-export function slaBadge(state, dueAt) {
+// The badge of an SLA state, with the time to the deadline: working hours
+// when the API gave them (the timeline), else clock hours to due_at.
+export function slaBadge(state, dueAt, remainingWorking) {
   if (!state) return null;
   const label = t(`sla_${state}`);
   let extra = '';
-  if (dueAt && (state === 'on_time' || state === 'warning' || state === 'breached')) {
+  if (typeof remainingWorking === 'number' && (state === 'on_time' || state === 'warning')) {
+    extra = ` · ${t('left_working', { t: hours(remainingWorking) })}`;
+  } else if (dueAt && (state === 'on_time' || state === 'warning' || state === 'breached')) {
     const secs = (new Date(dueAt) - Date.now()) / 1000;
     extra = secs >= 0 ? ` · ${t('left', { t: hours(secs) })}` : ` · ${t('over', { t: hours(-secs) })}`;
   }

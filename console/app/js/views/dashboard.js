@@ -13,13 +13,13 @@ function s(tag, attrs, ...kids) {
   return el;
 }
 
-function bars(title, rows) { // rows: [label, value 0..100 or null]
-  const w = 320, bh = 22;
+function bars(title, rows) { // rows: [label, bar length 0..100 or null, text (default: the percentage)]
+  const w = 440, bh = 22, lx = 200;
   const svg = s('svg', { viewBox: `0 0 ${w} ${rows.length * bh + 4}`, role: 'img', 'aria-label': title, class: 'chart' },
-    ...rows.map(([label, v], i) => s('g', {},
-      s('text', { x: 0, y: i * bh + 15, class: 'lbl' }, label),
-      s('rect', { x: 130, y: i * bh + 4, width: Math.max(0, ((v || 0) / 100) * 150), height: bh - 8, class: v === null ? 'bar none' : 'bar' }),
-      s('text', { x: 286, y: i * bh + 15, class: 'val' }, v === null ? '—' : `${Math.round(v)}%`))));
+    ...rows.map(([label, v, text], i) => s('g', {},
+      s('text', { x: 0, y: i * bh + 15, class: 'lbl' }, label.length > 30 ? `${label.slice(0, 29)}…` : label),
+      s('rect', { x: lx, y: i * bh + 4, width: Math.max(0, ((v || 0) / 100) * 170), height: bh - 8, class: v === null ? 'bar none' : 'bar' }),
+      s('text', { x: lx + 176, y: i * bh + 15, class: 'val' }, text ?? (v === null ? '—' : `${Math.round(v)}%`)))));
   return svg;
 }
 
@@ -29,22 +29,29 @@ function table(cols, rows) {
 }
 
 export async function dashboardView(main) {
-  const [overdue, byStep, byAgency] = await Promise.all([
-    api.get('/sla/overdue?limit=50'), api.get('/sla/summary?group_by=step'), api.get('/sla/summary?group_by=agency')]);
-  const groupRows = (g) => (g.groups || []);
-  const pct = (x) => (x.compliance_percent ?? x.compliance ?? null);
-  const label = (x) => (x.step ? `${t('step', { n: x.step })}` : x.agency_name || x.agency_code || x.agency_id || '');
-  const chart = (title, data) => h('section', { class: 'card' }, h('h2', {}, title),
-    bars(title, groupRows(data).map((x) => [label(x), pct(x)])),
+  const [overdue, byStep, byAgency, agencies] = await Promise.all([
+    api.get('/sla/overdue?limit=50'), api.get('/sla/summary?group_by=step'), api.get('/sla/summary?group_by=agency'),
+    api.get('/agencies?limit=200')]);
+  const names = Object.fromEntries(agencies.items.map((a) => [a.id, a.name]));
+  const stepLabel = (g) => `${t('step', { n: g.key })} · ${t(`s${g.key}`)}`;
+  const agencyLabel = (g) => names[g.key] || g.key;
+  const sorted = (groups, byKey) => [...groups].sort((a, b) => (byKey ? Number(a.key) - Number(b.key) : agencyLabel(a).localeCompare(agencyLabel(b))));
+  const chart = (id, title, groups, label) => h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title),
+    groups.length ? bars(title, groups.map((g) => [label(g), g.compliance_pct])) : h('p', { class: 'empty' }, '—'),
     h('details', {}, h('summary', {}, t('show_numbers')),
-      table([t('c_step'), t('count'), t('met'), t('breached'), t('compliance')],
-        groupRows(data).map((x) => [label(x), x.count ?? '', x.met ?? '', x.breached ?? '', pct(x) === null ? '—' : `${pct(x)}%`]))));
-  const attribution = byStep.waiting_working_seconds || {};
+      h('div', { class: 'table-wrap' }, table([title, t('count'), t('met'), t('breached'), t('compliance')],
+        groups.map((g) => [label(g), g.count, g.met, g.breached, g.compliance_pct === null ? '—' : `${g.compliance_pct}%`])))));
+  const waiting = (byAgency.total && byAgency.total.waiting_working_seconds) || {};
+  const maxWait = Math.max(1, ...Object.values(waiting));
   mount(main, h('h1', {}, t('dash_title')),
-    h('section', { class: 'card' }, h('h2', {}, t('overdue')),
-      overdue.items.length ? table([t('c_title'), t('c_step'), t('c_due'), t('waiting_on')],
-        overdue.items.map((o) => [o.title, o.step, fmtDateTime(o.due_at), o.waiting_on || ''])) : h('p', { class: 'empty' }, '0')),
-    chart(t('compliance_step'), byStep), chart(t('compliance_agency'), byAgency),
-    h('section', { class: 'card' }, h('h2', {}, t('delay')),
-      table([t('waiting_on'), 'h'], Object.entries(attribution).map(([k, v]) => [k, hours(v)]))));
+    h('p', { class: 'muted' }, `${t('period')}: ${byStep.from} – ${byStep.to}`),
+    h('section', { class: 'card', id: 'overdue', 'aria-labelledby': 'overdue-h' }, h('h2', { id: 'overdue-h' }, `${t('overdue')} (${overdue.items.length})`),
+      overdue.items.length ? h('div', { class: 'table-wrap' }, table([t('c_title'), t('c_step'), t('c_due'), t('waiting_on')],
+        overdue.items.map((o) => [o.title, o.step, fmtDateTime(o.due_at), o.waiting_on || '']))) : h('p', { class: 'empty' }, '0')),
+    chart('by-step', t('compliance_step'), sorted(byStep.groups, true), stepLabel),
+    chart('by-agency', t('compliance_agency'), sorted(byAgency.groups, false), agencyLabel),
+    h('section', { class: 'card', id: 'delay', 'aria-labelledby': 'delay-h' }, h('h2', { id: 'delay-h' }, t('delay')),
+      bars(t('delay'), Object.entries(waiting).map(([k, v]) => [k === 'kasi_ai_tim_spbe' ? 'Kasi + Tim' : k, (v / maxWait) * 100, `${hours(v)} h`])),
+      h('details', {}, h('summary', {}, t('show_numbers')),
+        table([t('waiting_on'), 'jam kerja / working h'], Object.entries(waiting).map(([k, v]) => [k, hours(v)])))));
 }

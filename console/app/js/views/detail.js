@@ -151,7 +151,7 @@ function timeline(tl) {
           s.due_at ? h('span', { class: 'duemark' }, ` · ${t('due')}: ${fmtDateTime(s.due_at)}`) : null,
           s.completed_at ? ` · ${t('completed_at')}: ${fmtDateTime(s.completed_at)}` : null,
           s.completed_by_user ? ` (${s.completed_by_user.full_name})` : null) : null,
-        s ? slaBadge(s.sla_state, s.completed_at ? null : s.due_at) : null);
+        s ? slaBadge(s.sla_state, s.completed_at ? null : s.due_at, s.completed_at ? null : s.remaining_working_seconds) : null);
     })),
     h('h3', {}, t('waited')),
     h('dl', { class: 'waited' }, Object.entries(w).map(([k, v]) => [h('dt', {}, waitingLabel(k === 'kasi_ai_tim_spbe' ? 'kasi_and_team' : k)), h('dd', {}, `${hours(v)} h`)])));
