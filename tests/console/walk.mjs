@@ -223,6 +223,12 @@ try {
   await signOut(s);
 
   // ---- step 2: registration, then the Kepala Dinas disposes ----
+  // the Kepala Dinas has "Antrean saya" open before the registration: the
+  // request must appear there by itself (the event feed's long-poll), with no
+  // reload of the page (the marker set here survives)
+  const kadis = await session('kadis');
+  await kadis.page.waitForSelector('#queue-total');
+  await kadis.page.evaluate(() => { window.alurdNoReload = true; });
   s = await session('sekretariat');
   await s.page.waitForSelector(`section[data-kind="to_register"] a[href="/permohonan/${requestId}"]`);
   await s.page.click(`section[data-kind="to_register"] a[href="/permohonan/${requestId}"]`);
@@ -230,8 +236,10 @@ try {
   await act(s.page, 'register', null, 'awaiting_disposition');
   await signOut(s);
 
-  s = await session('kadis');
+  s = kadis;
   await s.page.waitForSelector(`section[data-kind="to_dispose"] a[href="/permohonan/${requestId}"]`);
+  if (!(await s.page.evaluate(() => window.alurdNoReload === true))) fail('the queue was reloaded instead of updating itself');
+  step('the Kepala Dinas\'s queue showed the registered request by itself');
   await shoot(s.page, 'queue-kadis');
   await openRequest(s.page, requestId);
   await act(s.page, 'dispose', async (f) => { await f.$eval('textarea[name=instruction]', (t) => { t.value = 'Tindak lanjuti bersama Kasi AI.'; }); }, 'disposed');
@@ -273,6 +281,13 @@ try {
     await f.$eval('input[name=ms_end]', (x) => { x.value = '2026-02-27'; });
   }, 'agreed');
   await click(s.page, '#ba-create', '/berita-acara', '#ba-send');
+  // the draft editor: the scope is edited and saved (PATCH with If-Match)
+  const edit = await s.page.waitForSelector('form.ba-edit');
+  await edit.$eval('textarea[name=scope_summary]', (x) => { x.value = 'Sistem informasi rujukan pasien antar fasilitas kesehatan'; });
+  const saved = s.page.waitForResponse((r) => r.request().method() === 'PATCH');
+  await edit.$eval('button[type=submit]', (b) => b.click());
+  if ((await saved).status() !== 200) fail('the Berita Acara draft was not saved');
+  await s.page.waitForFunction(() => document.querySelector('#ba').textContent.includes('antar fasilitas kesehatan'), { timeout: WAIT });
   await shoot(s.page, 'detail-kasi');
   await click(s.page, '#ba-send', '/send', '#ba-hash');
   await signOut(s);
@@ -319,6 +334,7 @@ try {
   if (r.status !== 'completed') fail(`request status ${r.status}, expected completed`);
   const ba = await get(`/requests/${requestId}/berita-acara`);
   if (ba.status !== 'signed' || ba.signatures.length !== 2) fail(`Berita Acara ${ba.status} with ${ba.signatures.length} signatures`);
+  if (ba.scope.summary !== 'Sistem informasi rujukan pasien antar fasilitas kesehatan') fail(`Berita Acara scope ${ba.scope.summary}`);
   const st = await get(`/requests/${requestId}/surat-tugas`);
   if (st.items.length !== 1 || !st.items[0].members.length) fail(`Surat Tugas: ${JSON.stringify(st.items)}`);
   const disc = (await get(`/requests/${requestId}/discussions`)).items.map((d) => d.phase).join(',');
