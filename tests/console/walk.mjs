@@ -137,8 +137,11 @@ async function axe(page, name) {
 async function shoot(page, name) {
   await axe(page, name);
   await page.screenshot({ path: join(shots, `${name}-desktop.png`) });
+  // half-size copies small enough for the README (docs/screenshots/)
+  await page.screenshot({ path: join(shots, `${name}-desktop-small.png`), clip: { x: 0, y: 0, width: 1280, height: 800, scale: 0.5 } });
   await page.setViewport(PHONE);
   await page.screenshot({ path: join(shots, `${name}-phone.png`), fullPage: true });
+  await page.screenshot({ path: join(shots, `${name}-phone-small.png`), clip: { x: 0, y: 0, width: 390, height: 760, scale: 0.6 } });
   await axe(page, `${name}@phone`);
   await page.setViewport(DESKTOP);
 }
