@@ -321,6 +321,25 @@ try {
   await s.page.select('#lang', 'id');
   await signOut(s);
 
+  // administration: the lists, the SLA policy, a holiday imported in bulk
+  s = await session('admin');
+  await s.page.click('nav a[href="/admin"]');
+  await s.page.waitForSelector('#admin-users table tbody tr');
+  await shoot(s.page, 'admin-users');
+  for (const tab of ['agencies', 'clients', 'webhooks', 'policy']) {
+    await s.page.click(`nav.tabs a[href="/admin/${tab}"]`);
+    await s.page.waitForSelector(`#admin-${tab} ${tab === 'policy' ? '#policy-form' : 'table'}`);
+  }
+  await s.page.click('nav.tabs a[href="/admin/holidays"]');
+  const imp = await s.page.waitForSelector('#holiday-import');
+  await imp.$eval('textarea[name=lines]', (x) => { x.value = '2027-03-08;Hari Suci Nyepi;national\n2027-03-09;Cuti bersama Nyepi;collective_leave'; });
+  const imported = s.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/calendar/holidays'));
+  await imp.$eval('button[type=submit]', (b) => b.click());
+  if ((await imported).status() >= 300) fail('the holiday import was refused');
+  await s.page.waitForFunction(() => document.querySelector('#admin-holidays table').textContent.includes('Cuti bersama Nyepi'), { timeout: WAIT });
+  await shoot(s.page, 'admin-holidays');
+  await signOut(s);
+
   // the sign-in screen itself
   const ctx = await browser.createBrowserContext();
   const p = await ctx.newPage();
@@ -349,6 +368,8 @@ try {
   const tl = await get(`/requests/${requestId}/timeline`);
   const done = tl.steps.filter((x) => x.completed_at).map((x) => x.step);
   for (let n = 1; n <= 7; n++) if (!done.includes(n)) fail(`step ${n} not completed in the timeline`);
+  const hol = (await get('/calendar/holidays?from=2027-03-01&to=2027-03-31')).items.map((x) => x.date).join(',');
+  if (hol !== '2027-03-08,2027-03-09') fail(`holidays ${hol}`);
   const disp = await get(`/requests/${requestId}/dispositions`);
   if (disp.items.length !== 1 || disp.items[0].children.length !== 1) fail('the disposition chain is not Kepala Dinas -> Kabid');
 } catch (e) {

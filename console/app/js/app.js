@@ -9,6 +9,7 @@ import { queueView } from './views/queue.js';
 import { listView, newView } from './views/requests.js';
 import { detailView } from './views/detail.js';
 import { dashboardView } from './views/dashboard.js';
+import { adminView } from './views/admin.js';
 import { errorBox } from './ui.js';
 
 const main = document.getElementById('main');
@@ -22,6 +23,7 @@ const routes = [
   [/^\/permohonan\/baru$/, () => newView],
   [/^\/permohonan\/([0-9a-f-]{36})$/, () => detailView],
   [/^\/dasbor$/, () => dashboardView],
+  [/^\/admin(?:\/([a-z]+))?$/, () => adminView],
 ];
 
 export function go(path, replace = false) {
@@ -37,7 +39,8 @@ function header() {
     link('/antrean', t('nav_queue')),
     link('/permohonan', t('nav_requests')),
     user.role === 'pd' ? link('/permohonan/baru', t('nav_new')) : null,
-    ['kepala_dinas', 'auditor', 'admin'].includes(user.role) ? link('/dasbor', t('nav_dashboard')) : null) : null;
+    ['kepala_dinas', 'auditor', 'admin'].includes(user.role) ? link('/dasbor', t('nav_dashboard')) : null,
+    user.role === 'admin' ? link('/admin', t('nav_admin')) : null) : null;
   const langSel = h('select', { id: 'lang', 'aria-label': t('lang'), onchange: (e) => { setLang(e.target.value); render(); } },
     h('option', { value: 'id', selected: getLang() === 'id' }, 'Bahasa Indonesia'),
     h('option', { value: 'en', selected: getLang() === 'en' }, 'English'));

@@ -71,7 +71,7 @@ const id = {
   policy: 'Kebijakan SLA', holidays: 'Hari libur', loading: 'Memuat…', not_found: 'Halaman tidak ditemukan.', back: 'Kembali',
   me: 'Saya', role_kepala_dinas: 'Kepala Dinas', role_sekretariat: 'Sekretariat', role_kabid_iai: 'Kabid IAI',
   role_kasi_ai: 'Kasi AI', role_tim_spbe: 'Tim SPBE', role_pd: 'Perangkat Daerah', role_admin: 'Administrator', role_auditor: 'Auditor',
-  agenda: 'No. agenda', letter: 'Surat',
+  agenda: 'No. agenda', letter: 'Surat', scroll_table: 'Tabel (dapat digeser)',
 };
 const en = {
   app: 'Application Service Console', org: 'Bali Province Communications Agency',
@@ -143,7 +143,7 @@ const en = {
   policy: 'SLA policy', holidays: 'Holidays', loading: 'Loading…', not_found: 'Page not found.', back: 'Back',
   me: 'Me', role_kepala_dinas: 'Kepala Dinas', role_sekretariat: 'Secretariat', role_kabid_iai: 'Kabid IAI',
   role_kasi_ai: 'Kasi AI', role_tim_spbe: 'Tim SPBE', role_pd: 'Agency staff', role_admin: 'Administrator', role_auditor: 'Auditor',
-  agenda: 'Agenda no.', letter: 'Letter',
+  agenda: 'Agenda no.', letter: 'Letter', scroll_table: 'Table (scrolls)',
 };
 const tables = { id, en };
 let lang = 'id';

@@ -39,14 +39,14 @@ export async function dashboardView(main) {
   const chart = (id, title, groups, label) => h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title),
     groups.length ? bars(title, groups.map((g) => [label(g), g.compliance_pct])) : h('p', { class: 'empty' }, '—'),
     h('details', {}, h('summary', {}, t('show_numbers')),
-      h('div', { class: 'table-wrap' }, table([title, t('count'), t('met'), t('breached'), t('compliance')],
+      h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('scroll_table') }, table([title, t('count'), t('met'), t('breached'), t('compliance')],
         groups.map((g) => [label(g), g.count, g.met, g.breached, g.compliance_pct === null ? '—' : `${g.compliance_pct}%`])))));
   const waiting = (byAgency.total && byAgency.total.waiting_working_seconds) || {};
   const maxWait = Math.max(1, ...Object.values(waiting));
   mount(main, h('h1', {}, t('dash_title')),
     h('p', { class: 'muted' }, `${t('period')}: ${byStep.from} – ${byStep.to}`),
     h('section', { class: 'card', id: 'overdue', 'aria-labelledby': 'overdue-h' }, h('h2', { id: 'overdue-h' }, `${t('overdue')} (${overdue.items.length})`),
-      overdue.items.length ? h('div', { class: 'table-wrap' }, table([t('c_title'), t('c_step'), t('c_due'), t('waiting_on')],
+      overdue.items.length ? h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('scroll_table') }, table([t('c_title'), t('c_step'), t('c_due'), t('waiting_on')],
         overdue.items.map((o) => [o.title, o.step, fmtDateTime(o.due_at), o.waiting_on || '']))) : h('p', { class: 'empty' }, '0')),
     chart('by-step', t('compliance_step'), sorted(byStep.groups, true), stepLabel),
     chart('by-agency', t('compliance_agency'), sorted(byAgency.groups, false), agencyLabel),

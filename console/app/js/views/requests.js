@@ -56,7 +56,7 @@ export async function listView(main, { query, go }) {
   };
   more.addEventListener('click', load);
   mount(main, h('h1', {}, t('list_title')), form,
-    h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+    h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('scroll_table') }, h('table', { class: 'list' },
       h('thead', {}, h('tr', {}, ['c_title', 'c_agency', 'c_status', 'c_step', 'c_agenda', 'c_due', 'c_sla'].map((k) => h('th', { scope: 'col' }, t(k))))),
       body)), empty, more);
   await load();
