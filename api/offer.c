@@ -38,6 +38,42 @@ const char *api_waiting_map(struct arena *a)
 	return to_arena(a, m);
 }
 
+const char *api_submit_types(struct arena *a)
+{
+	const char *types[8];
+	size_t n = wf_submit_missing(NULL, 0, types, 8);
+	char *out = arena_strdup(a, "{");
+	for (size_t i = 0; i < n; i++)
+		out = arena_printf(a, "%s%s%s", out, i ? "," : "", types[i]); /* [a-z_] only */
+	return arena_printf(a, "%s}", out);
+}
+
+/* The state's offer refined by what it does not say (DB_OFFER_REFINED):
+ * asked of the database only when it holds submit or derive. On a failed
+ * look-up the offer stays as the state gives it. */
+static json_t *refined(struct api_ctx *c, const struct db_request *r, json_t *acts)
+{
+	bool ask = false;
+	size_t i;
+	json_t *v;
+	json_array_foreach(acts, i, v)
+		ask = ask || !strcmp(json_string_value(v), wf_action_key(WF_SUBMIT)) ||
+		      !strcmp(json_string_value(v), wf_action_key(WF_DERIVE));
+	if (!ask)
+		return acts;
+	char *text = json_dumps(acts, JSON_COMPACT);
+	const char *out = NULL;
+	struct err e;
+	err_clear(&e);
+	bool ok = db_request_offer_refine(&e, c->arena, r->id, text, api_submit_types(c->arena), c->who.subject, &out);
+	free(text);
+	json_t *better = ok && out ? json_loads(out, 0, NULL) : NULL;
+	if (!better)
+		return acts;
+	json_decref(acts);
+	return better;
+}
+
 const char *api_actions_map(struct arena *a, enum role who)
 {
 	json_t *m = json_object();
@@ -100,6 +136,6 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r)
 	if (!api_write_scope(c, &scope, &e))
 		scope = CLIENT_SCOPE_OWN;
 	bool may_act = authz_may_act_on(&c->who, scope, r->client_id);
-	json_object_set_new(o, "allowed_actions", may_act ? offered(s, c->who.role) : json_array());
+	json_object_set_new(o, "allowed_actions", may_act ? refined(c, r, offered(s, c->who.role)) : json_array());
 	return to_arena(c->arena, o);
 }

@@ -22,6 +22,10 @@ const char *api_waiting_map(struct arena *a);
  * in each state (arena). */
 const char *api_actions_map(struct arena *a, enum role who);
 
+/* A text[] literal of the document types a submission needs
+ * (wf_submit_missing), for DB_OFFER_REFINED. Arena. */
+const char *api_submit_types(struct arena *a);
+
 /* A text[] literal ("{submitted,agreed}") of the states that wait on a party
  * `who` acts for (wf_party_includes); "{}" when none. Arena. */
 const char *api_states_waiting_on_role(struct arena *a, enum role who);

@@ -75,6 +75,7 @@ static bool get_queue(struct api_ctx *c, struct err *e)
 		.agency_id = authz_agency_bound(&c->who) ? c->who.agency_id : NULL,
 		.open_states = open_states(c->arena),
 		.actions_map = api_actions_map(c->arena, c->who.role),
+		.submit_types = api_submit_types(c->arena),
 		.limit = QUEUE_ITEMS,
 	};
 	const char *text;

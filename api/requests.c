@@ -412,6 +412,8 @@ static bool list_requests(struct api_ctx *c, struct err *e)
 	}
 	f.waiting_map = api_waiting_map(c->arena);
 	f.actions_map = api_actions_map(c->arena, c->who.role);
+	f.caller_id = c->who.subject;
+	f.submit_types = api_submit_types(c->arena);
 	enum client_scope scope;
 	if (!api_write_scope(c, &scope, e))
 		return false;

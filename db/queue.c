@@ -6,11 +6,16 @@
 
 #include "db/db.h"
 #include "db/people.h"
+#include "db/requests.h"
 
 /* Each item: {"request": card, "allowed_actions": [...], ...extras}; c is
  * the view request_cards (migration 0030). */
 #define ITEM(extras) "json_build_object('request', c.card, 'allowed_actions'," \
 	" coalesce($5::jsonb -> c.state, '[]'::jsonb)" extras ")"
+/* The same for the requests waiting on the caller's party, whose states
+ * (a draft, a disposed request) may offer what the caller cannot do. */
+#define ITEM_REFINED "json_build_object('request', c.card, 'allowed_actions'," \
+	" coalesce(" DB_OFFER_REFINED("$5::jsonb -> c.state", "c", "$7::text[]", "$1::uuid") ", '[]'::jsonb))"
 
 DB_STMT(st_queue,
 	"WITH counts AS ("
@@ -25,7 +30,7 @@ DB_STMT(st_queue,
 	"     WHERE s.completed_at IS NULL AND r.state = st.state AND ($3::uuid IS NULL OR r.agency_id = $3::uuid)"
 	"     ORDER BY s.due_at, s.request_id LIMIT $6::int) f),"
 	" reqs AS ("
-	"  SELECT f.state, k.n, row_number() OVER (PARTITION BY f.state ORDER BY f.due_at, f.id) AS rn, " ITEM("")
+	"  SELECT f.state, k.n, row_number() OVER (PARTITION BY f.state ORDER BY f.due_at, f.id) AS rn, " ITEM_REFINED
 	" AS item FROM firsts f JOIN counts k ON k.state = f.state JOIN request_cards c ON c.id = f.id),"
 " disp AS ("
 	"  SELECT " ITEM(", 'disposition_id', d.id, 'instruction_kind', d.instruction_kind,"
@@ -66,6 +71,6 @@ bool db_queue_read(struct err *e, struct arena *a, const struct db_queue_query *
 	char lim[16];
 	bool found;
 	snprintf(lim, sizeof lim, "%d", q->limit);
-	const char *p[] = {q->user_id, q->states, q->agency_id, q->open_states, q->actions_map, lim};
-	return db_one(e, a, &st_queue, 6, p, 1, json, &found);
+	const char *p[] = {q->user_id, q->states, q->agency_id, q->open_states, q->actions_map, lim, q->submit_types};
+	return db_one(e, a, &st_queue, 7, p, 1, json, &found);
 }

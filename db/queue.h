@@ -18,6 +18,7 @@ struct db_queue_query {
 	const char *agency_id;   /* agency-bound caller: only its agency's requests; else NULL */
 	const char *open_states; /* text[] literal of the open states */
 	const char *actions_map; /* JSON {state: [actions]} for the caller's role */
+	const char *submit_types; /* text[] literal: the documents a submission needs (DB_OFFER_REFINED) */
 	int limit;               /* items per group (the counts are always complete) */
 };
 

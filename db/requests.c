@@ -123,12 +123,14 @@ bool db_request_update_fields(struct err *e, struct arena *a, const char *id, co
  * waits on and what the caller is offered — the last two looked up by state
  * in maps the caller derives from core/ ($18, $19), so SQL holds no copy of
  * either rule; $20, when set, is a machine client that may act only on its
- * own requests: the others offer it nothing. */
+ * own requests: the others offer it nothing; $21 (the caller) and $22 (the
+ * documents a submission needs) refine the offer (DB_OFFER_REFINED). */
 #define LIST_ROW                                                                                             \
 	"json_build_object(" REQUEST_PAIRS ", 'due_at', " UTC("o.due_at") ", 'warn_at', " UTC("o.warn_at") ","   \
 	" 'sla_state', o.sla_state,"                                                                            \
 	" 'waiting_on', $18::jsonb ->> r.state, 'allowed_actions',"                                            \
-	"   coalesce(CASE WHEN $20::uuid IS NULL OR r.client_id = $20::uuid THEN $19::jsonb -> r.state END,"      \
+	"   coalesce(CASE WHEN $20::uuid IS NULL OR r.client_id = $20::uuid"                                      \
+	"            THEN " DB_OFFER_REFINED("$19::jsonb -> r.state", "r", "$22::text[]", "$21::uuid") " END,"     \
 	"            '[]'::jsonb))"
 
 DB_STMT_ADHOC(st_list,
@@ -181,7 +183,7 @@ static void filter_params(struct arena *a, const struct db_request_filter *f, co
 bool db_request_list(struct err *e, struct arena *a, const struct db_request_filter *f, int limit,
 		     struct db_page *page)
 {
-	const char *p[20];
+	const char *p[22];
 	filter_params(a, f, p);
 	p[14] = f->after_key;
 	p[15] = f->after_id;
@@ -189,8 +191,22 @@ bool db_request_list(struct err *e, struct arena *a, const struct db_request_fil
 	p[17] = f->waiting_map;
 	p[18] = f->actions_map;
 	p[19] = f->acts_only_for_client;
+	p[20] = f->caller_id;
+	p[21] = f->submit_types;
 	struct db_stmt *st = !f->sort_due ? &st_list : f->states_open ? &st_list_due_open : &st_list_due;
-	return db_page(e, a, st, 20, p, limit, 2, page);
+	return db_page(e, a, st, 22, p, limit, 2, page);
+}
+
+DB_STMT(st_offer_refine,
+	"SELECT " DB_OFFER_REFINED("$2::jsonb", "r", "$3::text[]", "$4::uuid") "::text FROM requests r WHERE r.id = $1::uuid");
+
+bool db_request_offer_refine(struct err *e, struct arena *a, const char *request_id, const char *acts,
+			     const char *submit_types, const char *caller_id, const char **out)
+{
+	const char *p[] = {request_id, acts, submit_types, caller_id};
+	bool found;
+	*out = acts;
+	return db_one(e, a, &st_offer_refine, 4, p, 1, out, &found);
 }
 
 bool db_request_counts(struct err *e, struct arena *a, const struct db_request_filter *f, const char **json)

@@ -32,6 +32,13 @@ struct db_request {
 	" 'created_by_user', " DB_PERSON(r ".created_by") ","                                                     \
 	" 'created_at', " r ".created_at, 'updated_at', " r ".updated_at, 'submitted_at', " r ".submitted_at"
 #define DB_REQUEST_JSON(r) "json_build_object(" DB_REQUEST_PAIRS(r) ")"
+
+/* The offered JSON array `acts` (an SQL expression) without what the state
+ * does not promise for the caller `user` on request row `r` (with columns
+ * id and state): migrations/0054's offer_refined, given the document types a
+ * submission needs (`types`, a text[] from core/). SQL of db/ only. */
+#define DB_OFFER_REFINED(acts, r, types, user) \
+	"offer_refined(" acts ", " r ".id, " r ".state, " types ", " user ")"
 #define DB_REQUEST_COLS(r)                                                                                    \
 	r ".id, " r ".state, " r ".agency_id, " r ".client_id, " r ".version, " r ".current_step, " DB_REQUEST_JSON(r)
 #define DB_REQUEST_NCOLS 7
@@ -70,7 +77,15 @@ struct db_request_filter {
 	const char *actions_map;   /* JSON object state key -> [offered actions] (from core/) */
 	const char *acts_only_for_client; /* a machine client limited to its own requests: the
 	                                     rows of others offer nothing (NULL: no such limit) */
+	const char *caller_id;     /* the caller (user or client id), for DB_OFFER_REFINED */
+	const char *submit_types;  /* text[] literal of the documents a submission needs (from core/) */
 };
+/* Refines the actions the state offers the caller on request_id (a JSON
+ * array text, e.g. ["submit","withdraw"]) by DB_OFFER_REFINED; *out is the
+ * refined array. One round trip (callers ask only when the list holds
+ * submit or derive). */
+bool db_request_offer_refine(struct err *e, struct arena *a, const char *request_id, const char *acts,
+			     const char *submit_types, const char *caller_id, const char **out);
 /* One page of the list, each row with due_at, warn_at, sla_state of its
  * open step (null when none is open), waiting_on and allowed_actions. The
  * keys of the page are (created_at, id), or (due_at or 'infinity', id) with

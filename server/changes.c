@@ -4,7 +4,6 @@
  * connections, and the full refresh that follows covers what was missed. */
 #include "server/changes.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 
 #include "db/listen.h"
+#include "server/bg.h"
 #include "server/log.h"
 #include "server/metrics.h"
 
@@ -26,9 +26,7 @@ struct sub {
 
 static struct sub g_subs[MAX_SUBS];
 static int g_nsubs;
-static pthread_t g_thread;
-static bool g_running;
-static atomic_bool g_stop;
+static struct bg g_bg = BG_INIT;
 static int g_safety_s;
 static atomic_uint_least64_t g_notes, g_relistens;
 
@@ -54,23 +52,16 @@ static void on_note(const char *topic, void *unused)
 			g_subs[i].fn();
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 static void *run(void *unused)
 {
 	(void)unused;
 	bool ever = false;
-	while (!atomic_load(&g_stop)) {
+	while (!bg_stopping(&g_bg)) {
 		struct err e;
 		err_clear(&e);
 		struct db_listener *l = db_listener_open(CHANNEL, &e);
 		if (!l) {
-			for (int i = 0; i < 4 && !atomic_load(&g_stop); i++)
-				sleep_ms(250);
+			bg_wait(&g_bg, 1.0);
 			continue;
 		}
 		if (ever) {
@@ -80,7 +71,7 @@ static void *run(void *unused)
 		ever = true;
 		refresh_all(); /* whatever was sent while nobody listened */
 		time_t last_full = time(NULL);
-		while (!atomic_load(&g_stop)) {
+		while (!bg_stopping(&g_bg)) {
 			if (!db_listener_wait(l, 250, on_note, NULL, &e)) {
 				log_msg(LOG_WARN, NULL, "change listener lost its connection: %s", e.log);
 				break;
@@ -110,18 +101,11 @@ static void collect(FILE *f)
 void changes_start(const struct config *cfg)
 {
 	g_safety_s = cfg->auth_refresh > 0 ? cfg->auth_refresh : 60;
-	atomic_store(&g_stop, false);
 	metrics_add_collector(collect);
-	if (pthread_create(&g_thread, NULL, run, NULL) != 0)
-		abort();
-	g_running = true;
+	bg_start(&g_bg, run, NULL);
 }
 
 void changes_stop(void)
 {
-	if (!g_running)
-		return;
-	atomic_store(&g_stop, true);
-	pthread_join(g_thread, NULL);
-	g_running = false;
+	bg_stop(&g_bg);
 }

@@ -19,20 +19,6 @@ long id_now(void)
 	return (long)time(NULL);
 }
 
-long long id_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-void id_nap(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	while (nanosleep(&t, &t) != 0)
-		;
-}
-
 void id_second_start(int slack_ms)
 {
 	struct timespec t;
@@ -85,12 +71,12 @@ long id_audit_count(const char *action, const char *record_id)
 
 struct ts_resp *id_poll(struct ts_daemon *d, const char *path, const char *token, long want, int timeout_ms)
 {
-	long long until = id_ms() + timeout_ms;
+	long long until = ts_now_ms() + timeout_ms;
 	for (;;) {
 		struct ts_resp *r = ts_get(d, path, token);
-		if (r->status == want || id_ms() >= until)
+		if (r->status == want || ts_now_ms() >= until)
 			return r;
-		id_nap(100);
+		ts_nap_ms(100);
 	}
 }
 

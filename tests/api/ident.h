@@ -62,8 +62,6 @@ void id_add_clean_stop(TCase *tc);
 /* ---- time ----------------------------------------------------------------- */
 
 long id_now(void);         /* wall clock, epoch seconds */
-long long id_ms(void);     /* monotonic milliseconds */
-void id_nap(int ms);
 /* Sleeps until a new wall-clock second has just begun (+ slack_ms). */
 void id_second_start(int slack_ms);
 

@@ -481,7 +481,7 @@ START_TEST(test_admin_cannot_deactivate_or_rerole_themself)
 			 1);
 	/* other fields are fine, and the token keeps working */
 	ID_STATUS(ts_patch_json(g_id.d, p, g_id.admin_token, "{\"full_name\":\"Root Administrator\"}"), 200);
-	id_nap(1500);
+	ts_nap_ms(1500);
 	ID_STATUS(ts_get(g_id.d, "/api/v1/me", g_id.admin_token), 200);
 }
 END_TEST

@@ -254,7 +254,7 @@ START_TEST(test_oversized_token)
 	json_object_set_new(c, "pad", json_string(pad));
 	const char *big = id_mint_hs(c);
 	ck_assert_msg(strlen(big) > 10000, "the big token has only %zu bytes", strlen(big));
-	long long t0 = id_ms();
+	long long t0 = ts_now_ms();
 	size_t n = strlen(big) + 16;
 	char *h = malloc(n);
 	ck_assert_ptr_nonnull(h);
@@ -262,7 +262,7 @@ START_TEST(test_oversized_token)
 	struct ts_resp *r = id_get_auth(g_id.d, ME, h);
 	free(h);
 	ID_401(r, "auth.invalid_token");
-	ck_assert_msg(id_ms() - t0 < 15000, "the oversized token took %lld ms", id_ms() - t0);
+	ck_assert_msg(ts_now_ms() - t0 < 15000, "the oversized token took %lld ms", ts_now_ms() - t0);
 
 	/* a header block of 200 KB: whatever the answer, the daemon lives on */
 	size_t big_n = 200 * 1024;
@@ -350,12 +350,12 @@ START_TEST(test_deactivated_user)
 	struct ts_resp *r = ts_patch_json(g_id.d, id_fmt("/api/v1/users/%s", id), g_id.admin_token, "{\"active\":false}");
 	ID_STATUS(r, 200);
 	ck_assert(json_is_false(json_object_get(r->json, "active")));
-	long long t0 = id_ms();
+	long long t0 = ts_now_ms();
 	/* the refresh token dies at once */
 	ID_401(refresh_with(refresh), "auth.invalid_refresh_token");
 	/* the access token within ALURD_AUTH_REFRESH (1 s) plus a margin */
 	r = id_poll(g_id.d, ME, access, 401, 20000);
-	ck_assert_msg(r->status == 401, "a deactivated user's token still works after %lld ms", id_ms() - t0);
+	ck_assert_msg(r->status == 401, "a deactivated user's token still works after %lld ms", ts_now_ms() - t0);
 	ID_401(r, "auth.account_inactive");
 	/* the right password of a deactivated account: the same answer as a wrong one */
 	r = login_on(g_id.d, "tok.deact", ID_PASSWORD);
@@ -363,13 +363,13 @@ START_TEST(test_deactivated_user)
 
 	/* reactivated: the old token stays dead (revoked, not merely inactive) */
 	ID_STATUS(ts_patch_json(g_id.d, id_fmt("/api/v1/users/%s", id), g_id.admin_token, "{\"active\":true}"), 200);
-	long long until = id_ms() + 20000;
+	long long until = ts_now_ms() + 20000;
 	for (;;) {
 		r = ts_get(g_id.d, ME, access);
 		ck_assert_msg(r->status == 401, "the old token works again after reactivation: %.300s", r->body);
-		if (strcmp(ts_problem_code(r), "auth.token_revoked") == 0 || id_ms() > until)
+		if (strcmp(ts_problem_code(r), "auth.token_revoked") == 0 || ts_now_ms() > until)
 			break;
-		id_nap(100);
+		ts_nap_ms(100);
 	}
 	ID_401(r, "auth.token_revoked");
 	ck_assert_int_ge(id_audit_count("user.update", id), 2);
@@ -924,13 +924,13 @@ START_TEST(test_unknown_user_same_answer_same_cost)
 	struct ts_resp *rw = NULL, *ru = NULL;
 	for (int i = 0; i < N; i++) {
 		double c0 = checks_on(t);
-		long long t0 = id_ms();
+		long long t0 = ts_now_ms();
 		rw = login_on(t, "login.timing", "not-the-password-at-all");
-		wrong[i] = id_ms() - t0;
+		wrong[i] = ts_now_ms() - t0;
 		double c1 = checks_on(t);
-		t0 = id_ms();
+		t0 = ts_now_ms();
 		ru = login_on(t, "nobody.at.all", "not-the-password-at-all");
-		unknown[i] = id_ms() - t0;
+		unknown[i] = ts_now_ms() - t0;
 		double c2 = checks_on(t);
 		ID_401(rw, "auth.invalid_credentials");
 		ID_401(ru, "auth.invalid_credentials");
@@ -1611,10 +1611,10 @@ START_TEST(test_revoked_client)
 	ID_STATUS(ts_get(g_id.d, ME, g_free_client.token), 200);
 	struct ts_resp *r = ts_delete(g_id.d, id_fmt("/api/v1/clients/%s", g_free_client.id), g_id.admin_token);
 	ID_STATUS(r, 204);
-	long long t0 = id_ms();
+	long long t0 = ts_now_ms();
 	ID_401(client_grant(g_free_client.client_id, g_free_client.secret), "auth.invalid_client");
 	r = id_poll(g_id.d, ME, g_free_client.token, 401, 20000);
-	ck_assert_msg(r->status == 401, "a revoked client's token still works after %lld ms", id_ms() - t0);
+	ck_assert_msg(r->status == 401, "a revoked client's token still works after %lld ms", ts_now_ms() - t0);
 	ID_401(r, "auth.account_inactive");
 	ck_assert_int_eq(id_audit_count("client.revoke", g_free_client.id), 1);
 	/* the bound client is untouched */

@@ -49,19 +49,6 @@
 #define CLIENTS 50
 #define TIMER_STEPS 1000
 
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void nap_ms(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&t, NULL);
-}
-
 /* Prints one drill's figures to stderr and appends them to the file named by
  * ALURD_TEST_FIGURES (set by tests/api/CMakeLists.txt), which deploy/test.sh
  * prints at the end of the pass. */
@@ -127,7 +114,7 @@ static void *load_client(void *arg)
 				 l->prefix, me, i);
 		struct ts_resp *r = ts_http_unrecorded(l->d, "POST", "/api/v1/requests", headers, body, (size_t)n);
 		const char *id = r->status == 201 && r->json ? json_string_value(json_object_get(r->json, "id")) : NULL;
-		long long at = now_ms() - l->t0;
+		long long at = ts_now_ms() - l->t0;
 		pthread_mutex_lock(&l->lock);
 		l->attempts++;
 		if (r->status == 201 && id) {
@@ -155,7 +142,7 @@ static void *load_client(void *arg)
 		if (r->status == 0 && l->stop_on_transport)
 			break;
 		if (r->status == 503)
-			nap_ms(20); /* as a client honouring the outage would, briefly */
+			ts_nap_ms(20); /* as a client honouring the outage would, briefly */
 	}
 	atomic_fetch_sub(&l->running, 1);
 	return NULL;
@@ -171,7 +158,7 @@ static void load_start(struct ts_daemon *d, const char *prefix, bool stop_on_tra
 	l->prefix = prefix;
 	l->stop_on_transport = stop_on_transport;
 	l->first_503 = l->last_503 = -1;
-	l->t0 = now_ms();
+	l->t0 = ts_now_ms();
 	atomic_store(&l->running, CLIENTS);
 	for (int i = 0; i < CLIENTS; i++) {
 		l->index[i] = i;
@@ -190,9 +177,9 @@ static int load_acked(void)
 /* Waits (bounded) until at least n writes were acknowledged in all. */
 static void load_wait_acked(int n, int within_ms)
 {
-	long long until = now_ms() + within_ms;
-	while (load_acked() < n && now_ms() < until)
-		nap_ms(20);
+	long long until = ts_now_ms() + within_ms;
+	while (load_acked() < n && ts_now_ms() < until)
+		ts_nap_ms(20);
 	ck_assert_msg(load_acked() >= n, "only %d writes acknowledged within %d ms (wanted %d)", load_acked(),
 		      within_ms, n);
 }
@@ -269,29 +256,29 @@ START_TEST(test_postgres_restart_under_write_load)
 	load_start(g_d, "Restart", false);
 	load_wait_acked(100, 60000);
 
-	long long stop_at = now_ms() - g_load.t0;
+	long long stop_at = ts_now_ms() - g_load.t0;
 	ck_assert_int_eq(ts_pg_ctl("stop"), 0);
 	/* the outage: the load goes on against a daemon without its database */
-	long long until = now_ms() + 5000;
-	while (now_ms() < until) {
+	long long until = ts_now_ms() + 5000;
+	while (ts_now_ms() < until) {
 		pthread_mutex_lock(&g_load.lock);
 		int n503 = g_load.n503;
 		pthread_mutex_unlock(&g_load.lock);
 		if (n503 >= CLIENTS)
 			break;
-		nap_ms(20);
+		ts_nap_ms(20);
 	}
-	nap_ms(500);
+	ts_nap_ms(500);
 	ck_assert_int_eq(ts_pg_ctl("start"), 0);
-	long long pg_up = now_ms();
+	long long pg_up = ts_now_ms();
 	long status = 0;
-	while (now_ms() - pg_up < 15000) {
+	while (ts_now_ms() - pg_up < 15000) {
 		status = ts_http_unrecorded(g_d, "GET", "/readyz", NULL, NULL, 0)->status;
 		if (status == 200)
 			break;
-		nap_ms(20);
+		ts_nap_ms(20);
 	}
-	long long ready_ms = now_ms() - pg_up;
+	long long ready_ms = ts_now_ms() - pg_up;
 	ck_assert_msg(status == 200, "/readyz still %ld 15 s after PostgreSQL came back", status);
 	int before = load_acked();
 	load_wait_acked(before + 100, 60000); /* writes flow again */
@@ -349,19 +336,19 @@ START_TEST(test_kill9_under_write_load)
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", W[PD_A].token);
 	const char *headers[] = {auth, NULL};
 	long status = 0;
-	for (long long until = now_ms() + 10000; status != 200 && now_ms() < until;) {
+	for (long long until = ts_now_ms() + 10000; status != 200 && ts_now_ms() < until;) {
 		status = ts_http_unrecorded(d2, "GET", "/api/v1/me", headers, NULL, 0)->status;
 		if (status != 200)
-			nap_ms(20);
+			ts_nap_ms(20);
 	}
 	ck_assert_msg(status == 200, "the second daemon answers GET /api/v1/me with %ld", status);
 	load_start(d2, "Kill", true);
 	load_wait_acked(200, 60000);
 	ck_assert(ts_daemon_signal(d2, SIGKILL));
 	ck_assert_msg(ts_daemon_wait(d2, 10000) >= 0, "the daemon did not die of SIGKILL");
-	long long until = now_ms() + 20000;
-	while (atomic_load(&g_load.running) > 0 && now_ms() < until)
-		nap_ms(20);
+	long long until = ts_now_ms() + 20000;
+	while (atomic_load(&g_load.running) > 0 && ts_now_ms() < until)
+		ts_nap_ms(20);
 	ck_assert_msg(atomic_load(&g_load.running) == 0, "%d clients still get answers from a killed daemon",
 		      atomic_load(&g_load.running));
 	load_stop();
@@ -445,7 +432,7 @@ static void settle(struct ts_daemon *d)
 	double s0 = -1, s = -1;
 	ck_assert(ts_metric(ts_http_unrecorded(d, "GET", "/metrics", NULL, NULL, 0)->body,
 			    "alurd_sla_scan_duration_seconds_count", &s0));
-	for (long long until = now_ms() + 30000; now_ms() < until; nap_ms(20)) {
+	for (long long until = ts_now_ms() + 30000; ts_now_ms() < until; ts_nap_ms(20)) {
 		ck_assert(ts_metric(ts_http_unrecorded(d, "GET", "/metrics", NULL, NULL, 0)->body,
 				    "alurd_sla_scan_duration_seconds_count", &s));
 		if (s >= s0 + 3)
@@ -482,22 +469,22 @@ START_TEST(test_three_timers_one_killed)
 			       "   warn_at = now() + interval '1 s' + (n.k %% 30) * interval '100 ms',"
 			       "   due_at = now() + interval '2500 ms' + (n.k %% 30) * interval '100 ms'"
 			       " FROM n WHERE s.id = n.id")));
-	long long t0 = now_ms();
+	long long t0 = ts_now_ms();
 	/* kill the third daemon once warnings are under way */
-	long long until = now_ms() + 30000;
+	long long until = ts_now_ms() + 30000;
 	long long warned = 0;
-	while ((warned = flagged("warned_at")) < TIMER_STEPS / 4 && now_ms() < until)
-		nap_ms(20);
+	while ((warned = flagged("warned_at")) < TIMER_STEPS / 4 && ts_now_ms() < until)
+		ts_nap_ms(20);
 	ck_assert_msg(warned >= TIMER_STEPS / 4, "only %lld warnings within 30 s", warned);
 	ck_assert(ts_daemon_signal(d3, SIGKILL));
 	ck_assert_msg(ts_daemon_wait(d3, 10000) >= 0, "the third daemon did not die of SIGKILL");
-	long long killed_at = now_ms() - t0;
+	long long killed_at = ts_now_ms() - t0;
 
-	until = now_ms() + 60000;
+	until = ts_now_ms() + 60000;
 	long long breached = 0;
-	while ((breached = flagged("breached_at")) < TIMER_STEPS && now_ms() < until)
-		nap_ms(50);
-	long long all_ms = now_ms() - t0;
+	while ((breached = flagged("breached_at")) < TIMER_STEPS && ts_now_ms() < until)
+		ts_nap_ms(50);
+	long long all_ms = ts_now_ms() - t0;
 	ck_assert_msg(breached == TIMER_STEPS, "%lld of %d steps flagged as breached within 60 s", breached,
 		      TIMER_STEPS);
 	/* the surviving timers scan on: nothing may be flagged again */
@@ -590,9 +577,9 @@ static int sample(long long ms[SAMPLES])
 		char auth[2200];
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", W[PD_A].token);
 		const char *headers[] = {auth, NULL};
-		long long t = now_ms();
+		long long t = ts_now_ms();
 		struct ts_resp *r = ts_http_unrecorded(g_d, "GET", "/api/v1/me", headers, NULL, 0);
-		ms[i] = now_ms() - t;
+		ms[i] = ts_now_ms() - t;
 		if (r->status == 200)
 			ok++;
 		else
@@ -632,16 +619,16 @@ START_TEST(test_slow_client_does_not_starve_others)
 		char auth[2200];
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", W[PD_A].token);
 		const char *headers[] = {auth, NULL};
-		long long t = now_ms();
+		long long t = ts_now_ms();
 		struct ts_resp *r = ts_http_unrecorded(g_d, "GET", "/api/v1/me", headers, NULL, 0);
-		during[s] = now_ms() - t;
+		during[s] = ts_now_ms() - t;
 		if (r->status == 200)
 			ok++;
 		else
 			fprintf(stderr, "slow drill: GET /api/v1/me answered %ld %s\n", r->status, r->error);
 		if (during[s] > worst)
 			worst = during[s];
-		nap_ms(25);
+		ts_nap_ms(25);
 	}
 	qsort(during, SAMPLES, sizeof *during, cmp_ll);
 	/* how many slow connections the daemon still held at the end */

@@ -26,19 +26,6 @@ static void up(void)
 	s47_up("events");
 }
 
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void nap_ms(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&t, NULL);
-}
-
 static void sql(const char *text)
 {
 	ck_assert_msg(ts_sql(g_db, text), "SQL failed: %s", text);
@@ -91,11 +78,11 @@ static json_t *feed_settled(enum who who, const char *query, int page_size, cons
 {
 	long long want = sqll(count_sql);
 	json_t *got = NULL;
-	for (long long until = now_ms() + 30000;;) {
+	for (long long until = ts_now_ms() + 30000;;) {
 		got = feed(who, query, page_size, NULL, 0);
-		if ((long long)json_array_size(got) >= want || now_ms() >= until)
+		if ((long long)json_array_size(got) >= want || ts_now_ms() >= until)
 			break;
-		nap_ms(100);
+		ts_nap_ms(100);
 	}
 	ck_assert_msg((long long)json_array_size(got) == want, "the feed shows %zu events, the table has %lld (%s)",
 		      json_array_size(got), want, count_sql);
@@ -352,11 +339,11 @@ START_TEST(test_filters_and_refusals)
 	assert_status(r, 201);
 	const char *id = fmt("%s", rstr(r, "id"));
 	json_t *items = NULL;
-	for (long long until = now_ms() + 30000;; nap_ms(100)) {
+	for (long long until = ts_now_ms() + 30000;; ts_nap_ms(100)) {
 		r = call(KASI, "GET", fmt("/api/v1/events?after=%s", cursor), NULL);
 		assert_status(r, 200);
 		items = json_object_get(r->json, "items");
-		if (json_array_size(items) >= 2 || now_ms() >= until)
+		if (json_array_size(items) >= 2 || ts_now_ms() >= until)
 			break;
 	}
 	ck_assert_int_eq(json_array_size(items), 2);
@@ -444,7 +431,7 @@ START_TEST(test_concurrent_writers_never_skipped)
 	/* read while they write, in small pages, and after until the pages hold
 	 * as many events as the table (or two minutes pass) */
 	int pages = 0;
-	for (long long until = now_ms() + 120000; now_ms() < until;) {
+	for (long long until = ts_now_ms() + 120000; ts_now_ms() < until;) {
 		struct ts_resp *r = call(ADMIN, "GET", fmt("/api/v1/events?limit=3%s%s", *cursor ? "&after=" : "", cursor),
 					 NULL);
 		assert_status(r, 200);
@@ -458,7 +445,7 @@ START_TEST(test_concurrent_writers_never_skipped)
 			if (writers_done(&w) &&
 			    start + (long long)json_array_size(seen) >= sqll("SELECT count(*) FROM events"))
 				break;
-			nap_ms(20);
+			ts_nap_ms(20);
 		}
 	}
 	pthread_join(w.thread, NULL);
@@ -496,9 +483,9 @@ START_TEST(test_retention_prunes_old_events)
 	sql("UPDATE events SET time = now() - interval '91 days' WHERE id % 2 = 0");
 	long long aged = sqll("SELECT count(*) FROM events WHERE time < now() - interval '90 days'");
 	ck_assert_msg(aged > 0, "nothing aged");
-	long long until = now_ms() + 60000;
-	while (sqll("SELECT count(*) FROM events WHERE time < now() - interval '90 days'") > 0 && now_ms() < until)
-		nap_ms(200);
+	long long until = ts_now_ms() + 60000;
+	while (sqll("SELECT count(*) FROM events WHERE time < now() - interval '90 days'") > 0 && ts_now_ms() < until)
+		ts_nap_ms(200);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM events WHERE time < now() - interval '90 days'"), 0);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM events"), total - aged);
 }
@@ -520,7 +507,7 @@ static double metric(const char *series)
 static void await_metric(const char *series, double want)
 {
 	double v = metric(series);
-	for (long long until = now_ms() + 30000; v < want && now_ms() < until; nap_ms(20))
+	for (long long until = ts_now_ms() + 30000; v < want && ts_now_ms() < until; ts_nap_ms(20))
 		v = metric(series);
 	ck_assert_msg(v >= want, "%s is %g, waited for %g", series, v, want);
 }
@@ -539,12 +526,12 @@ struct poll {
 static void *run_poll(void *arg)
 {
 	struct poll *p = arg;
-	long long t0 = now_ms();
+	long long t0 = ts_now_ms();
 	struct ts_resp *r = call(p->who, "GET", p->path, NULL);
 	pthread_mutex_lock(&p->lock);
 	p->status = r->status;
 	p->json = r->json ? json_incref(r->json) : NULL;
-	p->took_ms = now_ms() - t0;
+	p->took_ms = ts_now_ms() - t0;
 	p->done = true;
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -583,13 +570,22 @@ static const char *feed_end(enum who pd, const char *agency_id)
 	return fmt("%s", cursor);
 }
 
-START_TEST(test_long_poll_wakes_on_own_events_only)
+/* Starts PD_A's long-poll of 30 s at the end of its feed and waits until
+ * the daemon has parked it; returns the cursor and the parked count before. */
+static const char *park_one(struct poll *p, double *parked0)
 {
 	const char *cursor = feed_end(PD_A, AGENCY[0]);
-	double parked0 = metric("alurd_feed_waiting");
+	*parked0 = metric("alurd_feed_waiting");
+	poll_start(p, PD_A, fmt("/api/v1/events?after=%s&wait=30", cursor));
+	await_metric("alurd_feed_waiting", *parked0 + 1);
+	return cursor;
+}
+
+START_TEST(test_long_poll_wakes_on_own_events_only)
+{
 	struct poll p;
-	poll_start(&p, PD_A, fmt("/api/v1/events?after=%s&wait=30", cursor));
-	await_metric("alurd_feed_waiting", parked0 + 1);
+	double parked0;
+	const char *cursor = park_one(&p, &parked0);
 	ck_assert_msg(!poll_done(&p), "the long-poll answered with nothing new");
 	/* another agency's event moves the feed, not this caller's page: the
 	 * request runs again and parks again */
@@ -618,9 +614,9 @@ END_TEST
 START_TEST(test_long_poll_deadline_and_refusals)
 {
 	const char *cursor = feed_end(PD_A, AGENCY[0]);
-	long long t0 = now_ms();
+	long long t0 = ts_now_ms();
 	struct ts_resp *r = call(PD_A, "GET", fmt("/api/v1/events?after=%s&wait=1", cursor), NULL);
-	long long took = now_ms() - t0;
+	long long took = ts_now_ms() - t0;
 	assert_status(r, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
 	ck_assert_str_eq(jstr(r->json, "next_cursor"), cursor);
@@ -645,11 +641,9 @@ END_TEST
  * empty page at once and the stop is drained (this is the suite's clean stop). */
 START_TEST(test_long_poll_answered_at_shutdown)
 {
-	const char *cursor = feed_end(PD_A, AGENCY[0]);
-	double parked0 = metric("alurd_feed_waiting");
 	struct poll p;
-	poll_start(&p, PD_A, fmt("/api/v1/events?after=%s&wait=30", cursor));
-	await_metric("alurd_feed_waiting", parked0 + 1);
+	double parked0;
+	const char *cursor = park_one(&p, &parked0);
 	tf_assert_clean_stop(g_d);
 	tf_assert_drained(g_d);
 	json_t *page = poll_join(&p);

@@ -18,19 +18,6 @@
 
 #include "tests/api/world.h"
 
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void nap_ms(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&t, NULL);
-}
-
 static const char *sql_value(const char *sql)
 {
 	static char out[8][4096];
@@ -345,7 +332,7 @@ START_TEST(test_eoffice_finds_and_follows)
 	 * transactions of the cluster to finish) */
 	int mine = 0, seen = 0;
 	long long want = atoll(sql_value(fmt("SELECT count(*) FROM events WHERE agency_id = '%s'", AGENCY_A)));
-	for (long long until = now_ms() + 30000; seen < want && now_ms() < until; nap_ms(100)) {
+	for (long long until = ts_now_ms() + 30000; seen < want && ts_now_ms() < until; ts_nap_ms(100)) {
 		mine = seen = 0;
 		const char *after = NULL;
 		for (int page = 0; page < 100; page++) {

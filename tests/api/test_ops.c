@@ -47,19 +47,6 @@ static struct ts_daemon *g_d;
 
 /* ---- shared checks ------------------------------------------------------- */
 
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void nap_ms(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&t, NULL);
-}
-
 /* The number of migration files in the source tree: what /readyz and
  * `alurd migrate` must agree on. */
 static int migration_files(void)
@@ -227,10 +214,10 @@ START_TEST(test_metrics)
 	/* the counter moves when the request completes, just after the answer */
 	struct ts_resp *r;
 	double before = -1;
-	for (long long until = now_ms() + 20000;; nap_ms(20)) {
+	for (long long until = ts_now_ms() + 20000;; ts_nap_ms(20)) {
 		r = ts_get(g_d, "/metrics", NULL);
 		ck_assert_int_eq(r->status, 200);
-		if (ts_metric(r->body, series, &before) || now_ms() >= until)
+		if (ts_metric(r->body, series, &before) || ts_now_ms() >= until)
 			break;
 	}
 	ck_assert_msg(before >= 1, "no %s sample in:\n%.2000s", series, r->body);
@@ -248,11 +235,11 @@ START_TEST(test_metrics)
 	/* and the counter counts */
 	ck_assert_int_eq(ts_get(g_d, "/healthz", NULL)->status, 200);
 	double after = before;
-	long long until = now_ms() + 20000;
-	while (after < before + 1 && now_ms() < until) {
+	long long until = ts_now_ms() + 20000;
+	while (after < before + 1 && ts_now_ms() < until) {
 		ts_metric(ts_get(g_d, "/metrics", NULL)->body, series, &after);
 		if (after < before + 1)
-			nap_ms(20);
+			ts_nap_ms(20);
 	}
 	ck_assert_msg(after >= before + 1, "%s went from %g to %g after one more call", series, before, after);
 }
@@ -452,11 +439,11 @@ END_TEST
 
 START_TEST(test_transfer_encoding_gzip)
 {
-	long long t0 = now_ms();
+	long long t0 = ts_now_ms();
 	const char *r = raw("POST " LOGIN " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 			    "Transfer-Encoding: gzip\r\n\r\nnot really gzip",
 			    3000);
-	long long took = now_ms() - t0;
+	long long took = ts_now_ms() - t0;
 	assert_raw_problem(r, 400, "http.bad_framing");
 	/* a bound far below the 30 s idle timeout it would otherwise wait for */
 	ck_assert_msg(took < 10000, "the 400 took %lld ms", took);
@@ -586,9 +573,9 @@ START_TEST(test_huge_content_length_refused_before_the_body)
 	const char *head = "POST " LOGIN " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 			   "Content-Length: 999999999\r\n\r\n";
 	ck_assert(ts_conn_send(c, head, strlen(head)));
-	long long t0 = now_ms();
+	long long t0 = ts_now_ms();
 	ts_conn_read(c, g_buf, sizeof g_buf, 3000);
-	ck_assert_msg(now_ms() - t0 < 10000, "no answer without the body");
+	ck_assert_msg(ts_now_ms() - t0 < 10000, "no answer without the body");
 	assert_raw_problem(g_buf, 413, "http.body_too_large");
 	ts_conn_close(c);
 }
@@ -969,7 +956,7 @@ START_TEST(test_sigterm_drains_in_flight_request)
 
 	ck_assert(ts_daemon_signal(g_d, SIGTERM));
 	ck_assert_msg(ts_daemon_log_wait(g_d, "\"msg\":\"shutting down\"", 20000), "no \"shutting down\" line");
-	nap_ms(300);
+	ts_nap_ms(300);
 	ck_assert_msg(ts_daemon_wait(g_d, 0) < 0, "the daemon exited with a request in flight");
 
 	/* no new connection is served */
@@ -1047,7 +1034,7 @@ START_TEST(test_database_goes_away_and_comes_back)
 	ck_assert_int_eq(ts_pg_ctl("stop"), 0);
 	/* the readiness checker notices within its interval (200 ms); poll */
 	struct ts_resp *r = ts_get(g_d, "/readyz", NULL);
-	for (long long until = now_ms() + 20000; r->status == 200 && now_ms() < until; nap_ms(50))
+	for (long long until = ts_now_ms() + 20000; r->status == 200 && ts_now_ms() < until; ts_nap_ms(50))
 		r = ts_get(g_d, "/readyz", NULL);
 	assert_problem(r, 503, "ops.not_ready");
 	assert_problem(ts_get(g_d, "/readyz", NULL), 503, "ops.not_ready");
@@ -1055,23 +1042,23 @@ START_TEST(test_database_goes_away_and_comes_back)
 	ck_assert_int_eq(ts_get(g_d, "/metrics", NULL)->status, 200);
 
 	ck_assert_int_eq(ts_pg_ctl("start"), 0);
-	long long t0 = now_ms();
+	long long t0 = ts_now_ms();
 	long status = 0;
-	while (now_ms() - t0 < 30000) {
+	while (ts_now_ms() - t0 < 30000) {
 		status = ts_get(g_d, "/readyz", NULL)->status;
 		if (status == 200)
 			break;
-		nap_ms(100);
+		ts_nap_ms(100);
 	}
 	ck_assert_msg(status == 200, "/readyz still %ld 30 s after PostgreSQL came back", status);
 	ck_assert_msg(ts_daemon_wait(g_d, 0) < 0 && ts_daemon_pid(g_d) == pid, "the daemon did not survive");
 
 	double after = before;
-	for (long long until = now_ms() + 20000; after <= before && now_ms() < until;) {
+	for (long long until = ts_now_ms() + 20000; after <= before && ts_now_ms() < until;) {
 		ts_get_burst(g_d, "/readyz", 8);
 		after = reconnects();
 		if (after <= before)
-			nap_ms(100);
+			ts_nap_ms(100);
 	}
 	ck_assert_msg(after > before, "alurd_db_reconnects_total stayed at %g", before);
 }
@@ -1084,30 +1071,30 @@ START_TEST(test_database_stalls)
 {
 	ck_assert_int_eq(ts_get(g_d, "/readyz", NULL)->status, 200);
 	ck_assert_int_eq(ts_pg_ctl("freeze"), 0);
-	long long t0 = now_ms(), slowest = 0;
+	long long t0 = ts_now_ms(), slowest = 0;
 	long status = 200;
-	while (status == 200 && now_ms() - t0 < 20000) {
-		long long a = now_ms();
+	while (status == 200 && ts_now_ms() - t0 < 20000) {
+		long long a = ts_now_ms();
 		status = ts_get(g_d, "/readyz", NULL)->status;
-		long long took = now_ms() - a;
+		long long took = ts_now_ms() - a;
 		slowest = took > slowest ? took : slowest;
 		ck_assert_msg(took < 5000, "/readyz took %lld ms with the database stalled", took);
 		if (status == 200)
-			nap_ms(100);
+			ts_nap_ms(100);
 	}
-	long long noticed = now_ms() - t0;
+	long long noticed = ts_now_ms() - t0;
 	struct ts_resp *r = ts_get(g_d, "/readyz", NULL);
-	long long b = now_ms();
+	long long b = ts_now_ms();
 	ck_assert_int_eq(ts_get(g_d, "/healthz", NULL)->status, 200);
-	ck_assert_msg(now_ms() - b < 5000, "/healthz waited on the database");
+	ck_assert_msg(ts_now_ms() - b < 5000, "/healthz waited on the database");
 	ck_assert_int_eq(ts_pg_ctl("thaw"), 0);
 	assert_problem(r, 503, "ops.not_ready");
 	ck_assert_msg(status == 503, "/readyz still ready 20 s into the stall");
-	t0 = now_ms();
-	while ((status = ts_get(g_d, "/readyz", NULL)->status) != 200 && now_ms() - t0 < 30000)
-		nap_ms(50);
+	t0 = ts_now_ms();
+	while ((status = ts_get(g_d, "/readyz", NULL)->status) != 200 && ts_now_ms() - t0 < 30000)
+		ts_nap_ms(50);
 	fprintf(stderr, "db_outage: stall noticed by /readyz after %lld ms (slowest /readyz %lld ms); ready %lld ms after the thaw\n",
-		noticed, slowest, now_ms() - t0);
+		noticed, slowest, ts_now_ms() - t0);
 	ck_assert_msg(status == 200, "/readyz not ready 30 s after the thaw");
 }
 END_TEST
@@ -1315,14 +1302,14 @@ static double metric_of(const char *series)
  * bound_ms pass; returns how long the server let it go on (-1: never cut). */
 static long long dribble(struct ts_conn *c, const char *piece, int bound_ms)
 {
-	long long t0 = now_ms();
+	long long t0 = ts_now_ms();
 	char scratch[4096];
-	while (now_ms() - t0 < bound_ms) {
+	while (ts_now_ms() - t0 < bound_ms) {
 		if (!ts_conn_send(c, piece, strlen(piece)))
-			return now_ms() - t0;
+			return ts_now_ms() - t0;
 		ts_conn_read(c, scratch, sizeof scratch, 200);
 		if (ts_conn_eof(c))
-			return now_ms() - t0;
+			return ts_now_ms() - t0;
 	}
 	return -1;
 }
@@ -1380,7 +1367,7 @@ START_TEST(test_per_address_limit_answers_503)
 		ck_assert(ts_conn_send(c[i], get, strlen(get)));
 		char buf[4096];
 		ts_conn_read(c[i], buf, sizeof buf, 500);
-		for (long long until = now_ms() + 15000; !ts_raw_status(buf) && now_ms() < until;)
+		for (long long until = ts_now_ms() + 15000; !ts_raw_status(buf) && ts_now_ms() < until;)
 			ts_conn_read(c[i], buf, sizeof buf, 200);
 		int st = ts_raw_status(buf);
 		if (st == 200) {
@@ -1401,7 +1388,7 @@ START_TEST(test_per_address_limit_answers_503)
 	/* served again once the connections are gone (their closing is noticed
 	 * asynchronously: poll) */
 	int st = 0;
-	for (long long until = now_ms() + 15000; st != 200 && now_ms() < until; nap_ms(50)) {
+	for (long long until = ts_now_ms() + 15000; st != 200 && ts_now_ms() < until; ts_nap_ms(50)) {
 		char buf[4096];
 		static const char get_close[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 		ts_raw(g_d, get_close, sizeof get_close - 1, buf, sizeof buf, 15000);
@@ -1475,12 +1462,12 @@ START_TEST(test_sign_in_flood_leaves_workers_free)
 		ts_metric(m->body, "alurd_auth_hashes_active", &active);
 		ts_metric(m->body, "alurd_auth_hashes_waiting", &waiting);
 		held_max = active + waiting > held_max ? active + waiting : held_max;
-		long long a = now_ms();
+		long long a = ts_now_ms();
 		struct ts_resp *r = ts_http_unrecorded(d, "POST", "/api/v1/auth/refresh", h, probe, strlen(probe));
-		lat[i] = now_ms() - a;
+		lat[i] = ts_now_ms() - a;
 		status[i] = r->status;
 		snprintf(why[i], sizeof why[i], "%s", ts_problem_code(r));
-		nap_ms(25);
+		ts_nap_ms(25);
 	}
 	atomic_store(&stop, true);
 	int busy = 0, other = 0;

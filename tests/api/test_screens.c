@@ -454,6 +454,70 @@ START_TEST(test_allowed_actions_matrix)
 }
 END_TEST
 
+/* What the state alone does not promise is not offered: a draft offers
+ * submit only once its letter and business-process document are attached;
+ * a disposed request offers derive only to the Kabid it was disposed to. The
+ * single read, the list row and the queue agree, and what is offered works. */
+static struct actor kabid2 = {"kabid.dua", "kabid_iai", "Kabid Kedua", NULL, -1, false, "", ""};
+
+static json_t *offer_of(const struct actor *a, const char *id, const char *title)
+{
+	struct ts_resp *r = call_as(a, "GET", fmt("/api/v1/requests/%s", id), NULL);
+	assert_status(r, 200);
+	json_t *one = json_incref(json_object_get(r->json, "allowed_actions"));
+	r = call_as(a, "GET", fmt("/api/v1/requests?q=%s", urlenc(title)), NULL);
+	assert_status(r, 200);
+	json_t *items = json_object_get(r->json, "items");
+	ck_assert_uint_eq(json_array_size(items), 1);
+	ck_assert_msg(json_equal(json_object_get(json_array_get(items, 0), "allowed_actions"), one),
+		      "%s: list row offers %s, the record %s", a->role,
+		      jdump(json_object_get(json_array_get(items, 0), "allowed_actions")), jdump(one));
+	return keep(one);
+}
+
+START_TEST(test_offer_follows_the_record)
+{
+	/* a draft without its documents */
+	const char *title = "Tawaran Tanpa Lampiran";
+	struct ts_resp *r = call(PD_A, "POST", "/api/v1/requests", fmt("{\"kind\":\"pembangunan\",\"title\":\"%s\"}", title));
+	assert_status(r, 201);
+	const char *id = hold(rstr(r, "id"));
+	ck_assert_msg(!listed(json_object_get(r->json, "allowed_actions"), "submit"), "a draft without documents offers submit");
+	ck_assert_msg(!listed(offer_of(&P[PD_A], id, title), "submit"), "a draft without documents offers submit");
+	assert_problem(call(PD_A, "POST", fmt("/api/v1/requests/%s/submit", id), NULL), 422, "request.documents_missing");
+	assert_status(upload(PD_A, id, "surat_permohonan", "surat.pdf", "application/pdf", MINI_PDF, MINI_PDF_LEN), 201);
+	ck_assert_msg(!listed(offer_of(&P[PD_A], id, title), "submit"), "a draft with the letter only offers submit");
+	assert_status(upload(PD_A, id, "proses_bisnis", "proses.pdf", "application/pdf", MINI_PDF, MINI_PDF_LEN), 201);
+	ck_assert_msg(listed(offer_of(&P[PD_A], id, title), "submit"), "a complete draft does not offer submit");
+	assert_status(call(PD_A, "POST", fmt("/api/v1/requests/%s/submit", id), NULL), 200);
+
+	/* disposed to one Kabid: the other one is not offered derive */
+	if (!kabid2.token[0])
+		s47_add_user(&kabid2);
+	const char *dtitle = "Tawaran Disposisi";
+	const char *d = new_request(PD_A, dtitle, true);
+	assert_status(call(SEKRETARIAT, "POST", fmt("/api/v1/requests/%s/register", d), NULL), 200);
+	assert_status(call(KADIS, "POST", fmt("/api/v1/requests/%s/dispositions", d),
+			   fmt("{\"to_user_ids\":[\"%s\"],\"instruction_kind\":\"tindak_lanjuti\",\"instruction\":\"Tindak lanjuti.\"}",
+			       P[KABID].id)),
+		      201);
+	ck_assert_msg(listed(offer_of(&P[KABID], d, dtitle), "derive"), "the Kabid disposed to is not offered derive");
+	ck_assert_msg(!listed(offer_of(&kabid2, d, dtitle), "derive"), "another Kabid is offered derive");
+	ck_assert_msg(listed(offer_of(&kabid2, d, dtitle), "reject"), "the offer lost more than derive");
+	/* the other Kabid's queue offers him nothing he would be refused */
+	r = call_as(&kabid2, "GET", "/api/v1/me/queue", NULL);
+	assert_status(r, 200);
+	ck_assert_msg(!strstr(r->body, "\"derive\""), "kabid2's queue offers derive: %.600s", r->body);
+	r = call_as(&kabid2, "POST", fmt("/api/v1/requests/%s/dispositions", d),
+		    fmt("{\"to_user_ids\":[\"%s\"],\"instruction_kind\":\"koordinasikan\",\"instruction\":\"Ok.\","
+			"\"parent_id\":\"%s\"}",
+			P[KASI].id, root_disposition(d)));
+	ck_assert_msg(r->status == 400 || r->status == 403, "another Kabid derived: %ld %s", r->status, r->body);
+	/* and the Kabid it was disposed to derives */
+	assert_status(attempt(&P[KABID], "derive", d), 201);
+}
+END_TEST
+
 /* ---- lists that serve screens ------------------------------------------------ */
 
 static size_t list_size(enum who who, const char *query)
@@ -827,6 +891,7 @@ int main(void)
 	TCase *tc = s47_tcase("screens", up);
 	tcase_add_test(tc, test_roles_day);
 	tcase_add_test(tc, test_allowed_actions_matrix);
+	tcase_add_test(tc, test_offer_follows_the_record);
 	tcase_add_test(tc, test_lists_and_counts);
 	tcase_add_test(tc, test_directory_scope);
 	tcase_add_test(tc, test_global_audit);

@@ -124,19 +124,6 @@ static const char *fmt(const char *f, ...)
 	return buf;
 }
 
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void nap_ms(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&t, NULL);
-}
-
 struct uid {
 	char s[40];
 };
@@ -214,11 +201,11 @@ static long long sqll(const char *text)
 /* Polls text until its value is want (true) or ms pass (false). */
 static bool sql_becomes(const char *text, const char *want, int ms)
 {
-	for (long long until = now_ms() + ms;; nap_ms(40)) {
+	for (long long until = ts_now_ms() + ms;; ts_nap_ms(40)) {
 		char got[256];
 		if (ts_sql_value(g_db, text, got, sizeof got) && strcmp(got, want) == 0)
 			return true;
-		if (now_ms() >= until)
+		if (ts_now_ms() >= until)
 			return false;
 	}
 }
@@ -269,7 +256,7 @@ static void settle_on(struct ts_daemon *d)
 {
 	double s0 = metric(d, SCANS), now = s0;
 	struct timespec t = {0, 50 * 1000000L};
-	for (long long until = now_ms() + SETTLE_WITHIN_MS; now < s0 + SETTLE_SCANS && now_ms() < until;
+	for (long long until = ts_now_ms() + SETTLE_WITHIN_MS; now < s0 + SETTLE_SCANS && ts_now_ms() < until;
 	     nanosleep(&t, NULL))
 		now = metric(d, SCANS);
 	ck_assert_msg(now >= s0 + SETTLE_SCANS, "the timer completed %g scans in %d ms", now - s0, SETTLE_WITHIN_MS);
@@ -685,13 +672,13 @@ START_TEST(test_warning_then_breach_once)
 
 	sql(fmt("UPDATE step_instances SET warn_at = now() - interval '1 s' WHERE request_id = '%s' AND step = 2",
 		id.s));
-	long long t0 = now_ms();
+	long long t0 = ts_now_ms();
 	ck_assert_msg(
 		sql_becomes(fmt("SELECT warned_at IS NOT NULL FROM step_instances WHERE request_id = '%s' AND step = 2",
 				id.s),
 			    "t", FLAG_WITHIN_MS),
 		"warn_at passed but the timer did not flag a warning within %d ms", FLAG_WITHIN_MS);
-	fprintf(stderr, "warning flagged %lld ms after the crossing\n", now_ms() - t0);
+	fprintf(stderr, "warning flagged %lld ms after the crossing\n", ts_now_ms() - t0);
 	json_t *s = timeline_step(id.s, 2);
 	ck_assert_str_eq(jstr(s, "sla_state"), "warning");
 	ck_assert_msg(parse_instant(jstr(s, "warned_at")) != 0, "warned_at is not set: %s",
@@ -711,13 +698,13 @@ START_TEST(test_warning_then_breach_once)
 
 	sql(fmt("UPDATE step_instances SET due_at = now() - interval '1 s' WHERE request_id = '%s' AND step = 2",
 		id.s));
-	t0 = now_ms();
+	t0 = ts_now_ms();
 	ck_assert_msg(sql_becomes(fmt("SELECT breached_at IS NOT NULL FROM step_instances WHERE request_id = '%s'"
 				      " AND step = 2",
 				      id.s),
 				  "t", FLAG_WITHIN_MS),
 		      "due_at passed but the timer did not flag a breach within %d ms", FLAG_WITHIN_MS);
-	fprintf(stderr, "breach flagged %lld ms after the crossing\n", now_ms() - t0);
+	fprintf(stderr, "breach flagged %lld ms after the crossing\n", ts_now_ms() - t0);
 	s = timeline_step(id.s, 2);
 	ck_assert_str_eq(jstr(s, "sla_state"), "breached");
 	ck_assert_msg(parse_instant(jstr(s, "breached_at")) >= parse_instant(jstr(s, "due_at")),
@@ -949,8 +936,8 @@ START_TEST(test_failed_scan_counts_nothing)
 		id.s));
 	/* a few failed scans; what they left is checked while the failure is
 	 * still in place (once it is removed the next scan may succeed) */
-	for (long long until = now_ms() + SETTLE_WITHIN_MS; metric(g_d, SCAN_FAILURES) < f0 + 3 && now_ms() < until;)
-		nap_ms(50);
+	for (long long until = ts_now_ms() + SETTLE_WITHIN_MS; metric(g_d, SCAN_FAILURES) < f0 + 3 && ts_now_ms() < until;)
+		ts_nap_ms(50);
 	double failures = metric(g_d, SCAN_FAILURES) - f0, warnings = metric(g_d, WARNINGS) - w0;
 	ck_assert_msg(failures >= 3, "the injected failure did not make scans fail (%g failures)", failures);
 	ck_assert_int_eq(events(id.s, "warning"), 0);
@@ -1594,9 +1581,9 @@ static const char *listed_dates(const struct ts_resp *r)
  * list shows the newest one done, with every open step seen. */
 static void recomputed(void)
 {
-	long long until = now_ms() + 30000;
-	while (sqll("SELECT count(*) FROM calendar_recomputes WHERE state <> 'done'") > 0 && now_ms() < until)
-		nap_ms(20);
+	long long until = ts_now_ms() + 30000;
+	while (sqll("SELECT count(*) FROM calendar_recomputes WHERE state <> 'done'") > 0 && ts_now_ms() < until)
+		ts_nap_ms(20);
 	ck_assert_int_eq(sqll("SELECT count(*) FROM calendar_recomputes WHERE state <> 'done'"), 0);
 	struct ts_resp *r = call(KASI, "GET", "/api/v1/calendar/recomputes", NULL);
 	assert_status(r, 200);

@@ -36,19 +36,6 @@ static int g_port;
 static char g_dir[512], g_log[600], g_secrets[600];
 static json_t *g_secret_table;
 
-static long long now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void nap_ms(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&t, NULL);
-}
-
 static long long sqll(const char *text)
 {
 	char buf[64];
@@ -77,7 +64,7 @@ static void receiver_start(const char *suite)
 		       (char *)NULL);
 		_exit(127);
 	}
-	for (long long until = now_ms() + 10000; now_ms() < until; nap_ms(20)) {
+	for (long long until = ts_now_ms() + 10000; ts_now_ms() < until; ts_nap_ms(20)) {
 		FILE *f = fopen(port_file, "r");
 		if (f) {
 			int ok = fscanf(f, "%d", &g_port);
@@ -168,7 +155,7 @@ static void record_deliveries(const char *prefix)
 
 static bool received_at_least(const char *prefix, size_t n, int ms)
 {
-	for (long long until = now_ms() + ms; now_ms() < until; nap_ms(50))
+	for (long long until = ts_now_ms() + ms; ts_now_ms() < until; ts_nap_ms(50))
 		if (json_array_size(received(prefix)) >= n)
 			return true;
 	return json_array_size(received(prefix)) >= n;
@@ -221,7 +208,7 @@ static json_t *delivery_of(const struct hook *h, const char *event_id)
 static json_t *delivery_becomes(const struct hook *h, const char *event_id, const char *status, int ms)
 {
 	json_t *d = NULL;
-	for (long long until = now_ms() + ms; now_ms() < until; nap_ms(50)) {
+	for (long long until = ts_now_ms() + ms; ts_now_ms() < until; ts_nap_ms(50)) {
 		d = delivery_of(h, event_id);
 		if (d && strcmp(json_string_value(json_object_get(d, "status")), status) == 0)
 			return d;
@@ -348,11 +335,11 @@ START_TEST(test_delivered_signed_as_in_the_feed)
 	/* the feed's documents (once it shows all six: it waits for older
 	 * transactions of the cluster to finish) */
 	json_t *events = NULL;
-	for (long long until = now_ms() + 30000;; nap_ms(100)) {
+	for (long long until = ts_now_ms() + 30000;; ts_nap_ms(100)) {
 		struct ts_resp *f = call(ADMIN, "GET", fmt("/api/v1/events?request_id=%s", id.s), NULL);
 		assert_status(f, 200);
 		events = json_object_get(f->json, "items");
-		if (json_array_size(events) >= 6 || now_ms() >= until)
+		if (json_array_size(events) >= 6 || ts_now_ms() >= until)
 			break;
 	}
 	/* created, step 1, two documents added, submitted, step 2 */
@@ -442,7 +429,7 @@ START_TEST(test_410_disables)
 				  h.id)),
 			 1);
 	json_t *ev = NULL;
-	for (long long until = now_ms() + 30000; !ev && now_ms() < until; nap_ms(50)) {
+	for (long long until = ts_now_ms() + 30000; !ev && ts_now_ms() < until; ts_nap_ms(50)) {
 		r = call(ADMIN, "GET", "/api/v1/events?type=webhook.disabled&limit=200", NULL);
 		assert_status(r, 200);
 		size_t i;
@@ -599,11 +586,11 @@ START_TEST(test_kill9_loses_nothing_and_no_double_delivery)
 	/* two daemons take over: the leases run out, every event arrives */
 	struct ts_daemon *d3 = ts_daemon_start(g_db, crash_env), *d4 = ts_daemon_start(g_db, crash_env);
 	ck_assert_msg(d3 && d4, "the next daemons did not start");
-	long long until = now_ms() + 60000;
+	long long until = ts_now_ms() + 60000;
 	while (sqll(fmt("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = '%s' AND status = 'delivered'", h.id)) <
 		       total &&
-	       now_ms() < until)
-		nap_ms(200);
+	       ts_now_ms() < until)
+		ts_nap_ms(200);
 	ck_assert_int_eq(sqll(fmt("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = '%s' AND status = 'delivered'",
 				  h.id)),
 			 total);

@@ -90,14 +90,14 @@ static char *xstrdup(const char *s)
 	return p;
 }
 
-static long long now_ms(void)
+long long ts_now_ms(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void sleep_ms(int ms)
+void ts_nap_ms(int ms)
 {
 	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	while (nanosleep(&t, &t) != 0 && errno == EINTR)
@@ -387,7 +387,7 @@ static PGconn *connect_to(const char *url)
 /* Runs sql; when sqlstate matches retry_state, tries again for up to 10 s. */
 static bool exec_on(PGconn *pg, const char *sql, const char *retry_state)
 {
-	long long until = now_ms() + 10000;
+	long long until = ts_now_ms() + 10000;
 	for (;;) {
 		PGresult *r = PQexec(pg, sql);
 		ExecStatusType st = PQresultStatus(r);
@@ -396,13 +396,13 @@ static bool exec_on(PGconn *pg, const char *sql, const char *retry_state)
 			return true;
 		}
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		bool again = retry_state && state && strcmp(state, retry_state) == 0 && now_ms() < until;
+		bool again = retry_state && state && strcmp(state, retry_state) == 0 && ts_now_ms() < until;
 		if (!again)
 			say("SQL failed: %s\n  %s", sql, PQresultErrorMessage(r));
 		PQclear(r);
 		if (!again)
 			return false;
-		sleep_ms(100);
+		ts_nap_ms(100);
 	}
 }
 
@@ -599,7 +599,7 @@ int ts_daemon_wait(struct ts_daemon *d, int timeout_ms)
 {
 	if (!d)
 		return -1;
-	long long until = now_ms() + timeout_ms;
+	long long until = ts_now_ms() + timeout_ms;
 	while (!d->exited) {
 		int ws;
 		pid_t p = waitpid(d->pid, &ws, WNOHANG);
@@ -611,9 +611,9 @@ int ts_daemon_wait(struct ts_daemon *d, int timeout_ms)
 			say("waitpid(%ld): %s", (long)d->pid, strerror(errno));
 			return -1;
 		}
-		if (now_ms() >= until)
+		if (ts_now_ms() >= until)
 			return -1;
-		sleep_ms(5);
+		ts_nap_ms(5);
 	}
 	return d->status;
 }
@@ -677,13 +677,13 @@ const char *ts_daemon_log(struct ts_daemon *d)
 
 bool ts_daemon_log_wait(struct ts_daemon *d, const char *needle, int timeout_ms)
 {
-	long long until = now_ms() + timeout_ms;
+	long long until = ts_now_ms() + timeout_ms;
 	for (;;) {
 		if (strstr(ts_daemon_log(d), needle))
 			return true;
-		if (now_ms() >= until)
+		if (ts_now_ms() >= until)
 			return false;
-		sleep_ms(10);
+		ts_nap_ms(10);
 	}
 }
 
@@ -742,12 +742,12 @@ struct ts_daemon *ts_daemon_start(const char *db_url, const char *const *extra_e
 		free(d);
 		return NULL;
 	}
-	long long until = now_ms() + 10000;
+	long long until = ts_now_ms() + 10000;
 	while (!d->port) {
 		d->port = port_from_log(ts_daemon_log(d));
 		if (d->port)
 			break;
-		if (ts_daemon_wait(d, 0) >= 0 || now_ms() >= until) {
+		if (ts_daemon_wait(d, 0) >= 0 || ts_now_ms() >= until) {
 			if (!d->exited) {
 				say("no \"listening\" line from the daemon within 10 s");
 				print_log_tail(d);
@@ -758,20 +758,20 @@ struct ts_daemon *ts_daemon_start(const char *db_url, const char *const *extra_e
 			ts_daemon_free(d);
 			return NULL;
 		}
-		sleep_ms(10);
+		ts_nap_ms(10);
 	}
-	until = now_ms() + 5000;
+	until = ts_now_ms() + 5000;
 	for (;;) {
 		struct ts_resp *r = ts_http_unrecorded(d, "GET", "/healthz", NULL, NULL, 0);
 		if (r->status == 200)
 			break;
-		if (now_ms() >= until || ts_daemon_wait(d, 0) >= 0) {
+		if (ts_now_ms() >= until || ts_daemon_wait(d, 0) >= 0) {
 			say("GET /healthz did not answer 200 within 5 s (last: %ld %s)", r->status, r->error);
 			print_log_tail(d);
 			ts_daemon_free(d);
 			return NULL;
 		}
-		sleep_ms(20);
+		ts_nap_ms(20);
 	}
 	return d;
 }
@@ -906,7 +906,7 @@ static struct ts_resp *exchange(struct ts_daemon *d, const char *method, const c
 		}
 		const char *ra = ts_header(r, "Retry-After");
 		int secs = ra ? atoi(ra) : 1;
-		sleep_ms(1000 * (secs > 0 && secs < 10 ? secs : 1));
+		ts_nap_ms(1000 * (secs > 0 && secs < 10 ? secs : 1));
 	}
 }
 
@@ -1159,9 +1159,9 @@ size_t ts_conn_read(struct ts_conn *c, char *out, size_t outn, int timeout_ms)
 		out[0] = '\0';
 	if (!c || c->fd < 0 || outn < 2)
 		return 0;
-	long long until = now_ms() + timeout_ms;
+	long long until = ts_now_ms() + timeout_ms;
 	while (n + 1 < outn && !c->eof) {
-		long long left = until - now_ms();
+		long long left = until - ts_now_ms();
 		if (left <= 0)
 			break;
 		struct pollfd p = {c->fd, POLLIN, 0};
@@ -1325,11 +1325,11 @@ int ts_cli_wait(struct ts_proc *p, char *out, size_t n)
 	if (!p)
 		return -1;
 	size_t got = 0;
-	long long until = now_ms() + 60000;
+	long long until = ts_now_ms() + 60000;
 	bool timed_out = false;
 	char scratch[4096];
 	for (;;) {
-		long long left = until - now_ms();
+		long long left = until - ts_now_ms();
 		if (left <= 0) {
 			timed_out = true;
 			break;

@@ -216,4 +216,10 @@ int ts_run_cli(const char *const *args, const char *const *env, const char *stdi
  * labels included) in a Prometheus text page. */
 bool ts_metric(const char *page, const char *series, double *value);
 
+/* CLOCK_MONOTONIC in milliseconds, for the bounds of waits (never for an
+ * expectation about how long something takes). */
+long long ts_now_ms(void);
+/* Sleeps ms milliseconds between two looks at a condition (EINTR resumed). */
+void ts_nap_ms(int ms);
+
 #endif
