@@ -28,6 +28,9 @@ const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const [BIN, OUT] = process.argv.slice(2);
 const CHROMIUM = process.env.ALURD_CHROMIUM || '/usr/bin/chromium';
 const WAIT = 20000; // ms, the bound of every single wait
+// DOM conditions are checked on every change of the DOM, not on animation
+// frames (a page that is not in front gets none)
+const DOM_WAIT = { timeout: WAIT, polling: 'mutation' };
 const SECRET = 'alurd-console-browser-test-hs256-secret-0123456789';
 if (!BIN || !OUT) throw new Error('usage: node walk.mjs ALURD_BINARY OUT_DIR');
 const shots = join(OUT, 'screenshots');
@@ -220,7 +223,7 @@ try {
     const answered = s.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/documents?'));
     await s.page.click('#upload-form button[type=submit]');
     if ((await answered).status() !== 201) throw new Error(`upload ${type} failed`);
-    await s.page.waitForFunction((n) => document.querySelectorAll('ul.docs li').length >= n, { timeout: WAIT }, type === 'proses_bisnis' ? 2 : 1);
+    await s.page.waitForFunction((n) => document.querySelectorAll('ul.docs li').length >= n, DOM_WAIT, type === 'proses_bisnis' ? 2 : 1);
   }
   await act(s.page, 'submit', null, 'submitted');
   await signOut(s);
@@ -240,6 +243,7 @@ try {
   await signOut(s);
 
   s = kadis;
+  await s.page.bringToFront();
   await s.page.waitForSelector(`section[data-kind="to_dispose"] a[href="/permohonan/${requestId}"]`);
   if (!(await s.page.evaluate(() => window.alurdNoReload === true))) fail('the queue was reloaded instead of updating itself');
   step('the Kepala Dinas\'s queue showed the registered request by itself');
@@ -290,7 +294,7 @@ try {
   const saved = s.page.waitForResponse((r) => r.request().method() === 'PATCH');
   await edit.$eval('button[type=submit]', (b) => b.click());
   if ((await saved).status() !== 200) fail('the Berita Acara draft was not saved');
-  await s.page.waitForFunction(() => document.querySelector('#ba').textContent.includes('antar fasilitas kesehatan'), { timeout: WAIT });
+  await s.page.waitForFunction(() => document.querySelector('#ba')?.textContent.includes('antar fasilitas kesehatan'), DOM_WAIT);
   await shoot(s.page, 'detail-kasi');
   await click(s.page, '#ba-send', '/send', '#ba-hash');
   await signOut(s);
@@ -317,7 +321,7 @@ try {
   await shoot(s.page, 'dashboard');
   // English is one choice away
   await s.page.select('#lang', 'en');
-  await s.page.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('h1').textContent === 'SLA dashboard');
+  await s.page.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('h1')?.textContent === 'SLA dashboard', DOM_WAIT);
   await s.page.select('#lang', 'id');
   await signOut(s);
 
@@ -336,7 +340,7 @@ try {
   const imported = s.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/calendar/holidays'));
   await imp.$eval('button[type=submit]', (b) => b.click());
   if ((await imported).status() >= 300) fail('the holiday import was refused');
-  await s.page.waitForFunction(() => document.querySelector('#admin-holidays table').textContent.includes('Cuti bersama Nyepi'), { timeout: WAIT });
+  await s.page.waitForFunction(() => document.querySelector('#admin-holidays table')?.textContent.includes('Cuti bersama Nyepi'), DOM_WAIT);
   await shoot(s.page, 'admin-holidays');
   await signOut(s);
 
