@@ -49,29 +49,28 @@ const char *api_submit_types(struct arena *a)
 }
 
 /* The state's offer refined by what it does not say (DB_OFFER_REFINED):
- * asked of the database only when it holds submit or derive. On a failed
- * look-up the offer stays as the state gives it. */
-static json_t *refined(struct api_ctx *c, const struct db_request *r, json_t *acts)
+ * asked of the database only when it holds submit or derive. *acts is
+ * replaced; false (e set) when the look-up fails. */
+static bool refine(struct api_ctx *c, const struct db_request *r, json_t **acts, struct err *e)
 {
 	bool ask = false;
 	size_t i;
 	json_t *v;
-	json_array_foreach(acts, i, v)
+	json_array_foreach(*acts, i, v)
 		ask = ask || !strcmp(json_string_value(v), wf_action_key(WF_SUBMIT)) ||
 		      !strcmp(json_string_value(v), wf_action_key(WF_DERIVE));
 	if (!ask)
-		return acts;
-	char *text = json_dumps(acts, JSON_COMPACT);
+		return true;
+	char *text = json_dumps(*acts, JSON_COMPACT);
 	const char *out = NULL;
-	struct err e;
-	err_clear(&e);
-	bool ok = db_request_offer_refine(&e, c->arena, r->id, text, api_submit_types(c->arena), c->who.subject, &out);
+	bool ok = db_request_offer_refine(e, c->arena, r->id, text, api_submit_types(c->arena), c->who.subject, &out);
 	free(text);
 	json_t *better = ok && out ? json_loads(out, 0, NULL) : NULL;
 	if (!better)
-		return acts;
-	json_decref(acts);
-	return better;
+		return ok ? err_set(e, ERR_INTERNAL, "internal", "An internal error occurred.") : false;
+	json_decref(*acts);
+	*acts = better;
+	return true;
 }
 
 const char *api_actions_map(struct arena *a, enum role who)
@@ -120,7 +119,7 @@ enum wf_party api_party_parse(const char *key)
 	return WF_PARTY_NONE;
 }
 
-const char *api_request_view(struct api_ctx *c, const struct db_request *r)
+const char *api_request_view(struct api_ctx *c, const struct db_request *r, struct err *e)
 {
 	json_t *o = json_loads(r->json, 0, NULL);
 	if (!o)
@@ -129,13 +128,28 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r)
 	const char *party = wf_party_key(wf_waiting_party(s));
 	json_object_set_new(o, "waiting_on", party ? json_string(party) : json_null());
 	/* a machine client limited to its own requests is offered nothing on
-	 * the others (a failed look-up counts as that limit) */
+	 * the others */
 	enum client_scope scope;
-	struct err e;
-	err_clear(&e);
-	if (!api_write_scope(c, &scope, &e))
-		scope = CLIENT_SCOPE_OWN;
+	if (!api_write_scope(c, &scope, e)) {
+		json_decref(o);
+		return NULL;
+	}
 	bool may_act = authz_may_act_on(&c->who, scope, r->client_id);
-	json_object_set_new(o, "allowed_actions", may_act ? refined(c, r, offered(s, c->who.role)) : json_array());
+	json_t *acts = may_act ? offered(s, c->who.role) : json_array();
+	if (!refine(c, r, &acts, e)) {
+		json_decref(acts);
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "allowed_actions", acts);
 	return to_arena(c->arena, o);
+}
+
+bool api_reply_request(struct api_ctx *c, int status, const struct db_request *r, struct err *e)
+{
+	const char *view = api_request_view(c, r, e);
+	if (!view)
+		return false;
+	api_reply_json_text(c, status, view);
+	return true;
 }

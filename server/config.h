@@ -63,6 +63,8 @@ struct config {
 	char st_number_format[128];
 	bool migrate_on_start;
 	bool metrics_public;
+	bool console;               /* ALURD_CONSOLE: serve the staff console at / */
+	char console_dir[512];      /* ALURD_CONSOLE_DIR: serve it from here, not the embedded copy */
 	/* webhooks */
 	unsigned char secret_key[32]; /* ALURD_SECRET_KEY, seals webhook secrets */
 	bool has_secret_key;

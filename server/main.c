@@ -19,6 +19,7 @@
 #include "server/auth.h"
 #include "server/changes.h"
 #include "server/cli.h"
+#include "server/console.h"
 #include "server/config.h"
 #include "server/deliver.h"
 #include "server/feed.h"
@@ -146,7 +147,7 @@ static int cmd_serve(struct config *cfg)
 {
 	struct err e;
 	err_clear(&e);
-	if (!auth_init(cfg, &e) || !tlog_configure(cfg, &e)) {
+	if (!auth_init(cfg, &e) || !tlog_configure(cfg, &e) || !console_init(cfg, &e)) {
 		fprintf(stderr, "alurd: configuration error: %s\n", e.detail);
 		return 2;
 	}
@@ -198,6 +199,7 @@ static int cmd_serve(struct config *cfg)
 	http_stop();
 	log_json(LOG_INFO, NULL, "stopped", json_pack("{s:b}", "drained", drained));
 	router_cleanup();
+	console_cleanup();
 	metrics_free();
 	auth_cleanup();
 	tlog_cleanup();
