@@ -20,9 +20,11 @@
 #include "api/lifecycle.h"
 #include "api/workflow.h"
 #include "core/actions.h"
+#include "core/delegation.h"
 #include "core/numfmt.h"
 #include "core/validate.h"
 #include "db/agreements.h"
+#include "db/delegations.h"
 #include "db/discussions.h"
 #include "db/dispositions.h"
 #include "db/documents.h"
@@ -41,10 +43,10 @@ static const char *next_number(struct api_ctx *c, const char *sequence, const ch
 	return arena_strdup(c->arena, number);
 }
 
-static json_t *party(const char *organisation, const struct db_signatory *s)
+static json_t *party(const char *organisation, const char *position, const struct db_signatory *s)
 {
-	return json_pack("{s:s, s:s?, s:s?, s:s?}", "organisation", organisation, "signatory_id", s->id, "name",
-			 s->name, "nip", s->nip);
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "organisation", organisation, "position", position,
+			 "signatory_id", s->id, "name", s->name, "nip", s->nip);
 }
 
 static bool create_ba(struct api_ctx *c, struct err *e)
@@ -76,8 +78,8 @@ static bool create_ba(struct api_ctx *c, struct err *e)
 	if (!pd.id)
 		return err_set(e, ERR_CONFLICT, "berita_acara.no_signatory",
 			       "The agency has no active signatory (a pd user with is_signatory).");
-	json_t *parties = json_pack("{s:o, s:o}", "kominfos", party(api_services.organisation, &kominfos),
-				    "perangkat_daerah", party(agency_name, &pd));
+	json_t *parties = json_pack("{s:o, s:o}", "kominfos", party(api_services.organisation, "kepala_dinas", &kominfos),
+				    "perangkat_daerah", party(agency_name, "kepala_pd", &pd));
 	json_object_set_new(json_object_get(parties, "perangkat_daerah"), "agency_id", json_string(r.agency_id));
 	char *parties_text = json_dumps(parties, JSON_COMPACT);
 	json_decref(parties);
@@ -208,27 +210,59 @@ static bool send_ba(struct api_ctx *c, struct err *e)
 	       answer_ba(c, 200, &ba);
 }
 
-/* Which party the caller signs for: only the people the Berita Acara names
- * (its hashed content names them) sign, the Kepala Dinas for Kominfos and
- * the agency's signatory for the Perangkat Daerah. */
+/* Which party the caller signs for. Signatures are per position: the
+ * Kepala Dinas for Kominfos, the Kepala PD (the agency's signatory) for the
+ * Perangkat Daerah. The person named at drafting signs while they still hold
+ * the position; once they left it (deactivated, re-roled, moved) whoever holds
+ * it now signs, without redrafting and keeping the signature already given.
+ * Or the position's Plh/Plt acting under a delegation lending sign_ba
+ * (api_acting_resolve made the caller's role the position's). One person never signs for both parties, and a delegate does
+ * not sign what they drafted unless ALURD_DELEGATE_SIGNS_OWN_DRAFT allows. */
 static const char *signing_party(struct api_ctx *c, const struct db_ba *ba, struct err *e)
 {
-	const char *party = c->who.role == ROLE_KEPALA_DINAS ? "kominfos" : "perangkat_daerah";
-	json_t *parties = json_loads(ba->parties, 0, NULL);
-	const char *named = json_string_value(json_object_get(json_object_get(parties, party), "signatory_id"));
-	bool ok = named && strcmp(named, c->who.subject) == 0;
-	json_decref(parties);
-	if (ok && c->who.role == ROLE_PD) {
-		/* and still the agency's signatory today */
-		struct db_user u;
-		bool found;
-		if (!db_user_get(e, c->arena, c->who.subject, false, &u, &found))
+	bool kominfos = c->who.role == ROLE_KEPALA_DINAS;
+	const char *party = kominfos ? "kominfos" : "perangkat_daerah";
+	bool ok;
+	if (c->acting.delegation_id) {
+		ok = kominfos || (c->acting.agency_id && strcmp(c->acting.agency_id, ba->agency_id) == 0);
+	} else {
+		if (!db_user_holds(e, c->arena, c->who.subject, role_name(c->who.role), !kominfos, ba->agency_id, &ok))
 			return NULL;
-		ok = found && u.is_signatory && u.agency_id && strcmp(u.agency_id, ba->agency_id) == 0;
+		/* the person named at drafting signs while they hold the post; once
+		 * they left it (deactivated, re-roled, moved) its new holder does */
+		json_t *parties = json_loads(ba->parties, 0, NULL);
+		const char *named = json_string_value(json_object_get(json_object_get(parties, party), "signatory_id"));
+		bool named_holds = false;
+		if (ok && named && strcmp(named, c->who.subject) != 0 &&
+		    !db_user_holds(e, c->arena, named, role_name(c->who.role), !kominfos, ba->agency_id, &named_holds)) {
+			json_decref(parties);
+			return NULL;
+		}
+		json_decref(parties);
+		ok = ok && !named_holds;
 	}
 	if (!ok)
 		return err_set(e, ERR_FORBIDDEN, "berita_acara.not_signatory",
-			       "Only the signatories named in the Berita Acara sign it."), NULL;
+			       "Only the holder of a signing position (the Kepala Dinas, the agency's signatory) or "
+			       "their Plh/Plt signs the Berita Acara."),
+		       NULL;
+	json_t *doc = json_loads(ba->json, 0, NULL), *sig;
+	size_t i;
+	bool both = false;
+	json_array_foreach(json_object_get(doc, "signatures"), i, sig)
+		both |= strcmp(json_string_value(json_object_get(sig, "party")), party) != 0 &&
+			strcmp(json_string_value(json_object_get(sig, "signer_id")), c->who.subject) == 0;
+	const char *drafter = json_string_value(json_object_get(doc, "created_by"));
+	bool own_draft = c->acting.delegation_id && drafter && strcmp(drafter, c->who.subject) == 0;
+	json_decref(doc);
+	if (both)
+		return err_set(e, ERR_FORBIDDEN, "berita_acara.same_person",
+			       "You signed for the other party: one person never signs for both."),
+		       NULL;
+	if (own_draft && !api_services.delegate_signs_own_draft)
+		return err_set(e, ERR_FORBIDDEN, "berita_acara.drafted_by_delegate",
+			       "You drafted this Berita Acara: as an acting official you may not sign it."),
+		       NULL;
 	return party;
 }
 
@@ -261,7 +295,7 @@ static bool sign_ba(struct api_ctx *c, struct err *e)
 	int count;
 	if (!party)
 		return false;
-	if (!db_ba_sign(e, ba.id, party, c->who.subject, ba.content_sha256, &count))
+	if (!db_ba_sign(e, ba.id, party, c->who.subject, ba.content_sha256, c->acting.delegation_id, &count))
 		return e->kind == ERR_CONFLICT ? err_set(e, ERR_CONFLICT, "berita_acara.already_signed",
 							 "This party has signed already.")
 					       : false;
@@ -295,7 +329,9 @@ static const char *jtext(struct arena *a, json_t *o, const char *key)
 static struct pdf_signer signer(struct api_ctx *c, const char *label, const struct db_ba_print *pr, int i,
 				json_t *named)
 {
-	struct pdf_signer s = {label, pr->name[i], pr->nip[i], NULL};
+	const char *prefix = deleg_kind_prefix(pr->acting_kind[i]);
+	struct pdf_signer s = {prefix ? arena_printf(c->arena, "%s %s", prefix, label) : label, pr->name[i], pr->nip[i],
+			       NULL};
 	if (!pr->name[i]) {
 		s.name = jtext(c->arena, named, "name");
 		s.nip = jtext(c->arena, named, "nip");
@@ -321,7 +357,8 @@ static void pdf_input(struct api_ctx *c, const struct db_ba *ba, const struct db
 		m[i] = (struct pdf_milestone){jtext(c->arena, x, "name"), jtext(c->arena, x, "start"),
 					      jtext(c->arena, x, "end")};
 	}
-	signers[0] = signer(c, "Kepala Dinas", pr, 0, json_object_get(parties, "kominfos"));
+	signers[0] = signer(c, arena_printf(c->arena, "Kepala %s", api_services.organisation), pr, 0,
+			    json_object_get(parties, "kominfos"));
 	signers[1] = signer(c, "Kepala Perangkat Daerah", pr, 1, json_object_get(parties, "perangkat_daerah"));
 	*doc = (struct pdf_berita_acara){
 		.letterhead = api_split_lines(c->arena, api_services.letterhead),
@@ -493,7 +530,7 @@ static bool issue_st(struct api_ctx *c, struct err *e)
 		return false;
 	const char *number = next_number(c, "surat_tugas", api_services.st_number_format, e), *id, *json;
 	if (!number || !db_st_insert(e, c->arena, r.id, number, api_services.timezone, purpose, members, c->who.subject,
-				     &id, &json))
+				     c->acting.delegation_id, &id, &json))
 		return false;
 	struct api_move_extra x = {.audit_after = arena_printf(c->arena, "{\"surat_tugas_id\": \"%s\"}", id)};
 	bool ok = agreed ? api_request_apply(c, &r, WF_ISSUE_ST, &x, e)
@@ -538,7 +575,10 @@ static bool get_st_pdf(struct api_ctx *c, struct err *e)
 		.members = members,
 		.nmembers = n,
 		.issuer = {pr.issuer_name, pr.issuer_nip, pr.issuer_position},
-		.issuer_title = pr.issuer_position ? pr.issuer_position : "Kepala Dinas",
+		.issuer_title = deleg_kind_prefix(pr.issuer_acting_kind)
+					? arena_printf(c->arena, "%s Kepala Dinas", deleg_kind_prefix(pr.issuer_acting_kind))
+				: pr.issuer_position ? pr.issuer_position
+						     : "Kepala Dinas",
 	};
 	unsigned char *pdf;
 	size_t len;

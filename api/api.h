@@ -96,6 +96,14 @@ struct api_ctx {
 	 * may_park false (server/feed.h). */
 	bool may_park;
 	int park_ms;
+	/* acting for a position under a delegation (the Delegation-Id header,
+	 * api/delegations.c): who.role (and for a Kepala PD who.agency_id) are
+	 * then the position's, who.subject stays the person acting */
+	struct api_acting {
+		const char *delegation_id; /* NULL: acting as oneself */
+		const char *position, *kind, *principal_id, *agency_id; /* principal_id NULL: a vacant post */
+		unsigned acts;            /* enum deleg_act bits lent */
+	} acting;
 
 	/* response, filled by exactly one api_reply_* call */
 	int status;
@@ -147,6 +155,7 @@ struct api_services {
 	const char *letterhead;   /* lines separated by '|' */
 	const unsigned char *secret_key; /* ALURD_SECRET_KEY (32 bytes), NULL when unset */
 	bool webhook_allow_http;         /* ALURD_WEBHOOK_ALLOW_HTTP */
+	bool delegate_signs_own_draft;   /* ALURD_DELEGATE_SIGNS_OWN_DRAFT */
 	int webhook_max;                 /* subscriptions at most */
 	int webhook_rotation_overlap;    /* seconds an old secret keeps signing */
 	const struct ev_key *audit_key; /* signs checkpoints and evidence manifests; NULL: none */

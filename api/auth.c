@@ -9,6 +9,17 @@
  * in between guesses would let an address spray passwords at every other. An unknown username is verified
  * against a dummy hash, so it costs the same and answers the same as a wrong
  * password. Refusals keep their audit row and counter (commit_on_error).
+ *
+ * The console's sessions: a login with `"cookie": true` gets its refresh
+ * token in an `HttpOnly; Secure; SameSite=Strict` cookie scoped to
+ * /api/v1/auth (never in the JSON, so no script can read it), beside a
+ * readable `alurd_csrf` cookie. Refresh and logout read the refresh cookie
+ * only when the body names no token, and then require the header
+ * `X-CSRF-Token` to carry the CSRF value: a keyed hash of the refresh token
+ * itself, so it is bound to the session (a planted cookie cannot match it)
+ * and needs no storage; a cross-site page can neither read it nor send the
+ * header without a CORS preflight it would fail. A request that says
+ * `Sec-Fetch-Site: cross-site` is refused outright.
  */
 #include <ctype.h>
 #include <sodium.h>
@@ -24,6 +35,84 @@
 #include "db/users.h"
 
 #define TOKEN_TYPE "Bearer"
+#define REFRESH_COOKIE "alurd_refresh"
+#define CSRF_COOKIE "alurd_csrf"
+#define COOKIE_PATH "/api/v1/auth"
+
+/* The CSRF value of a refresh token: base64url of the first 24 bytes of
+ * SHA-256("alurd-csrf:" token). */
+static const char *csrf_of(struct arena *a, const char *refresh)
+{
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)"alurd-csrf:", 11);
+	crypto_hash_sha256_update(&st, (const unsigned char *)refresh, strlen(refresh));
+	crypto_hash_sha256_final(&st, h);
+	size_t n = sodium_base64_ENCODED_LEN(24, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = arena_alloc(a, n);
+	sodium_bin2base64(out, n, h, 24, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+/* The value of cookie name in the Cookie header, or NULL. */
+static const char *cookie_get(struct api_ctx *c, const char *name)
+{
+	const char *h = api_header(c, "Cookie");
+	size_t nl = strlen(name);
+	for (const char *s = h; s && *s;) {
+		s += strspn(s, " \t;");
+		size_t n = strcspn(s, ";");
+		if (n > nl && strncmp(s, name, nl) == 0 && s[nl] == '=') {
+			size_t vl = n - nl - 1;
+			while (vl && (s[nl + 1 + vl - 1] == ' ' || s[nl + 1 + vl - 1] == '\t'))
+				vl--;
+			return arena_strndup(c->arena, s + nl + 1, vl);
+		}
+		s += n;
+	}
+	return NULL;
+}
+
+/* Sets the console's two cookies for refresh (NULL: clears them). */
+static void set_session_cookies(struct api_ctx *c, const char *refresh)
+{
+	if (refresh) {
+		api_set_header(c, "Set-Cookie",
+			       arena_printf(c->arena, "%s=%s; Path=%s; Max-Age=%d; HttpOnly; Secure; SameSite=Strict",
+					    REFRESH_COOKIE, refresh, COOKIE_PATH, api_services.refresh_ttl));
+		api_set_header(c, "Set-Cookie",
+			       arena_printf(c->arena, "%s=%s; Path=/; Max-Age=%d; Secure; SameSite=Strict", CSRF_COOKIE,
+					    csrf_of(c->arena, refresh), api_services.refresh_ttl));
+	} else {
+		api_set_header(c, "Set-Cookie",
+			       arena_printf(c->arena, "%s=; Path=%s; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
+					    REFRESH_COOKIE, COOKIE_PATH));
+		api_set_header(c, "Set-Cookie",
+			       arena_printf(c->arena, "%s=; Path=/; Max-Age=0; Secure; SameSite=Strict", CSRF_COOKIE));
+	}
+}
+
+/* The refresh token from the cookie, once the request has shown it is the
+ * console's own (X-CSRF-Token bound to that token, not cross-site). *token
+ * NULL and true: no cookie. */
+static bool cookie_refresh_token(struct api_ctx *c, const char **token, struct err *e)
+{
+	*token = cookie_get(c, REFRESH_COOKIE);
+	if (!*token || !**token) {
+		*token = NULL;
+		return true;
+	}
+	const char *site = api_header(c, "Sec-Fetch-Site");
+	if (site && strcmp(site, "cross-site") == 0)
+		return err_set(e, ERR_FORBIDDEN, "auth.csrf_failed", "A session cookie is not accepted from another site.");
+	const char *presented = api_header(c, "X-CSRF-Token");
+	const char *want = csrf_of(c->arena, *token);
+	if (!presented || strlen(presented) != strlen(want) || sodium_memcmp(presented, want, strlen(want)) != 0)
+		return err_set(e, ERR_FORBIDDEN, "auth.csrf_failed",
+			       "The X-CSRF-Token header must carry the alurd_csrf cookie's value.");
+	return true;
+}
 
 static bool throttled(struct api_ctx *c, const char *key1, const char *key2, struct err *e)
 {
@@ -72,7 +161,8 @@ static void principal_from_user(struct principal *p, const struct db_user *u)
 
 /* Issues an access token and a refresh token in family (a new family when
  * family is NULL) and answers 200 with both. */
-static bool answer_tokens(struct api_ctx *c, const struct db_user *u, const char *family, struct err *e)
+static bool answer_tokens(struct api_ctx *c, const struct db_user *u, const char *family, bool cookie,
+			  struct err *e)
 {
 	if (!family) {
 		unsigned char raw[16];
@@ -92,23 +182,31 @@ static bool answer_tokens(struct api_ctx *c, const struct db_user *u, const char
 	long expires_in;
 	if (!api_services.issue_access(&p, &access, &expires_in, e))
 		return false;
-	api_reply_json(c, 200,
-		       json_pack("{s:s, s:s, s:I, s:s, s:I, s:b}", "access_token", access, "token_type", TOKEN_TYPE,
-				 "expires_in", (json_int_t)expires_in, "refresh_token", refresh, "refresh_expires_in",
-				 (json_int_t)api_services.refresh_ttl, "must_change_password", u->must_change_password));
+	json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:b}", "access_token", access, "token_type", TOKEN_TYPE,
+				"expires_in", (json_int_t)expires_in, "refresh_expires_in",
+				(json_int_t)api_services.refresh_ttl, "must_change_password", u->must_change_password);
 	free(access);
+	if (cookie)
+		json_object_set_new(out, "refresh_cookie", json_true());
+	else
+		json_object_set_new(out, "refresh_token", json_string(refresh));
+	api_reply_json(c, 200, out);
+	if (cookie)
+		set_session_cookies(c, refresh);
 	return true;
 }
 
-static const char *const login_fields[] = {"username", "password", NULL};
+static const char *const login_fields[] = {"username", "password", "cookie", NULL};
 
 static bool login(struct api_ctx *c, struct err *e)
 {
 	json_t *b = api_body(c);
 	const char *username, *password;
+	bool cookie = false;
 	api_only_fields(b, "", login_fields, e);
 	api_in_str(b, "username", API_REQUIRED, 64, &username, e);
 	api_in_str(b, "password", API_REQUIRED, 1024, &password, e);
+	api_in_bool(b, "cookie", API_OPTIONAL, &cookie, e);
 	if (e->kind)
 		return false;
 	if (strlen(password) > VAL_PASSWORD_MAX_BYTES)
@@ -140,23 +238,38 @@ static bool login(struct api_ctx *c, struct err *e)
 			return false;
 	}
 	principal_from_user(&c->who, &u);
-	return api_audit(c, "auth.login", "user", u.id, NULL, NULL, NULL, e) && answer_tokens(c, &u, NULL, e);
+	return api_audit(c, "auth.login", "user", u.id, NULL, NULL, NULL, e) && answer_tokens(c, &u, NULL, cookie, e);
 }
 
 static const char *const refresh_fields[] = {"refresh_token", NULL};
 
-static bool read_refresh_token(struct api_ctx *c, const char **token, struct err *e)
+/* The refresh token from the body or, when the body names none, from the
+ * console's cookie (*cookie true; CSRF checked). */
+static bool read_refresh_token(struct api_ctx *c, const char **token, bool *cookie, struct err *e)
 {
 	json_t *b = api_body(c);
+	*token = NULL;
+	*cookie = false;
 	api_only_fields(b, "", refresh_fields, e);
-	api_in_str(b, "refresh_token", API_REQUIRED, 256, token, e);
-	return e->kind == ERR_NONE;
+	api_in_str(b, "refresh_token", API_OPTIONAL, 256, token, e);
+	if (e->kind)
+		return false;
+	if (*token)
+		return true;
+	if (!cookie_refresh_token(c, token, e))
+		return false;
+	if (!*token)
+		return err_field(e, "refresh_token", "required",
+				 "A refresh token is required (in the body or the console's cookie).");
+	*cookie = true;
+	return true;
 }
 
 static bool refresh(struct api_ctx *c, struct err *e)
 {
 	const char *token;
-	if (!read_refresh_token(c, &token, e))
+	bool cookie;
+	if (!read_refresh_token(c, &token, &cookie, e))
 		return false;
 	struct db_session s;
 	bool found;
@@ -185,13 +298,14 @@ static bool refresh(struct api_ctx *c, struct err *e)
 		c->commit_on_error = true;
 		return err_set(e, ERR_UNAUTHENTICATED, "auth.account_inactive", "The account is deactivated.");
 	}
-	return db_session_rotate(e, s.id) && answer_tokens(c, &u, s.family_id, e);
+	return db_session_rotate(e, s.id) && answer_tokens(c, &u, s.family_id, cookie, e);
 }
 
 static bool logout(struct api_ctx *c, struct err *e)
 {
 	const char *token;
-	if (!read_refresh_token(c, &token, e))
+	bool cookie;
+	if (!read_refresh_token(c, &token, &cookie, e))
 		return false;
 	struct db_session s;
 	bool found;
@@ -209,6 +323,8 @@ static bool logout(struct api_ctx *c, struct err *e)
 			return false;
 	}
 	api_reply_bytes(c, 204, NULL, NULL, 0);
+	if (cookie)
+		set_session_cookies(c, NULL);
 	return true;
 }
 

@@ -78,7 +78,12 @@ static bool check_parent(struct api_ctx *c, const char *request_id, const char *
 		return false;
 	if (!found || strcmp(p.request_id, request_id) != 0 || p.withdrawn)
 		return err_field(e, "parent_id", "unknown", "No live disposition of this request has this id.");
-	if (!db_disposition_is_recipient(e, parent_id, c->who.subject, &mine))
+	/* a Plh/Plt of the Kabid follows up what was addressed to the Kabid (a
+	 * vacant post: to whoever held it) */
+	const char *to = c->acting.delegation_id ? c->acting.principal_id : c->who.subject;
+	if (!to)
+		return true;
+	if (!db_disposition_is_recipient(e, parent_id, to, &mine))
 		return false;
 	if (!mine)
 		return err_field(e, "parent_id", "not_recipient", "You can only follow up a disposition addressed to you.");
@@ -115,7 +120,8 @@ static bool create_disposition(struct api_ctx *c, struct err *e)
 	if (!check_recipients(c, parent_id != NULL, ids, n, e) || (parent_id && !check_parent(c, r.id, parent_id, e)))
 		return false;
 	struct db_disposition d;
-	if (!db_disposition_insert(e, c->arena, r.id, parent_id, c->who.subject, kind, instruction, ids, n, &d))
+	if (!db_disposition_insert(e, c->arena, r.id, parent_id, c->who.subject, kind, instruction, ids, n,
+				   c->acting.delegation_id, &d))
 		return false;
 	struct api_move_extra x = {.audit_after = arena_printf(c->arena, "{\"disposition_id\": \"%s\"}", d.id)};
 	if (!api_request_apply(c, &r, action, &x, e))

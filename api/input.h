@@ -52,6 +52,9 @@ bool api_in_uuid(json_t *obj, const char *key, unsigned flags, const char **out,
 /* Query arguments: refuses any name not in allowed (NULL allows none). The
  * dispatcher applies it with the route's `query` list before the handler. */
 bool api_only_query(const struct api_ctx *c, const char *const *allowed, struct err *e);
+/* A route's query list that accepts every argument (the console's pages,
+ * whose query is the browser's business, not the server's). */
+extern const char *const api_any_query[];
 /* ?limit= (default 50, 1..200). */
 bool api_query_limit(const struct api_ctx *c, int *limit, struct err *e);
 /* ?cursor=: decodes an opaque cursor made by api_cursor_make into its parts

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/clock.h"
+#include "api/delegations.h"
 #include "api/sla.h"
 #include "core/events.h"
 #include "db/events.h"
@@ -73,6 +74,16 @@ static json_t *transition_data(enum wf_action action, const struct api_move_extr
 	}
 	if (x->closing_reason)
 		json_object_set_new(o, "reason", json_string(x->closing_reason));
+	return o;
+}
+
+/* Adds acting_for and delegation_id (when acting under a delegation) to o. */
+static json_t *acting_into(const struct api_ctx *c, json_t *o)
+{
+	json_t *acting = api_acting_json(c);
+	if (acting)
+		json_object_update(o, acting);
+	json_decref(acting);
 	return o;
 }
 
@@ -149,9 +160,9 @@ bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action a
 		.resume_step = was && !is && !wf_is_terminal(w->to) ? wf_step_of_state(from) : 0,
 		.audit_action = audit_action,
 		.audit_before = arena_printf(c->arena, "{\"state\": \"%s\", \"version\": %d}", r->state, r->version),
-		.audit_extra = x->audit_after,
+		.audit_extra = merge(c, x->audit_after, NULL, api_acting_json(c)),
 		.event_type = type,
-		.event_data = merge(c, x->audit_after, x->event_data, transition_data(action, x)),
+		.event_data = merge(c, x->audit_after, x->event_data, acting_into(c, transition_data(action, x))),
 	};
 	struct db_actor actor = actor_of(c);
 	/* a step that runs again gets deadlines under the holidays in force
@@ -186,7 +197,7 @@ bool api_request_change(struct api_ctx *c, const char *action, const char *recor
 		.request_id = request_id,
 		.http_request_id = actor.http_request_id,
 		.before = before,
-		.after = after,
+		.after = c->acting.delegation_id ? merge(c, after, NULL, api_acting_json(c)) : after,
 	};
-	return db_change_write(e, &a, type, merge(c, data, NULL, ids));
+	return db_change_write(e, &a, type, merge(c, data, NULL, acting_into(c, ids)));
 }

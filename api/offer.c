@@ -50,15 +50,21 @@ const char *api_submit_types(struct arena *a)
 }
 
 /* The state's offer refined by what it does not say (DB_OFFER_REFINED):
- * asked of the database only when it holds submit or derive. On a failed
- * look-up the offer stays as the state gives it. */
-static const char *refined(struct api_ctx *c, const struct db_request *r, const char *acts)
+ * asked of the database only when it holds submit or derive (ask). The
+ * offer as JSON text (acts when not asked), or NULL (e set) when the
+ * look-up fails. */
+static const char *refine(struct api_ctx *c, const struct db_request *r, const char *acts, bool ask, struct err *e)
 {
+	if (!ask)
+		return acts;
 	const char *out = NULL;
-	struct err e;
-	err_clear(&e);
-	bool ok = db_request_offer_refine(&e, c->arena, r->id, acts, api_submit_types(c->arena), c->who.subject, &out);
-	return ok && out ? out : acts;
+	if (!db_request_offer_refine(e, c->arena, r->id, acts, api_submit_types(c->arena), c->who.subject, &out))
+		return NULL;
+	if (!out) {
+		err_set(e, ERR_INTERNAL, "internal", "An internal error occurred.");
+		return NULL;
+	}
+	return out;
 }
 
 const char *api_actions_map(struct arena *a, enum role who)
@@ -123,8 +129,9 @@ static const char *object_end(const char *s)
 
 /* The request's JSON (built by PostgreSQL) with the two members appended
  * as text: no parse and dump per answer. The keys and values come from
- * core/'s tables (identifiers, nothing to escape). */
-const char *api_request_view(struct api_ctx *c, const struct db_request *r)
+ * core/'s tables (identifiers, nothing to escape) or from PostgreSQL's
+ * JSON (the refined offer). */
+const char *api_request_view(struct api_ctx *c, const struct db_request *r, struct err *e)
 {
 	const char *close = object_end(r->json);
 	if (!close)
@@ -132,12 +139,10 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r)
 	enum wf_state s = wf_state_parse(r->state);
 	const char *party = wf_party_key(wf_waiting_party(s));
 	/* a machine client limited to its own requests is offered nothing on
-	 * the others (a failed look-up counts as that limit) */
+	 * the others */
 	enum client_scope scope;
-	struct err e;
-	err_clear(&e);
-	if (!api_write_scope(c, &scope, &e))
-		scope = CLIENT_SCOPE_OWN;
+	if (!api_write_scope(c, &scope, e))
+		return NULL;
 	bool may_act = authz_may_act_on(&c->who, scope, r->client_id);
 	enum wf_action acts[WF_ACTION_COUNT];
 	size_t n = may_act ? wf_offered_actions(s, c->who.role, acts, WF_ACTION_COUNT) : 0;
@@ -152,7 +157,9 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r)
 	for (size_t i = 0; i < n; i++)
 		l += sprintf(l, "%s\"%s\"", i ? "," : "", wf_action_key(acts[i]));
 	sprintf(l, "]");
-	const char *offer = ask ? refined(c, r, list) : list;
+	const char *offer = refine(c, r, list, ask, e);
+	if (!offer)
+		return NULL;
 	size_t head = (size_t)(close - r->json);
 	size_t len = head + 48 + (party ? strlen(party) : 0) + strlen(offer);
 	char *out = arena_alloc(c->arena, len), *p = out;
@@ -167,4 +174,13 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r)
 	p += party ? sprintf(p, "\"%s\"", party) : sprintf(p, "null");
 	sprintf(p, ",\"allowed_actions\":%s}", offer);
 	return out;
+}
+
+bool api_reply_request(struct api_ctx *c, int status, const struct db_request *r, struct err *e)
+{
+	const char *view = api_request_view(c, r, e);
+	if (!view)
+		return false;
+	api_reply_json_text(c, status, view);
+	return true;
 }

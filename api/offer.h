@@ -38,7 +38,11 @@ const char *api_states_waiting_on(struct arena *a, enum wf_party p);
 enum wf_party api_party_parse(const char *key);
 
 /* r->json with "waiting_on" and "allowed_actions" for the caller added:
- * JSON text in the arena. */
-const char *api_request_view(struct api_ctx *c, const struct db_request *r);
+ * JSON text in the arena; NULL (e set) when a look-up it needs fails. */
+const char *api_request_view(struct api_ctx *c, const struct db_request *r, struct err *e);
+
+/* Answers status with the request view (api_request_view); false when it
+ * failed. */
+bool api_reply_request(struct api_ctx *c, int status, const struct db_request *r, struct err *e);
 
 #endif

@@ -8,12 +8,19 @@
  * to_dispose, ...); the three discussion phases share one group. Beside the
  * requests: dispositions addressed to the caller (unread first), Berita
  * Acara awaiting the caller's signature, and Surat Tugas naming the caller.
- * An agency-bound caller (a pd user) sees only its agency's requests. */
+ * An agency-bound caller (a pd user) sees only its agency's requests.
+ * A Plh/Plt also sees, for each delegation in force, the principal's items
+ * of the acts lent (each such item names its delegation_id and acting_for),
+ * so the acting official finds what waits on the position. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/input.h"
 #include "api/offer.h"
+#include "core/actions.h"
+#include "core/delegation.h"
+#include "db/delegations.h"
 #include "db/queue.h"
 
 #define QUEUE_ITEMS 50
@@ -67,6 +74,85 @@ static void merge(json_t *g, json_t *from)
 			json_array_append(items, it);
 }
 
+/* The act a queue group waits for, for the delegations that lend it. */
+static unsigned act_of_group(const char *kind)
+{
+	static const struct {
+		const char *kind;
+		unsigned acts;
+	} map[] = {{"to_register", DACT_REGISTER}, {"to_dispose", DACT_DISPOSE},
+		   {"to_derive", DACT_DERIVE},     {"dispositions", DACT_DERIVE},
+		   {"signatures", DACT_SIGN_BA},   {"to_conclude", DACT_SIGN_BA | DACT_ISSUE_ST}};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].kind, kind) == 0)
+			return map[i].acts;
+	return 0;
+}
+
+/* Adds group agg (kind) of a principal's queue to groups, each item tagged
+ * and offering only the actions the delegation lends. */
+static void merge_acting(json_t *groups, const char *kind, json_t *agg, enum position pos, unsigned acts,
+			 json_t *tag)
+{
+	if (!agg || !(act_of_group(kind) & acts))
+		return;
+	size_t i, k;
+	json_t *it, *a;
+	json_array_foreach(json_object_get(agg, "items"), i, it) {
+		json_object_update(it, tag);
+		json_t *lent = json_array();
+		json_array_foreach(json_object_get(it, "allowed_actions"), k, a)
+			if (deleg_act_of_action(wf_action_route(wf_action_parse(json_string_value(a))), pos) & acts)
+				json_array_append(lent, a);
+		json_object_set_new(it, "allowed_actions", lent);
+	}
+	merge(group(groups, kind), agg);
+}
+
+/* The principals' queues of the delegations in force whose delegate is the
+ * caller, merged into groups. */
+static bool acting_groups(struct api_ctx *c, json_t *groups, struct err *e)
+{
+	struct db_rows d;
+	if (!db_delegations_in_force(e, c->arena, c->who.subject, api_services.timezone, &d))
+		return false;
+	for (int k = 0; k < d.n; k++) {
+		enum position pos = pos_parse(db_rows_get(&d, k, 1));
+		enum role role = pos_role(pos);
+		unsigned acts = 0;
+		char buf[128];
+		snprintf(buf, sizeof buf, "%s", db_rows_get(&d, k, 4));
+		for (char *save = NULL, *t = strtok_r(buf, "{},", &save); t; t = strtok_r(NULL, "{},", &save))
+			acts |= dact_parse(t);
+		struct db_queue_query q = {
+			.user_id = db_rows_get(&d, k, 3),
+			.states = api_states_waiting_on_role(c->arena, role),
+			.agency_id = pos == POS_KEPALA_PD ? db_rows_get(&d, k, 2) : NULL,
+			.open_states = open_states(c->arena),
+			.actions_map = api_actions_map(c->arena, role),
+			.submit_types = api_submit_types(c->arena),
+			.limit = QUEUE_ITEMS,
+		};
+		const char *text;
+		if (!db_queue_read(e, c->arena, &q, &text))
+			return false;
+		json_t *raw = json_loads(text, 0, NULL);
+		json_t *tag = json_pack("{s:s, s:{s:s, s:s?, s:s?, s:s}}", "delegation_id", db_rows_get(&d, k, 0),
+					"acting_for", "position", db_rows_get(&d, k, 1), "user_id", db_rows_get(&d, k, 3),
+					"agency_id", db_rows_get(&d, k, 2), "kind", db_rows_get(&d, k, 5));
+		merge_acting(groups, "dispositions", json_object_get(raw, "dispositions"), pos, acts, tag);
+		json_t *reqs = json_object_get(raw, "requests");
+		for (int s = 0; s < WF_STATE_COUNT; s++)
+			if (state_groups[s] && wf_party_includes(wf_waiting_party((enum wf_state)s), role))
+				merge_acting(groups, state_groups[s], json_object_get(reqs, wf_state_key((enum wf_state)s)),
+					     pos, acts, tag);
+		merge_acting(groups, "signatures", json_object_get(raw, "signatures"), pos, acts, tag);
+		json_decref(tag);
+		json_decref(raw);
+	}
+	return true;
+}
+
 static bool get_queue(struct api_ctx *c, struct err *e)
 {
 	struct db_queue_query q = {
@@ -98,12 +184,16 @@ static bool get_queue(struct api_ctx *c, struct err *e)
 	}
 	merge(group(groups, "signatures"), json_object_get(raw, "signatures"));
 	merge(group(groups, "surat_tugas"), json_object_get(raw, "surat_tugas"));
+	json_decref(raw);
+	if (!c->acting.delegation_id && !acting_groups(c, groups, e)) {
+		json_decref(groups);
+		return false;
+	}
 	json_int_t total = 0;
 	size_t i;
 	json_t *g;
 	json_array_foreach(groups, i, g)
 		total += json_integer_value(json_object_get(g, "count"));
-	json_decref(raw);
 	api_reply_json(c, 200, json_pack("{s:I, s:o}", "total", total, "groups", groups));
 	return true;
 }

@@ -123,8 +123,7 @@ static bool answer_resubmission(struct api_ctx *c, const struct db_request *r, c
 		api_set_header(c, "Eoffice-Ref-Differs", differs);
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/requests/%s", r->id));
 	api_set_etag(c, r->version);
-	api_reply_json_text(c, 200, api_request_view(c, r));
-	return true;
+	return api_reply_request(c, 200, r, e);
 }
 
 static const char *const create_fields[] = {"kind", "title", "description", "channel", "letter_number",
@@ -176,8 +175,7 @@ static bool create_request(struct api_ctx *c, struct err *e)
 		return false;
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/requests/%s", r.id));
 	api_set_etag(c, r.version);
-	api_reply_json_text(c, 201, api_request_view(c, &r));
-	return true;
+	return api_reply_request(c, 201, &r, e);
 }
 
 static bool get_request(struct api_ctx *c, struct err *e)
@@ -191,8 +189,7 @@ static bool get_request(struct api_ctx *c, struct err *e)
 		api_reply_bytes(c, 304, NULL, NULL, 0);
 		return true;
 	}
-	api_reply_json_text(c, 200, api_request_view(c, &r));
-	return true;
+	return api_reply_request(c, 200, &r, e);
 }
 
 static const char *const patch_fields[] = {"kind", "title", "description", "letter_number", "letter_date", NULL};
@@ -220,8 +217,7 @@ static bool patch_request(struct api_ctx *c, struct err *e)
 	    !api_request_change(c, "request.update", "request", r.id, r.id, before, r.json, NULL, e))
 		return false;
 	api_set_etag(c, r.version);
-	api_reply_json_text(c, 200, api_request_view(c, &r));
-	return true;
+	return api_reply_request(c, 200, &r, e);
 }
 
 /* Reads the optional or required "reason" of withdraw / reject. */
@@ -234,11 +230,10 @@ static bool read_reason(struct api_ctx *c, bool required, const char **reason, s
 	return e->kind == ERR_NONE;
 }
 
-static bool answer_moved(struct api_ctx *c, const struct db_request *r)
+static bool answer_moved(struct api_ctx *c, const struct db_request *r, struct err *e)
 {
 	api_set_etag(c, r->version);
-	api_reply_json_text(c, 200, api_request_view(c, r));
-	return true;
+	return api_reply_request(c, 200, r, e);
 }
 
 /* The shape of every simple transition: load and lock, check If-Match,
@@ -246,7 +241,7 @@ static bool answer_moved(struct api_ctx *c, const struct db_request *r)
 static bool transition(struct api_ctx *c, enum wf_action action, struct api_move_extra *x, struct db_request *r,
 		       struct err *e)
 {
-	return api_request_apply(c, r, action, x, e) && answer_moved(c, r);
+	return api_request_apply(c, r, action, x, e) && answer_moved(c, r, e);
 }
 
 static bool load_for_action(struct api_ctx *c, struct db_request *r, struct err *e)

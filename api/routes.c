@@ -22,6 +22,7 @@ extern const struct route api_report_routes[];
 extern const struct route api_directory_routes[];
 extern const struct route api_queue_routes[];
 extern const struct route api_calendar_routes[];
+extern const struct route api_delegations_routes[];
 
 struct api_services api_services;
 
@@ -46,5 +47,6 @@ const struct route *const api_route_tables[] = {
 	api_directory_routes,
 	api_queue_routes,
 	api_calendar_routes,
+	api_delegations_routes,
 	NULL,
 };

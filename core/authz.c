@@ -59,6 +59,8 @@ static const unsigned allowed[ACT_COUNT] = {
 	[ACT_DIRECTORY_READ] = HUMANS,
 	[ACT_QUEUE_READ] = STAFF | R(ROLE_PD),
 	[ACT_AUDIT_READ] = R(ROLE_ADMIN) | R(ROLE_AUDITOR),
+	[ACT_DELEGATION_READ] = HUMANS,
+	[ACT_DELEGATION_WRITE] = R(ROLE_ADMIN) | STAFF | R(ROLE_PD),
 };
 
 bool authz_allowed(enum role r, enum action a)

@@ -60,6 +60,8 @@ enum action {
 	ACT_DIRECTORY_READ,   /* the people picker: active staff (pd: own agency and Kominfos officials) */
 	ACT_QUEUE_READ,       /* GET /me/queue: what waits on the caller */
 	ACT_AUDIT_READ,       /* the global audit trail */
+	ACT_DELEGATION_READ,  /* Plh/Plt delegations (others than admin and auditor: their own) */
+	ACT_DELEGATION_WRITE, /* create and revoke (others than admin: for a position they hold) */
 	ACT_COUNT
 };
 

@@ -40,6 +40,8 @@ static const struct ev_type catalogue[] = {
 	{"sla.breach", NULL, "The running step passed its due time."},
 	{"calendar.recomputed", "calendar", "A holiday change moved the deadlines of the request's running step."},
 	/* not about a request: subject is the record's id */
+	{"delegation.created", "delegation", "An acting official (Plh or Plt) was appointed for a position."},
+	{"delegation.revoked", "delegation", "A delegation was revoked (its delegate no longer acts for the position)."},
 	{"webhook.disabled", "deliverer", "The deliverer disabled a subscription (its endpoint answered 410, or failed everything for ALURD_WEBHOOK_DISABLE_AFTER)."},
 };
 

@@ -15,7 +15,10 @@
 	" 'signed_document_id', (SELECT sd.id FROM documents sd WHERE sd.berita_acara_id = b.id)," \
 	" 'signatures', (SELECT coalesce(json_agg(json_build_object('party', s.party, 'signer_id', s.signer_id," \
 	"                  'signer', " DB_PERSON("s.signer_id") "," \
-	"                  'signed_at', s.signed_at, 'content_sha256', s.content_sha256) ORDER BY s.signed_at), '[]')" \
+	"                  'signed_at', s.signed_at, 'content_sha256', s.content_sha256,"                        \
+	"                  'delegation_id', s.delegation_id, 'acting_for', (SELECT json_build_object('position',"  \
+	"                    g.position, 'user_id', g.principal_id, 'agency_id', g.agency_id, 'kind', g.kind)"   \
+	"                    FROM delegations g WHERE g.id = s.delegation_id)) ORDER BY s.signed_at), '[]')" \
 	"                FROM berita_acara_signatures s WHERE s.berita_acara_id = b.id))"
 #define BA_COLS                                                                                            \
 	"b.id, b.request_id, r.agency_id, b.status, b.number, b.date::text, b.parties::text, b.scope::text,"  \
@@ -115,17 +118,18 @@ bool db_ba_mark_signed(struct err *e, struct arena *a, const char *id, struct db
 
 /* A signature bumps the version too, so the ETag follows every change. */
 DB_STMT(st_sign,
-	"WITH s AS (INSERT INTO berita_acara_signatures (berita_acara_id, party, signer_id, content_sha256)"
-	"   VALUES ($1::uuid, $2, $3::uuid, $4) RETURNING 1),"
+	"WITH s AS (INSERT INTO berita_acara_signatures (berita_acara_id, party, signer_id, content_sha256,"
+	"                                                delegation_id)"
+	"   VALUES ($1::uuid, $2, $3::uuid, $4, $5::uuid) RETURNING 1),"
 	" v AS (UPDATE berita_acara SET version = version + 1, updated_at = now() WHERE id = $1::uuid)"
 	" SELECT 1 + (SELECT count(*) FROM berita_acara_signatures WHERE berita_acara_id = $1::uuid) FROM s");
 
 bool db_ba_sign(struct err *e, const char *id, const char *party, const char *signer, const char *sha256,
-		int *count)
+		const char *delegation_id, int *count)
 {
-	const char *p[] = {id, party, signer, sha256};
+	const char *p[] = {id, party, signer, sha256, delegation_id};
 	PGresult *r;
-	if (!db_exec(e, &st_sign, 4, p, &r))
+	if (!db_exec(e, &st_sign, 5, p, &r))
 		return false;
 	*count = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -146,15 +150,19 @@ DB_STMT(st_print,
 	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah'),"
 	" (SELECT to_char(s.signed_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI:SS') FROM berita_acara_signatures s"
 	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah'),"
-	" q.kind"
+	" q.kind,"
+	" (SELECT d.kind FROM berita_acara_signatures s JOIN delegations d ON d.id = s.delegation_id"
+	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'kominfos'),"
+	" (SELECT d.kind FROM berita_acara_signatures s JOIN delegations d ON d.id = s.delegation_id"
+	"   WHERE s.berita_acara_id = $1::uuid AND s.party = 'perangkat_daerah')"
 	" FROM requests q JOIN agencies g ON g.id = q.agency_id WHERE q.id = $2::uuid");
 
 bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, const char *tz, struct db_ba_print *out)
 {
 	const char *p[] = {ba->id, ba->request_id, tz};
-	const char *c[9];
+	const char *c[11];
 	bool found;
-	if (!db_one(e, a, &st_print, 3, p, 9, c, &found))
+	if (!db_one(e, a, &st_print, 3, p, 11, c, &found))
 		return false;
 	if (!found)
 		return err_set(e, ERR_NOT_FOUND, "berita_acara.not_found", "No such berita acara.");
@@ -165,6 +173,7 @@ bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, co
 		out->name[i] = c[2 + 3 * i];
 		out->nip[i] = c[3 + 3 * i];
 		out->signed_at[i] = c[4 + 3 * i];
+		out->acting_kind[i] = c[9 + i];
 	}
 	return true;
 }
@@ -172,8 +181,10 @@ bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, co
 DB_STMT(st_signatories,
 	"SELECT k.id, k.full_name, k.nip, p.id, p.full_name, p.nip, g.name"
 	"  FROM agencies g"
-	"  LEFT JOIN LATERAL (SELECT u.* FROM step_instances s JOIN users u ON u.id = s.completed_by"
-	"                      WHERE s.request_id = $1::uuid AND s.step = 2) k ON true"
+	"  LEFT JOIN LATERAL (SELECT u.* FROM users u WHERE u.role = 'kepala_dinas' AND u.active"
+	"                      ORDER BY u.id = (SELECT s.completed_by FROM step_instances s"
+	"                                        WHERE s.request_id = $1::uuid AND s.step = 2) IS TRUE DESC,"
+	"                               u.created_at LIMIT 1) k ON true"
 	"  LEFT JOIN LATERAL (SELECT u.* FROM users u WHERE u.agency_id = g.id AND u.is_signatory AND u.active"
 	"                      ORDER BY u.created_at LIMIT 1) p ON true"
 	" WHERE g.id = $2::uuid");
@@ -198,11 +209,13 @@ bool db_ba_signatories(struct err *e, struct arena *a, const char *request_id, c
 	"json_build_object('id', t.id, 'request_id', t.request_id, 'number', t.number, 'date', t.date,"    \
 	" 'issued_by', t.issued_by, 'issued_by_user', " DB_PERSON("t.issued_by") ", 'purpose', t.purpose,"  \
 	" 'member_ids', to_json(t.member_ids), 'members', " DB_PEOPLE("t.member_ids") ","                 \
-	" 'created_at', t.created_at)"
+	" 'created_at', t.created_at, 'delegation_id', t.delegation_id, 'acting_for', (SELECT json_build_object("  \
+	"   'position', g.position, 'user_id', g.principal_id, 'kind', g.kind) FROM delegations g"           \
+	"   WHERE g.id = t.delegation_id))"
 
 DB_STMT(st_st_insert,
-	"INSERT INTO surat_tugas AS t (request_id, number, date, issued_by, purpose, member_ids)"
-	" VALUES ($1::uuid, $2, (now() AT TIME ZONE $3)::date, $6::uuid, $4, $5::uuid[])"
+	"INSERT INTO surat_tugas AS t (request_id, number, date, issued_by, purpose, member_ids, delegation_id)"
+	" VALUES ($1::uuid, $2, (now() AT TIME ZONE $3)::date, $6::uuid, $4, $5::uuid[], $7::uuid)"
 	" RETURNING t.id, " ST_JSON);
 DB_STMT(st_st_get, "SELECT r.agency_id, " ST_JSON " FROM surat_tugas t JOIN requests r ON r.id = t.request_id"
 		   " WHERE t.id = $1::uuid");
@@ -210,12 +223,13 @@ DB_STMT(st_st_list, "SELECT coalesce(json_agg(" ST_JSON " ORDER BY t.created_at)
 		    " WHERE t.request_id = $1::uuid");
 
 bool db_st_insert(struct err *e, struct arena *a, const char *request_id, const char *number, const char *tz,
-		  const char *purpose, const char *member_ids, const char *actor, const char **id, const char **json)
+		  const char *purpose, const char *member_ids, const char *actor, const char *delegation_id,
+		  const char **id, const char **json)
 {
-	const char *p[] = {request_id, number, tz, purpose, member_ids, actor};
+	const char *p[] = {request_id, number, tz, purpose, member_ids, actor, delegation_id};
 	const char *c[2];
 	bool found;
-	if (!db_one(e, a, &st_st_insert, 6, p, 2, c, &found))
+	if (!db_one(e, a, &st_st_insert, 7, p, 2, c, &found))
 		return false;
 	*id = c[0];
 	*json = c[1];
@@ -248,6 +262,7 @@ bool db_st_list(struct err *e, struct arena *a, const char *request_id, const ch
 DB_STMT(st_st_print,
 	"SELECT t.number, t.date::text, t.purpose, r.agency_id, q.full_name, q.nip, q.position, r.title, g.name,"
 	" (SELECT b.number FROM berita_acara b WHERE b.request_id = r.id),"
+	" (SELECT g.kind FROM delegations g WHERE g.id = t.delegation_id),"
 	" (SELECT json_agg(json_build_object('name', u.full_name, 'nip', u.nip, 'position', u.position)"
 	"         ORDER BY m.ord)::text"
 	"    FROM unnest(t.member_ids) WITH ORDINALITY m(uid, ord) JOIN users u ON u.id = m.uid)"
@@ -256,10 +271,10 @@ DB_STMT(st_st_print,
 
 bool db_st_print_data(struct err *e, struct arena *a, const char *id, struct db_st_print *out, bool *found)
 {
-	const char *c[11];
-	if (!db_one(e, a, &st_st_print, 1, &id, 11, c, found))
+	const char *c[12];
+	if (!db_one(e, a, &st_st_print, 1, &id, 12, c, found))
 		return false;
 	if (*found)
-		*out = (struct db_st_print){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]};
+		*out = (struct db_st_print){c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[11], c[10]};
 	return true;
 }

@@ -28,9 +28,10 @@ bool db_ba_update(struct err *e, struct arena *a, const char *id, const char *da
 /* Freezes the content: status awaiting_signatures, canonical text and hash. */
 bool db_ba_send(struct err *e, struct arena *a, const char *id, const char *canonical, const char *sha256,
 		struct db_ba *out);
-/* Adds the party's signature; *count receives how many parties have signed. */
+/* Adds the party's signature (delegation_id: the delegation the signer acted
+ * under, or NULL); *count receives how many parties have signed. */
 bool db_ba_sign(struct err *e, const char *id, const char *party, const char *signer, const char *sha256,
-		int *count);
+		const char *delegation_id, int *count);
 bool db_ba_mark_signed(struct err *e, struct arena *a, const char *id, struct db_ba *out);
 
 /* What the PDF prints beyond the record: request title, agency name, and
@@ -39,11 +40,14 @@ bool db_ba_mark_signed(struct err *e, struct arena *a, const char *id, struct db
 struct db_ba_print {
 	const char *request_title, *agency_name, *kind;
 	const char *name[2], *nip[2], *signed_at[2]; /* [0] kominfos, [1] perangkat_daerah */
+	const char *acting_kind[2]; /* "plh" / "plt" when signed under a delegation, else NULL */
 };
 bool db_ba_print_data(struct err *e, struct arena *a, const struct db_ba *ba, const char *tz, struct db_ba_print *out);
 
-/* People the Berita Acara names as signatories: the Kepala Dinas who
- * disposed the request, and the signatory of the request's agency. */
+/* People the Berita Acara names as signatories when drafted: the Kepala
+ * Dinas who disposed the request if they still hold the post (else the
+ * holder, none while it is vacant), and the signatory of the request's
+ * agency. The signatures themselves are per position (api/agreements.c). */
 struct db_signatory {
 	const char *id, *name, *nip;
 };
@@ -51,7 +55,8 @@ bool db_ba_signatories(struct err *e, struct arena *a, const char *request_id, c
 		       struct db_signatory *kominfos, struct db_signatory *pd, const char **agency_name);
 
 bool db_st_insert(struct err *e, struct arena *a, const char *request_id, const char *number, const char *tz,
-		  const char *purpose, const char *member_ids, const char *actor, const char **id, const char **json);
+		  const char *purpose, const char *member_ids, const char *actor, const char *delegation_id,
+		  const char **id, const char **json);
 /* *agency_id receives the request's agency, for the visibility rule. */
 bool db_st_get(struct err *e, struct arena *a, const char *id, const char **agency_id, const char **json);
 bool db_st_list(struct err *e, struct arena *a, const char *request_id, const char **json);
@@ -63,6 +68,7 @@ struct db_st_print {
 	const char *number, *date, *purpose, *agency_id;
 	const char *issuer_name, *issuer_nip, *issuer_position;
 	const char *request_title, *agency_name, *ba_number, *members;
+	const char *issuer_acting_kind; /* "plh" / "plt" when issued under a delegation */
 };
 bool db_st_print_data(struct err *e, struct arena *a, const char *id, struct db_st_print *out, bool *found);
 

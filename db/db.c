@@ -20,6 +20,9 @@ struct tls {
 	PGconn *pg;
 	bool ever_connected;
 	bool in_tx;
+	bool tx_lost; /* the connection dropped inside a transaction: no statement runs
+	                 (a new connection would run it outside the transaction) and
+	                 COMMIT fails, until the unit, a BEGIN or a ROLLBACK starts anew */
 	bool unit_read_only;
 	int unit_statements;
 	unsigned char prepared[DB_MAX_STMTS / 8];
@@ -50,6 +53,8 @@ static void drop_connection(void)
 	if (t.pg)
 		PQfinish(t.pg);
 	t.pg = NULL;
+	if (t.in_tx)
+		t.tx_lost = true;
 	t.in_tx = false;
 	memset(t.prepared, 0, sizeof t.prepared);
 }
@@ -133,6 +138,9 @@ static bool connect_now(struct err *e)
 
 static bool ensure_connection(struct err *e)
 {
+	if (t.tx_lost)
+		return err_set(e, ERR_UNAVAILABLE, "db.unavailable",
+			       "The database connection was lost in the middle of the change; nothing was saved.");
 	if (t.pg && PQstatus(t.pg) == CONNECTION_OK)
 		return true;
 	drop_connection();
@@ -142,6 +150,7 @@ static bool ensure_connection(struct err *e)
 void db_unit_start(bool read_only)
 {
 	use_replica(false);
+	t.tx_lost = false;
 	t.unit_read_only = read_only;
 	t.unit_statements = 0;
 }
@@ -149,6 +158,7 @@ void db_unit_start(bool read_only)
 bool db_unit_start_report(void)
 {
 	use_replica(g_read_url != NULL);
+	t.tx_lost = false;
 	t.unit_read_only = true;
 	t.unit_statements = 0;
 	return t_on_replica;
@@ -342,6 +352,7 @@ bool db_exec_text(struct err *e, const char *sql, PGresult **out)
 
 bool db_begin(struct err *e)
 {
+	t.tx_lost = false;
 	if (!exec_text(e, "BEGIN", NULL, true))
 		return false;
 	t.in_tx = true;
@@ -351,6 +362,11 @@ bool db_begin(struct err *e)
 bool db_commit(struct err *e)
 {
 	t.in_tx = false;
+	if (t.tx_lost) {
+		t.tx_lost = false;
+		return err_set(e, ERR_UNAVAILABLE, "db.unavailable",
+			       "The database connection was lost in the middle of the change; nothing was saved.");
+	}
 	if (!t.pg)
 		return err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");
 	PGresult *r = PQexec(t.pg, "COMMIT");
@@ -369,6 +385,7 @@ bool db_commit(struct err *e)
 
 void db_rollback(void)
 {
+	t.tx_lost = false;
 	if (!t.in_tx)
 		return;
 	t.in_tx = false;
@@ -382,7 +399,7 @@ void db_rollback(void)
 
 bool db_in_transaction(void)
 {
-	return t.in_tx;
+	return t.in_tx || t.tx_lost; /* a lost one still needs its COMMIT refused or its ROLLBACK */
 }
 
 void db_done(PGresult *r)

@@ -88,7 +88,11 @@ bool db_exec_bin(struct err *e, struct db_stmt *st, int nparams, const char *con
 bool db_exec_text(struct err *e, const char *sql, PGresult **out);
 
 /* Transactions on this thread's connection. db_rollback never fails
- * (a broken connection is simply dropped) and is a no-op outside one. */
+ * (a broken connection is simply dropped) and is a no-op outside one.
+ * When the connection is lost inside a transaction, every later statement
+ * fails (db.unavailable) instead of running on a new connection outside it,
+ * db_in_transaction stays true and db_commit fails, so a caller that did not
+ * notice the loss can never answer as if the change were saved. */
 bool db_begin(struct err *e);
 bool db_commit(struct err *e);
 void db_rollback(void);

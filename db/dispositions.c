@@ -11,6 +11,9 @@
 	" 'from_user_id', d.from_user_id, 'from_user', " DB_PERSON("d.from_user_id") ","                          \
 	" 'instruction_kind', d.instruction_kind,"                            \
 	" 'instruction', d.instruction, 'created_at', d.created_at, 'withdrawn_at', d.withdrawn_at,"          \
+	" 'delegation_id', d.delegation_id, 'acting_for', (SELECT json_build_object('position', g.position,"  \
+	"   'user_id', g.principal_id, 'agency_id', g.agency_id, 'kind', g.kind) FROM delegations g"          \
+	"   WHERE g.id = d.delegation_id),"                                                                 \
 	" 'to_user_ids', (SELECT coalesce(json_agg(x.user_id ORDER BY x.user_id), '[]')"                       \
 	"                   FROM disposition_recipients x WHERE x.disposition_id = d.id),"                    \
 	" 'to_users', (SELECT coalesce(json_agg(json_build_object('id', u.id, 'full_name', u.full_name,"        \
@@ -55,8 +58,9 @@ static void fill(struct db_disposition *out, const char **c)
 }
 
 DB_STMT(st_insert,
-	"WITH d AS (INSERT INTO dispositions (request_id, parent_id, from_user_id, instruction_kind, instruction)"
-	"           VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5) RETURNING id),"
+	"WITH d AS (INSERT INTO dispositions (request_id, parent_id, from_user_id, instruction_kind, instruction,"
+	"                                     delegation_id)"
+	"           VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $7::uuid) RETURNING id),"
 	"     r AS (INSERT INTO disposition_recipients (disposition_id, user_id)"
 	"           SELECT d.id, u FROM d, unnest($6::uuid[]) AS u)"
 	" SELECT id FROM d");
@@ -76,12 +80,13 @@ bool db_disposition_get(struct err *e, struct arena *a, const char *id, bool loc
 
 bool db_disposition_insert(struct err *e, struct arena *a, const char *request_id, const char *parent_id,
 			   const char *from_user_id, const char *kind, const char *instruction,
-			   const char *const *to_user_ids, int nto, struct db_disposition *out)
+			   const char *const *to_user_ids, int nto, const char *delegation_id, struct db_disposition *out)
 {
-	const char *p[] = {request_id, parent_id, from_user_id, kind, instruction, uuid_array(a, to_user_ids, nto)};
+	const char *p[] = {request_id, parent_id,  from_user_id, kind, instruction, uuid_array(a, to_user_ids, nto),
+			   delegation_id};
 	const char *id;
 	bool found;
-	if (!db_one(e, a, &st_insert, 6, p, 1, &id, &found))
+	if (!db_one(e, a, &st_insert, 7, p, 1, &id, &found))
 		return false;
 	/* read back in a second statement: the CTE's rows are not visible to itself */
 	return db_disposition_get(e, a, id, false, out, &found);

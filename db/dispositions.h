@@ -14,9 +14,10 @@ struct db_disposition {
 	bool withdrawn, any_read, has_children;
 };
 
+/* delegation_id: the delegation the author acted under, or NULL. */
 bool db_disposition_insert(struct err *e, struct arena *a, const char *request_id, const char *parent_id,
 			   const char *from_user_id, const char *kind, const char *instruction,
-			   const char *const *to_user_ids, int nto, struct db_disposition *out);
+			   const char *const *to_user_ids, int nto, const char *delegation_id, struct db_disposition *out);
 /* Loads one (FOR UPDATE when lock); *found false when absent. */
 bool db_disposition_get(struct err *e, struct arena *a, const char *id, bool lock, struct db_disposition *out,
 			bool *found);

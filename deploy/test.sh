@@ -30,21 +30,25 @@ ALURD_TEST_ADMIN_URL=$(alurd_pg_admin_url)
 ALURD_TEST_PGCTL="$ROOT/deploy/pg.sh"
 export ALURD_TEST_ADMIN_URL ALURD_TEST_PGCTL
 
-# Node packages for the contract tests, when there are any.
-contract="$ROOT/tests/contract"
-if [ -f "$contract/package.json" ]; then
-    command -v npm >/dev/null 2>&1 || alurd_die "tests/contract needs npm, which is not on PATH"
-    if [ ! -d "$contract/node_modules" ] ||
-        [ "$contract/package-lock.json" -nt "$contract/node_modules/.package-lock.json" ]; then
-        if [ -f "$contract/package-lock.json" ]; then
-            alurd_log "installing tests/contract node packages (npm ci)"
-            (cd "$contract" && npm ci --no-audit --no-fund)
+# Node packages of the contract tests and of the console's browser test
+# (puppeteer-core drives Debian's chromium: no browser is downloaded), from
+# their committed lock files.
+export PUPPETEER_SKIP_DOWNLOAD=1
+for pkg in "$ROOT/tests/contract" "$ROOT/tests/console"; do
+    [ -f "$pkg/package.json" ] || continue
+    rel=${pkg#"$ROOT/"}
+    command -v npm >/dev/null 2>&1 || alurd_die "$rel needs npm, which is not on PATH"
+    if [ ! -d "$pkg/node_modules" ] ||
+        [ "$pkg/package-lock.json" -nt "$pkg/node_modules/.package-lock.json" ]; then
+        if [ -f "$pkg/package-lock.json" ]; then
+            alurd_log "installing $rel node packages (npm ci)"
+            (cd "$pkg" && npm ci --no-audit --no-fund)
         else
-            alurd_warn "tests/contract has no package-lock.json; using npm install (commit the lock file)"
-            (cd "$contract" && npm install --no-audit --no-fund)
+            alurd_warn "$rel has no package-lock.json; using npm install (commit the lock file)"
+            (cd "$pkg" && npm install --no-audit --no-fund)
         fi
     fi
-fi
+done
 
 # Drops and recreates the template database NAME and migrates it with BIN.
 make_template() {

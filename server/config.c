@@ -379,6 +379,7 @@ static bool load_webhooks(struct config *c, config_getenv get, char *msg, size_t
 		       n) &&
 	       get_int(get, "ALURD_WEBHOOK_MAX", 100, 1, 10000, &c->webhook_max, msg, n) &&
 	       get_bool(get, "ALURD_WEBHOOK_ALLOW_HTTP", false, &c->webhook_allow_http, msg, n) &&
+	       get_bool(get, "ALURD_DELEGATE_SIGNS_OWN_DRAFT", false, &c->delegate_signs_own_draft, msg, n) &&
 	       get_bool(get, "ALURD_WEBHOOK_ALLOW_PRIVATE", false, &c->webhook_allow_private, msg, n);
 }
 
@@ -437,6 +438,8 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 			  sizeof c->st_number_format, msg, n) &&
 	       get_bool(get, "ALURD_MIGRATE_ON_START", false, &c->migrate_on_start, msg, n) &&
 	       get_bool(get, "ALURD_METRICS_PUBLIC", true, &c->metrics_public, msg, n) &&
+	       get_bool(get, "ALURD_CONSOLE", true, &c->console, msg, n) &&
+	       get_string(get, "ALURD_CONSOLE_DIR", "", c->console_dir, sizeof c->console_dir, msg, n) &&
 	       load_webhooks(c, get, msg, n) &&
 	       get_string(get, "ALURD_AUDIT_KEY", "", c->audit_key, sizeof c->audit_key, msg, n) &&
 	       get_string(get, "ALURD_AUDIT_ORIGIN", "", c->audit_origin, sizeof c->audit_origin, msg, n) &&

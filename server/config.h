@@ -63,6 +63,8 @@ struct config {
 	char st_number_format[128];
 	bool migrate_on_start;
 	bool metrics_public;
+	bool console;               /* ALURD_CONSOLE: serve the staff console at / */
+	char console_dir[512];      /* ALURD_CONSOLE_DIR: serve it from here, not the embedded copy */
 	/* webhooks */
 	unsigned char secret_key[32]; /* ALURD_SECRET_KEY, seals webhook secrets */
 	bool has_secret_key;
@@ -74,6 +76,7 @@ struct config {
 	int webhook_rotation_overlap; /* seconds an old secret keeps signing */
 	int webhook_max;              /* subscriptions at most */
 	bool webhook_allow_http;      /* accept http:// URLs */
+	bool delegate_signs_own_draft; /* a Plh/Plt may sign a Berita Acara they drafted */
 	bool webhook_allow_private;   /* deliver to loopback/private addresses */
 	double retry_schedule[CONFIG_MAX_RETRIES]; /* test-only override; len 0: the standard one */
 	int retry_schedule_len;

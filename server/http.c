@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/delegations.h"
 #include "api/input.h"
 #include "core/urlform.h"
 #include "db/db.h"
@@ -481,7 +482,11 @@ static bool check_auth(struct hreq *r, struct err *e)
 	if (!r->m.route || r->m.route->action == ACT_PUBLIC)
 		return true;
 	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
-	return auth_authenticate(h, &r->ctx.who, e) && auth_authorize(&r->ctx.who, r->m.route->action, e);
+	/* acting under a delegation: the position's role is checked on the
+	 * worker, once the delegation is read (api_acting_resolve) */
+	bool acting = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Delegation-Id") != NULL;
+	return auth_authenticate(h, &r->ctx.who, e) &&
+	       auth_authorize(&r->ctx.who, acting ? ACT_SELF_READ : r->m.route->action, e);
 }
 
 static void first_call(struct hreq *r, const char *method, const char *url, const char *version)
@@ -868,7 +873,7 @@ static bool call_handler(struct hreq *r, struct err *e)
 		else if (rt->tx != API_TX_NONE)
 			db_unit_start(rt->tx == API_TX_READ);
 		bool ok = (rt->tx != API_TX_WRITE || db_begin(e)) && (!key || idem_claim(r, key, &replayed, e)) &&
-			  (replayed || rt->handler(c, e)) && (!key || replayed || c->status >= 300 || idem_store(r, key, e));
+			  (replayed || (api_acting_resolve(c, e) && rt->handler(c, e))) && (!key || replayed || c->status >= 300 || idem_store(r, key, e));
 		if (rt->tx == API_TX_WRITE && db_in_transaction()) {
 			if (ok)
 				ok = db_commit(e);

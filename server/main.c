@@ -19,6 +19,7 @@
 #include "server/auth.h"
 #include "server/changes.h"
 #include "server/cli.h"
+#include "server/console.h"
 #include "server/config.h"
 #include "server/deliver.h"
 #include "server/feed.h"
@@ -120,6 +121,7 @@ static bool configure_api(const struct config *cfg)
 	api_services.letterhead = cfg->letterhead;
 	api_services.secret_key = cfg->has_secret_key ? cfg->secret_key : NULL;
 	api_services.webhook_allow_http = cfg->webhook_allow_http;
+	api_services.delegate_signs_own_draft = cfg->delegate_signs_own_draft;
 	api_services.webhook_max = cfg->webhook_max;
 	api_services.webhook_rotation_overlap = cfg->webhook_rotation_overlap;
 	return true;
@@ -145,7 +147,7 @@ static int cmd_serve(struct config *cfg)
 {
 	struct err e;
 	err_clear(&e);
-	if (!auth_init(cfg, &e) || !tlog_configure(cfg, &e)) {
+	if (!auth_init(cfg, &e) || !tlog_configure(cfg, &e) || !console_init(cfg, &e)) {
 		fprintf(stderr, "alurd: configuration error: %s\n", e.detail);
 		return 2;
 	}
@@ -197,6 +199,7 @@ static int cmd_serve(struct config *cfg)
 	http_stop();
 	log_json(LOG_INFO, NULL, "stopped", json_pack("{s:b}", "drained", drained));
 	router_cleanup();
+	console_cleanup();
 	metrics_free();
 	auth_cleanup();
 	tlog_cleanup();

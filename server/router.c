@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/console.h"
+
 extern struct route server_routes[];
 extern const struct route server_ready_routes[];
 
@@ -40,6 +42,8 @@ void router_init(void)
 		add_table(api_route_tables[i], &cap);
 	add_table(server_routes, &cap);
 	add_table(server_ready_routes, &cap);
+	if (console_enabled())
+		add_table(console_routes, &cap); /* the wildcard: what console_claims, below every other */
 }
 
 void router_cleanup(void)
@@ -82,12 +86,15 @@ bool router_find(const char *method, const char *path, struct router_match *m)
 	for (int i = 0; i < g_n; i++) {
 		struct path_param params[PATH_MAX_PARAMS];
 		int np;
-		if (!path_match(g_routes[i]->path, path, params, &np))
+		bool wildcard = strcmp(g_routes[i]->path, "/*") == 0;
+		if (wildcard ? !console_claims(path) : !path_match(g_routes[i]->path, path, params, &np))
 			continue;
+		if (wildcard)
+			np = 0;
 		allow_add(m->allow, sizeof m->allow, g_routes[i]->method);
 		if (strcmp(g_routes[i]->method, "GET") == 0)
 			allow_add(m->allow, sizeof m->allow, "HEAD");
-		int spec = path_specificity(g_routes[i]->path);
+		int spec = wildcard ? 0 : path_specificity(g_routes[i]->path);
 		if (strcmp(g_routes[i]->method, want) == 0 && spec > best_spec) {
 			best = i;
 			best_spec = spec;

@@ -2,7 +2,9 @@
  *
  * Built once at start from api_route_tables (and the server's own routes);
  * read-only afterwards, so threads share it without locks. When several
- * templates match a path, the one with more literal segments wins.
+ * templates match a path, the one with more literal segments wins. The
+ * wildcard path (slash, star: the console) matches what console_claims and loses to any
+ * other template.
  */
 #ifndef ALURD_SERVER_ROUTER_H
 #define ALURD_SERVER_ROUTER_H

@@ -101,6 +101,15 @@ struct ts_resp *call_as(const struct actor *a, const char *method, const char *p
 	return call_token(a->token, method, path, body, NULL);
 }
 
+struct ts_resp *call_ash(const struct actor *a, const char *method, const char *path, const char *body, ...)
+{
+	va_list ap;
+	va_start(ap, body);
+	struct ts_resp *r = callv(a->token, method, path, body, ap);
+	va_end(ap);
+	return r;
+}
+
 struct ts_resp *call(enum who who, const char *method, const char *path, const char *body)
 {
 	return callh(who, method, path, body, NULL);

@@ -3,7 +3,7 @@
 # steps47.c (the people of the procedure and the calls that drive a request
 # to any point of steps 4-7). Included from tests/api/CMakeLists.txt, which
 # defines ALURD_RECORDS and the api_records fixture.
-set(ALURD_STEPS47_SUITES lifecycle agreements signing_race events screens)
+set(ALURD_STEPS47_SUITES lifecycle agreements signing_race events screens delegations)
 foreach(suite IN LISTS ALURD_STEPS47_SUITES)
   add_executable(test_${suite} ${CMAKE_CURRENT_LIST_DIR}/test_${suite}.c ${CMAKE_CURRENT_LIST_DIR}/steps47.c)
   target_link_libraries(test_${suite} PRIVATE alurd_testsupport PkgConfig::SODIUM)
@@ -14,6 +14,13 @@ foreach(suite IN LISTS ALURD_STEPS47_SUITES)
     FIXTURES_REQUIRED api_records
     TIMEOUT 180)
 endforeach()
+# the delegations program's second suite: a daemon that lets a delegate sign their own draft
+add_test(NAME api_delegations_own_draft COMMAND test_delegations own_draft)
+set_tests_properties(api_delegations_own_draft PROPERTIES
+  LABELS api
+  ENVIRONMENT "ALURD_TEST_RECORD_DIR=${ALURD_RECORDS}"
+  FIXTURES_REQUIRED api_records
+  TIMEOUT 180)
 # the event suite checks the feed against the catalogue the daemon uses
 target_link_libraries(test_events PRIVATE alurd_core)
 set_tests_properties(api_events PROPERTIES TIMEOUT 300)

@@ -86,6 +86,8 @@ struct ts_resp *call(enum who who, const char *method, const char *path, const c
 struct ts_resp *callh(enum who who, const char *method, const char *path, const char *body, ...);
 /* A call as an actor outside P (see s47_add_user). */
 struct ts_resp *call_as(const struct actor *a, const char *method, const char *path, const char *body);
+/* The same with extra headers ("Name: value"), NULL-terminated. */
+struct ts_resp *call_ash(const struct actor *a, const char *method, const char *path, const char *body, ...);
 /* Uploads bytes as a document of the request. */
 struct ts_resp *upload(enum who who, const char *request_id, const char *type, const char *filename,
 		       const char *content_type, const void *bytes, size_t len);

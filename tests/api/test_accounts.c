@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/api/ident.h"
@@ -249,6 +250,78 @@ START_TEST(test_every_role_against_every_admin_route)
 }
 END_TEST
 
+/* Today + offset days in the calendar's zone (Asia/Makassar, UTC+8). */
+static const char *local_day(int offset)
+{
+	time_t t = time(NULL) + 8 * 3600 + (time_t)offset * 86400;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	return id_fmt("%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static const char *delegation_body(const char *act, int from)
+{
+	return id_fmt("{\"kind\":\"plh\",\"position\":\"kepala_dinas\",\"principal_id\":\"%s\",\"delegate_id\":\"%s\","
+		      "\"acts\":[\"%s\"],\"starts_on\":\"%s\",\"ends_on\":\"%s\",\"letter_number\":\"800/1/BKPSDM/2026\","
+		      "\"letter_date\":\"%s\"}",
+		      g_uid[W_KADIS], g_victim, act, local_day(from), local_day(from + 1), local_day(0));
+}
+
+/* The delegation routes for every role: reads for every person (a
+ * delegation only to those it names, else 404), writes for admin and the
+ * principal; the refusals change nothing. */
+START_TEST(test_every_role_against_the_delegation_routes)
+{
+	struct ts_resp *r = ts_post_json(g_id.d, "/api/v1/delegations", g_id.admin_token, delegation_body("issue_st", 30));
+	ID_STATUS(r, 201);
+	char d[40];
+	snprintf(d, sizeof d, "%s", id_str(r->json, "id"));
+	char one[80];
+	snprintf(one, sizeof one, "/api/v1/delegations/%s", d);
+	long before = id_sql_long("SELECT count(*) FROM delegations");
+	for (enum who w = W_KADIS; w < W_COUNT; w++) {
+		const char *tok = w == W_NONE ? NULL : g_tok[w];
+		struct ts_resp *list = ts_get(g_id.d, "/api/v1/delegations", tok);
+		struct ts_resp *get = ts_get(g_id.d, one, tok);
+		struct ts_resp *post = ts_post_json(g_id.d, "/api/v1/delegations", tok, delegation_body("dispose", 40));
+		struct ts_resp *del = ts_delete(g_id.d, one, tok);
+		if (w == W_NONE) {
+			ID_401(list, "auth.missing_token");
+			ID_401(get, "auth.missing_token");
+			ID_401(post, "auth.missing_token");
+			ID_401(del, "auth.missing_token");
+			continue;
+		}
+		if (w == W_INTEGRATION) {
+			ID_PROBLEM(list, 403, "auth.forbidden");
+			ID_PROBLEM(get, 403, "auth.forbidden");
+		} else {
+			ID_STATUS(list, 200);
+			if (w == W_KADIS || w == W_AUDITOR)
+				ID_STATUS(get, 200);
+			else
+				ID_PROBLEM(get, 404, "delegation.not_found");
+		}
+		if (w == W_INTEGRATION || w == W_AUDITOR) {
+			ID_PROBLEM(post, 403, "auth.forbidden");
+			ID_PROBLEM(del, 403, "auth.forbidden");
+		} else if (w == W_KADIS) {
+			ID_STATUS(post, 201); /* the principal, for himself */
+			ID_STATUS(del, 200);
+		} else {
+			ID_PROBLEM(post, 403, "delegation.not_principal");
+			ID_PROBLEM(del, 404, "delegation.not_found");
+		}
+	}
+	ck_assert_int_eq(id_sql_long("SELECT count(*) FROM delegations"), before + 1);
+	ck_assert_int_eq(id_sql_long("SELECT count(*) FROM delegations WHERE revoked_at IS NOT NULL"), 1);
+	ID_STATUS(ts_get(g_id.d, "/api/v1/delegations", g_id.admin_token), 200);
+	ID_STATUS(ts_get(g_id.d, one, g_id.admin_token), 200);
+	ID_PROBLEM(ts_delete(g_id.d, one, g_id.admin_token), 409, "delegation.revoked");
+	ID_STATUS(ts_post_json(g_id.d, "/api/v1/delegations", g_id.admin_token, delegation_body("sign_ba", 30)), 201);
+}
+END_TEST
+
 START_TEST(test_refusal_comes_before_the_body_is_read)
 {
 	/* a non-admin learns nothing about validation: 403 even for garbage */
@@ -292,6 +365,7 @@ static Suite *authz_suite(void)
 	tcase_add_test(tc, test_me_for_every_role);
 	tcase_add_test(tc, test_refusal_comes_before_the_body_is_read);
 	tcase_add_test(tc, test_every_role_against_every_admin_route);
+	tcase_add_test(tc, test_every_role_against_the_delegation_routes);
 	id_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/authz.h"
+#include "core/delegation.h"
 #include "tests/core/suites.h"
 
 /* The expectation, written as lists of role keys per action. */
@@ -47,6 +48,8 @@ static const struct {
 	{ACT_DIRECTORY_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd auditor"},
 	{ACT_QUEUE_READ, "kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd"},
 	{ACT_AUDIT_READ, "admin auditor"},
+	{ACT_DELEGATION_READ, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd auditor"},
+	{ACT_DELEGATION_WRITE, "admin kepala_dinas sekretariat kabid_iai kasi_ai tim_spbe pd"},
 };
 
 static bool listed(const char *roles, const char *role)
@@ -126,6 +129,69 @@ START_TEST(test_client_scope)
 }
 END_TEST
 
+/* core/delegation.c: positions, acts, the period and the overlap rule. */
+START_TEST(test_delegation_rules)
+{
+	static const struct {
+		const char *key;
+		enum role role;
+		unsigned acts;
+	} pos[] = {
+		{"kepala_dinas", ROLE_KEPALA_DINAS, DACT_DISPOSE | DACT_SIGN_BA | DACT_ISSUE_ST},
+		{"kabid_iai", ROLE_KABID_IAI, DACT_DERIVE},
+		{"kasi_ai", ROLE_KASI_AI, 0},
+		{"kasubbag_tu", ROLE_SEKRETARIAT, DACT_REGISTER},
+		{"kepala_pd", ROLE_PD, DACT_SIGN_BA},
+	};
+	for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
+		enum position p = pos_parse(pos[i].key);
+		ck_assert_int_ne(p, POS_NONE);
+		ck_assert_str_eq(pos_name(p), pos[i].key);
+		ck_assert_int_eq(pos_role(p), pos[i].role);
+		ck_assert_uint_eq(pos_acts(p), pos[i].acts);
+		ck_assert_ptr_nonnull(pos_title(p));
+	}
+	ck_assert_int_eq(pos_parse("bupati"), POS_NONE);
+	ck_assert_int_eq(pos_parse(NULL), POS_NONE);
+	ck_assert_ptr_null(pos_name((enum position)99));
+	for (unsigned a = 1; a <= DACT_REGISTER; a <<= 1)
+		ck_assert_uint_eq(dact_parse(dact_name(a)), a);
+	ck_assert_ptr_null(dact_name(DACT_DISPOSE | DACT_DERIVE));
+	ck_assert_uint_eq(dact_parse("approve"), 0);
+	ck_assert_str_eq(deleg_kind_prefix("plh"), "Plh.");
+	ck_assert_str_eq(deleg_kind_prefix("plt"), "Plt.");
+	ck_assert_ptr_null(deleg_kind_prefix(NULL));
+	/* the period: start and end included */
+	static const struct {
+		int start, end, today;
+		bool revoked;
+		enum deleg_status want;
+	} period[] = {
+		{10, 12, 9, false, DELEG_SCHEDULED}, {10, 12, 10, false, DELEG_ACTIVE}, {10, 12, 12, false, DELEG_ACTIVE},
+		{10, 12, 13, false, DELEG_EXPIRED},  {10, 12, 11, true, DELEG_REVOKED}, {10, 10, 10, false, DELEG_ACTIVE},
+	};
+	for (size_t i = 0; i < sizeof period / sizeof period[0]; i++)
+		ck_assert_int_eq(deleg_status_on(period[i].start, period[i].end, period[i].revoked, period[i].today),
+				 period[i].want);
+	ck_assert_str_eq(deleg_status_name(DELEG_EXPIRED), "expired");
+	/* overlap: a shared day and a shared act */
+	ck_assert(deleg_overlaps(1, 5, DACT_DISPOSE, 5, 9, DACT_DISPOSE | DACT_SIGN_BA));
+	ck_assert(!deleg_overlaps(1, 5, DACT_DISPOSE, 6, 9, DACT_DISPOSE));
+	ck_assert(!deleg_overlaps(1, 5, DACT_DISPOSE, 1, 5, DACT_SIGN_BA));
+	ck_assert(deleg_overlaps(3, 3, DACT_SIGN_BA, 1, 9, DACT_SIGN_BA));
+	/* what a route lends, per position */
+	ck_assert_uint_eq(deleg_act_of_action(ACT_DISPOSITION_WRITE, POS_KEPALA_DINAS), DACT_DISPOSE);
+	ck_assert_uint_eq(deleg_act_of_action(ACT_DISPOSITION_WRITE, POS_KABID_IAI), DACT_DERIVE);
+	ck_assert_uint_eq(deleg_act_of_action(ACT_BA_SIGN, POS_KEPALA_PD), DACT_SIGN_BA);
+	ck_assert_uint_eq(deleg_act_of_action(ACT_ST_ISSUE, POS_KEPALA_DINAS), DACT_ISSUE_ST);
+	ck_assert_uint_eq(deleg_act_of_action(ACT_REQUEST_ACT, POS_KASUBBAG_TU), DACT_REGISTER);
+	ck_assert_uint_eq(deleg_act_of_action(ACT_REQUEST_ACT, POS_KEPALA_DINAS), 0);
+	ck_assert_uint_eq(deleg_act_of_action(ACT_ST_ISSUE, POS_KEPALA_PD), 0);
+	ck_assert_uint_eq(deleg_act_of_action(ACT_USER_WRITE, POS_KEPALA_DINAS), 0);
+	ck_assert_uint_eq(deleg_act_of_action(ACT_DELEGATION_WRITE, POS_KEPALA_DINAS), 0);
+}
+END_TEST
+
 Suite *authz_suite(void)
 {
 	Suite *s = suite_create("authz");
@@ -134,6 +200,7 @@ Suite *authz_suite(void)
 	tcase_add_test(tc, test_role_names);
 	tcase_add_test(tc, test_agency_rule);
 	tcase_add_test(tc, test_client_scope);
+	tcase_add_test(tc, test_delegation_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
