@@ -102,6 +102,7 @@ struct api_ctx {
 	struct api_acting {
 		const char *delegation_id; /* NULL: acting as oneself */
 		const char *position, *kind, *principal_id, *agency_id; /* principal_id NULL: a vacant post */
+		const char *principal;    /* the principal as a person object (JSON text), NULL when vacant */
 		unsigned acts;            /* enum deleg_act bits lent */
 	} acting;
 

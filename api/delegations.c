@@ -322,7 +322,13 @@ bool api_acting_resolve(struct api_ctx *c, struct err *e)
 	c->who.role = pos_role(pos);
 	if (pos == POS_KEPALA_PD)
 		snprintf(c->who.agency_id, sizeof c->who.agency_id, "%s", d.agency_id);
-	c->acting = (struct api_acting){d.id, d.position, d.kind, d.principal_id, d.agency_id, acts};
+	json_t *doc = json_loads(d.json, 0, NULL);
+	json_t *principal = json_object_get(doc, "principal");
+	char *person = json_is_object(principal) ? json_dumps(principal, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	c->acting = (struct api_acting){d.id, d.position, d.kind, d.principal_id, d.agency_id,
+					person ? arena_strdup(c->arena, person) : NULL, acts};
+	free(person);
 	if (!authz_allowed(c->who.role, c->route->action))
 		return err_set(e, ERR_FORBIDDEN, "auth.forbidden", "The position may not do this.");
 	return true;
@@ -332,9 +338,10 @@ json_t *api_acting_json(const struct api_ctx *c)
 {
 	if (!c->acting.delegation_id)
 		return NULL;
-	return json_pack("{s:{s:s, s:s?, s:s?}, s:s, s:s}", "acting_for", "position", c->acting.position, "user_id",
-			 c->acting.principal_id, "agency_id", c->acting.agency_id, "delegation_id",
-			 c->acting.delegation_id, "delegation_kind", c->acting.kind);
+	json_t *user = c->acting.principal ? json_loads(c->acting.principal, 0, NULL) : NULL;
+	return json_pack("{s:{s:s, s:s?, s:o, s:s?}, s:s, s:s}", "acting_for", "position", c->acting.position, "user_id",
+			 c->acting.principal_id, "user", user ? user : json_null(), "agency_id", c->acting.agency_id,
+			 "delegation_id", c->acting.delegation_id, "delegation_kind", c->acting.kind);
 }
 
 const struct route api_delegations_routes[] = {

@@ -137,9 +137,12 @@ static bool acting_groups(struct api_ctx *c, json_t *groups, struct err *e)
 		if (!db_queue_read(e, c->arena, &q, &text))
 			return false;
 		json_t *raw = json_loads(text, 0, NULL);
-		json_t *tag = json_pack("{s:s, s:{s:s, s:s?, s:s?, s:s}}", "delegation_id", db_rows_get(&d, k, 0),
+		const char *principal = db_rows_get(&d, k, 6);
+		json_t *user = principal ? json_loads(principal, 0, NULL) : NULL;
+		json_t *tag = json_pack("{s:s, s:{s:s, s:s?, s:o, s:s?, s:s}}", "delegation_id", db_rows_get(&d, k, 0),
 					"acting_for", "position", db_rows_get(&d, k, 1), "user_id", db_rows_get(&d, k, 3),
-					"agency_id", db_rows_get(&d, k, 2), "kind", db_rows_get(&d, k, 5));
+					"user", user ? user : json_null(), "agency_id", db_rows_get(&d, k, 2), "kind",
+					db_rows_get(&d, k, 5));
 		merge_acting(groups, "dispositions", json_object_get(raw, "dispositions"), pos, acts, tag);
 		json_t *reqs = json_object_get(raw, "requests");
 		for (int s = 0; s < WF_STATE_COUNT; s++)

@@ -17,7 +17,8 @@
 	"                  'signer', " DB_PERSON("s.signer_id") "," \
 	"                  'signed_at', s.signed_at, 'content_sha256', s.content_sha256,"                        \
 	"                  'delegation_id', s.delegation_id, 'acting_for', (SELECT json_build_object('position',"  \
-	"                    g.position, 'user_id', g.principal_id, 'agency_id', g.agency_id, 'kind', g.kind)"   \
+	"                    g.position, 'user_id', g.principal_id, 'user', " DB_PERSON("g.principal_id") ","   \
+	"                    'agency_id', g.agency_id, 'kind', g.kind)"                                          \
 	"                    FROM delegations g WHERE g.id = s.delegation_id)) ORDER BY s.signed_at), '[]')" \
 	"                FROM berita_acara_signatures s WHERE s.berita_acara_id = b.id))"
 #define BA_COLS                                                                                            \
@@ -210,7 +211,8 @@ bool db_ba_signatories(struct err *e, struct arena *a, const char *request_id, c
 	" 'issued_by', t.issued_by, 'issued_by_user', " DB_PERSON("t.issued_by") ", 'purpose', t.purpose,"  \
 	" 'member_ids', to_json(t.member_ids), 'members', " DB_PEOPLE("t.member_ids") ","                 \
 	" 'created_at', t.created_at, 'delegation_id', t.delegation_id, 'acting_for', (SELECT json_build_object("  \
-	"   'position', g.position, 'user_id', g.principal_id, 'kind', g.kind) FROM delegations g"           \
+	"   'position', g.position, 'user_id', g.principal_id, 'user', " DB_PERSON("g.principal_id") ","   \
+	"   'kind', g.kind) FROM delegations g"                                                            \
 	"   WHERE g.id = t.delegation_id))"
 
 DB_STMT(st_st_insert,

@@ -20,7 +20,8 @@
 	" 'status', CASE WHEN g.revoked_at IS NOT NULL THEN 'revoked' WHEN " TODAY(tz) " < g.starts_on"           \
 	"   THEN 'scheduled' WHEN " TODAY(tz) " <= g.ends_on THEN 'active' ELSE 'expired' END,"                   \
 	" 'created_by', g.created_by, 'created_by_user', " DB_PERSON("g.created_by") ", 'created_at', g.created_at," \
-	" 'revoked_at', g.revoked_at, 'revoked_by', g.revoked_by, 'revoke_reason', g.revoke_reason)"
+	" 'revoked_at', g.revoked_at, 'revoked_by', g.revoked_by, 'revoked_by_user', " DB_PERSON("g.revoked_by") ","  \
+	" 'revoke_reason', g.revoke_reason)"
 #define DAY(col) "(" col " - date '1970-01-01')"
 #define DELEG_COLS(tz)                                                                                         \
 	"g.id, g.kind, g.position, g.agency_id, g.principal_id, g.delegate_id, g.created_by, g.acts::text, "     \
@@ -155,7 +156,8 @@ bool db_delegation_list(struct err *e, struct arena *a, const char *tz, const ch
 }
 
 DB_STMT(st_in_force,
-	"SELECT g.id, g.position, g.agency_id, g.principal_id, g.acts::text, g.kind FROM delegations g"
+	"SELECT g.id, g.position, g.agency_id, g.principal_id, g.acts::text, g.kind, " DB_PERSON("g.principal_id") "::text"
+	" FROM delegations g"
 	" WHERE g.delegate_id = $1::uuid AND g.revoked_at IS NULL"
 	"   AND " TODAY("$2") " BETWEEN g.starts_on AND g.ends_on ORDER BY g.starts_on, g.id");
 

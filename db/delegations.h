@@ -63,7 +63,8 @@ bool db_delegation_list(struct err *e, struct arena *a, const char *tz, const ch
 			const char **json);
 
 /* The delegations in force today (zone tz) whose delegate is user_id: rows
- * (id, position, agency_id, principal_id, acts literal, kind). */
+ * (id, position, agency_id, principal_id, acts literal, kind, the principal
+ * as a person object or NULL). */
 bool db_delegations_in_force(struct err *e, struct arena *a, const char *user_id, const char *tz,
 			     struct db_rows *out);
 

@@ -12,7 +12,8 @@
 	" 'instruction_kind', d.instruction_kind,"                            \
 	" 'instruction', d.instruction, 'created_at', d.created_at, 'withdrawn_at', d.withdrawn_at,"          \
 	" 'delegation_id', d.delegation_id, 'acting_for', (SELECT json_build_object('position', g.position,"  \
-	"   'user_id', g.principal_id, 'agency_id', g.agency_id, 'kind', g.kind) FROM delegations g"          \
+	"   'user_id', g.principal_id, 'user', " DB_PERSON("g.principal_id") ", 'agency_id', g.agency_id,"        \
+	"   'kind', g.kind) FROM delegations g"          \
 	"   WHERE g.id = d.delegation_id),"                                                                 \
 	" 'to_user_ids', (SELECT coalesce(json_agg(x.user_id ORDER BY x.user_id), '[]')"                       \
 	"                   FROM disposition_recipients x WHERE x.disposition_id = d.id),"                    \
