@@ -5,10 +5,5 @@
 add_executable(test_sla test_sla.c)
 target_link_libraries(test_sla PRIVATE alurd_testsupport)
 foreach(suite IN ITEMS sla_timer sla_instances sla_pause sla_policy sla_calendar sla_reports)
-  add_test(NAME api_${suite} COMMAND test_sla ${suite})
-  set_tests_properties(api_${suite} PROPERTIES
-    LABELS api
-    ENVIRONMENT "ALURD_TEST_RECORD_DIR=${ALURD_RECORDS}"
-    FIXTURES_REQUIRED api_records
-    TIMEOUT 180)
+  alurd_api_test(api_${suite} 180 test_sla ${suite})
 endforeach()

@@ -7,20 +7,10 @@ set(ALURD_STEPS47_SUITES lifecycle agreements signing_race events screens delega
 foreach(suite IN LISTS ALURD_STEPS47_SUITES)
   add_executable(test_${suite} ${CMAKE_CURRENT_LIST_DIR}/test_${suite}.c ${CMAKE_CURRENT_LIST_DIR}/steps47.c)
   target_link_libraries(test_${suite} PRIVATE alurd_testsupport PkgConfig::SODIUM)
-  add_test(NAME api_${suite} COMMAND test_${suite})
-  set_tests_properties(api_${suite} PROPERTIES
-    LABELS api
-    ENVIRONMENT "ALURD_TEST_RECORD_DIR=${ALURD_RECORDS}"
-    FIXTURES_REQUIRED api_records
-    TIMEOUT 180)
+  alurd_api_test(api_${suite} 180 test_${suite})
 endforeach()
 # the delegations program's second suite: a daemon that lets a delegate sign their own draft
-add_test(NAME api_delegations_own_draft COMMAND test_delegations own_draft)
-set_tests_properties(api_delegations_own_draft PROPERTIES
-  LABELS api
-  ENVIRONMENT "ALURD_TEST_RECORD_DIR=${ALURD_RECORDS}"
-  FIXTURES_REQUIRED api_records
-  TIMEOUT 180)
+alurd_api_test(api_delegations_own_draft 180 test_delegations own_draft)
 # the event suite checks the feed against the catalogue the daemon uses
 target_link_libraries(test_events PRIVATE alurd_core)
 set_tests_properties(api_events PROPERTIES TIMEOUT 300)
@@ -31,11 +21,6 @@ set_tests_properties(api_events PROPERTIES TIMEOUT 300)
 add_executable(test_audit ${CMAKE_CURRENT_LIST_DIR}/test_audit.c ${CMAKE_CURRENT_LIST_DIR}/steps47.c)
 target_link_libraries(test_audit PRIVATE alurd_testsupport PkgConfig::SODIUM)
 target_compile_definitions(test_audit PRIVATE ALURD_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
-add_test(NAME api_audit COMMAND test_audit)
-set_tests_properties(api_audit PROPERTIES
-  LABELS api
-  ENVIRONMENT "ALURD_TEST_RECORD_DIR=${ALURD_RECORDS}"
-  FIXTURES_REQUIRED api_records
-  TIMEOUT 600)
+alurd_api_test(api_audit 600 test_audit)
 # screens walks every state x every role (about 3 000 calls): generous under ASan
 set_tests_properties(api_screens PROPERTIES TIMEOUT 900)
