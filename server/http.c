@@ -1193,13 +1193,16 @@ int http_port(void)
 	return g_port;
 }
 
+/* The listening socket MHD_quiesce_daemon hands back: libmicrohttpd's
+ * threads drop it from their epoll set a moment later, so it is closed only
+ * after MHD_stop_daemon has joined them (closing it at once raced with their
+ * epoll_ctl on it). */
+static MHD_socket g_quiesced = MHD_INVALID_SOCKET;
+
 void http_quiesce(void)
 {
-	if (g_daemon) {
-		MHD_socket s = MHD_quiesce_daemon(g_daemon);
-		if (s != MHD_INVALID_SOCKET)
-			close(s);
-	}
+	if (g_daemon && g_quiesced == MHD_INVALID_SOCKET)
+		g_quiesced = MHD_quiesce_daemon(g_daemon);
 }
 
 bool http_drain(int timeout_s)
@@ -1221,5 +1224,8 @@ void http_stop(void)
 	if (g_daemon)
 		MHD_stop_daemon(g_daemon);
 	g_daemon = NULL;
+	if (g_quiesced != MHD_INVALID_SOCKET)
+		close(g_quiesced);
+	g_quiesced = MHD_INVALID_SOCKET;
 	reaper_stop();
 }
