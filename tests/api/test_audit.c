@@ -207,25 +207,16 @@ START_TEST(test_background_sequencer)
 	ck_assert(second);
 	drive(PD_A, "Aplikasi dua instans", AT_FINAL);
 	drive(PD_B, "Aplikasi dua instans B", AT_LANJUTAN);
-	bool done = false;
-	for (int i = 0; i < 300 && !done; i++) {
-		done = strcmp(sql1("SELECT count(*) FROM audit_tlog_pending"), "0") == 0;
-		if (!done)
-			usleep(100 * 1000);
-	}
-	ck_assert_msg(done, "queued audit rows were not logged within 30 s");
+	ck_assert_msg(ts_sql_wait(g_db, "SELECT count(*) FROM audit_tlog_pending", "0", 30000),
+		      "queued audit rows were not logged within 30 s");
 	ck_assert_str_eq(sql1("SELECT (count(*) = max(idx) + 1 AND count(DISTINCT audit_id) = count(*)"
 			      " AND count(*) = (SELECT count(*) FROM audit_log))::text FROM audit_tlog"),
 			 "true");
 	/* the second instance signs checkpoints on its own timer */
-	done = false;
-	for (int i = 0; i < 300 && !done; i++) {
-		done = strcmp(sql1("SELECT (max(tree_size) = (SELECT count(*) FROM audit_tlog))::text FROM audit_checkpoints"),
-			      "true") == 0;
-		if (!done)
-			usleep(100 * 1000);
-	}
-	ck_assert_msg(done, "no checkpoint of the whole log within 30 s");
+	ck_assert_msg(ts_sql_wait(g_db,
+				  "SELECT (max(tree_size) = (SELECT count(*) FROM audit_tlog))::text FROM audit_checkpoints",
+				  "true", 30000),
+		      "no checkpoint of the whole log within 30 s");
 	ck_assert_int_eq(ts_daemon_stop(second, SIGTERM), 0);
 	ts_daemon_free(second);
 }
@@ -493,10 +484,10 @@ START_TEST(test_tamper)
 	struct ts_daemon *forger = ts_daemon_start(url, env);
 	ck_assert(forger);
 	struct ts_resp *r = NULL;
-	/* the daemon answers 503 until it has loaded the accounts */
-	for (int i = 0; i < 100 && (!r || r->status == 503); i++) {
+	/* the daemon answers 503 until it has loaded the accounts (10 s at most) */
+	for (long long until = ts_now_ms() + 10000; !r || (r->status == 503 && ts_now_ms() < until);) {
 		if (r)
-			usleep(100 * 1000);
+			ts_nap_ms(100);
 		r = ts_http(forger, "POST", "/api/v1/audit/checkpoints",
 			    (const char *const[]){fmt("Authorization: Bearer %s", AUD.token),
 						  "Content-Type: application/json", NULL},

@@ -104,6 +104,17 @@ void ts_nap_ms(int ms)
 		;
 }
 
+bool ts_sql_wait(const char *url, const char *query, const char *want, int within_ms)
+{
+	char v[256];
+	for (long long until = ts_now_ms() + within_ms;; ts_nap_ms(50)) {
+		if (ts_sql_value(url, query, v, sizeof v) && strcmp(v, want) == 0)
+			return true;
+		if (ts_now_ms() >= until)
+			return false;
+	}
+}
+
 /* mkdir -p */
 static bool make_dirs(const char *path)
 {

@@ -221,5 +221,8 @@ bool ts_metric(const char *page, const char *series, double *value);
 long long ts_now_ms(void);
 /* Sleeps ms milliseconds between two looks at a condition (EINTR resumed). */
 void ts_nap_ms(int ms);
+/* Runs query on url every 50 ms until its first value is want, for at most
+ * within_ms; true when it was. */
+bool ts_sql_wait(const char *url, const char *query, const char *want, int within_ms);
 
 #endif
