@@ -124,78 +124,95 @@ static const char *const create_fields[] = {"kind",     "position",      "agency
 					    "delegate_id", "acts",       "starts_on",   "ends_on",
 					    "letter_number", "letter_date", "document", NULL};
 
-static bool create_delegation(struct api_ctx *c, struct err *e)
+/* Parses and checks the body of a new delegation into n (its position in
+ * *pos, the acts lent in *mask). */
+static bool read_new(struct api_ctx *c, struct db_delegation_new *n, enum position *pos, unsigned *mask,
+		     struct err *e)
 {
 	json_t *b = api_body(c);
-	struct db_delegation_new n = {0};
 	const char *position = NULL;
-	enum position pos = POS_NONE;
-	unsigned mask = 0;
+	*pos = POS_NONE;
+	*mask = 0;
 	if (!json_is_object(b))
 		return err_set(e, ERR_INVALID, "request.invalid_body", "A JSON object is required.");
 	api_only_fields(b, "", create_fields, e);
-	if (api_in_str(b, "kind", API_REQUIRED, 8, &n.kind, e) && strcmp(n.kind, "plh") != 0 && strcmp(n.kind, "plt") != 0)
+	if (api_in_str(b, "kind", API_REQUIRED, 8, &n->kind, e) && strcmp(n->kind, "plh") != 0 && strcmp(n->kind, "plt") != 0)
 		err_field(e, "kind", "invalid", "plh (Pelaksana Harian) or plt (Pelaksana Tugas).");
-	if (api_in_str(b, "position", API_REQUIRED, 32, &position, e) && !(pos = pos_parse(position)))
+	if (api_in_str(b, "position", API_REQUIRED, 32, &position, e) && !(*pos = pos_parse(position)))
 		err_field(e, "position", "invalid", "One of kepala_dinas, kabid_iai, kasi_ai, kasubbag_tu, kepala_pd.");
-	api_in_uuid(b, "agency_id", API_NULLABLE, &n.agency_id, e);
-	api_in_uuid(b, "principal_id", API_NULLABLE, &n.principal_id, e);
-	api_in_uuid(b, "delegate_id", API_REQUIRED, &n.delegate_id, e);
-	n.acts = read_acts(c, b, pos, &mask, e);
-	if (api_in_str(b, "starts_on", API_REQUIRED, 10, &n.starts_on, e))
-		val_date(e, "starts_on", n.starts_on);
-	if (api_in_str(b, "ends_on", API_REQUIRED, 10, &n.ends_on, e))
-		val_date(e, "ends_on", n.ends_on);
-	api_in_str(b, "letter_number", API_REQUIRED, 200, &n.letter_number, e);
-	if (api_in_str(b, "letter_date", API_REQUIRED, 10, &n.letter_date, e))
-		val_date(e, "letter_date", n.letter_date);
-	read_document(c, b, &n, e);
-	if (pos == POS_KEPALA_PD && !n.agency_id && !e->kind)
+	api_in_uuid(b, "agency_id", API_NULLABLE, &n->agency_id, e);
+	api_in_uuid(b, "principal_id", API_NULLABLE, &n->principal_id, e);
+	api_in_uuid(b, "delegate_id", API_REQUIRED, &n->delegate_id, e);
+	n->acts = read_acts(c, b, *pos, mask, e);
+	if (api_in_str(b, "starts_on", API_REQUIRED, 10, &n->starts_on, e))
+		val_date(e, "starts_on", n->starts_on);
+	if (api_in_str(b, "ends_on", API_REQUIRED, 10, &n->ends_on, e))
+		val_date(e, "ends_on", n->ends_on);
+	api_in_str(b, "letter_number", API_REQUIRED, 200, &n->letter_number, e);
+	if (api_in_str(b, "letter_date", API_REQUIRED, 10, &n->letter_date, e))
+		val_date(e, "letter_date", n->letter_date);
+	read_document(c, b, n, e);
+	if (*pos == POS_KEPALA_PD && !n->agency_id && !e->kind)
 		err_field(e, "agency_id", "required", "A Kepala PD is the head of one agency: name it.");
-	if (pos != POS_NONE && pos != POS_KEPALA_PD && n.agency_id)
+	if (*pos != POS_NONE && *pos != POS_KEPALA_PD && n->agency_id)
 		err_field(e, "agency_id", "invalid", "Only a Kepala PD's position belongs to an agency.");
 	if (e->kind)
 		return false;
-	if (day_of(n.ends_on) < day_of(n.starts_on))
+	if (day_of(n->ends_on) < day_of(n->starts_on))
 		return err_field(e, "ends_on", "before_start", "The period ends on or after the day it starts.");
-	n.position = position;
+	n->position = position;
+	return true;
+}
 
-	/* authorise: an admin for anyone; anyone else only as the principal,
-	 * holding the position now */
+/* Authorises the appointment: an admin for anyone; anyone else only as the
+ * principal, holding the position now (n->principal_id filled in); and the
+ * delegate an active official or agency user other than the principal. */
+static bool may_appoint(struct api_ctx *c, struct db_delegation_new *n, enum position pos, struct err *e)
+{
 	bool holder;
 	if (c->who.role != ROLE_ADMIN) {
-		if (n.principal_id && strcmp(n.principal_id, c->who.subject) != 0)
+		if (n->principal_id && strcmp(n->principal_id, c->who.subject) != 0)
 			return err_set(e, ERR_FORBIDDEN, "delegation.not_principal",
 				       "Only an administrator appoints an acting official for someone else.");
-		if (!holds(c, c->who.subject, pos, n.agency_id, &holder, e))
+		if (!holds(c, c->who.subject, pos, n->agency_id, &holder, e))
 			return false;
 		if (!holder)
 			return err_set(e, ERR_FORBIDDEN, "delegation.not_principal",
 				       "You do not hold the position of %s.", pos_title(pos));
-		n.principal_id = c->who.subject;
-	} else if (n.principal_id) {
-		if (!holds(c, n.principal_id, pos, n.agency_id, &holder, e))
+		n->principal_id = c->who.subject;
+	} else if (n->principal_id) {
+		if (!holds(c, n->principal_id, pos, n->agency_id, &holder, e))
 			return false;
 		if (!holder)
 			return err_field(e, "principal_id", "not_holder", "That person does not hold the position of %s.",
 					 pos_title(pos));
-	} else if (strcmp(n.kind, "plh") == 0) {
+	} else if (strcmp(n->kind, "plh") == 0) {
 		return err_field(e, "principal_id", "required",
 				 "A Plh stands in for a holder who is away: name them (a vacant post gets a Plt).");
 	}
-	if (n.principal_id && strcmp(n.principal_id, n.delegate_id) == 0)
+	if (n->principal_id && strcmp(n->principal_id, n->delegate_id) == 0)
 		return err_field(e, "delegate_id", "is_principal", "Nobody acts for themselves.");
 	struct db_user d;
 	bool found;
-	if (!db_user_get(e, c->arena, n.delegate_id, false, &d, &found))
+	if (!db_user_get(e, c->arena, n->delegate_id, false, &d, &found))
 		return false;
 	enum role dr = found ? role_parse(d.role) : ROLE_NONE;
 	if (!found || !d.active || dr == ROLE_ADMIN || dr == ROLE_AUDITOR)
-		return err_field(e, "delegate_id", "unknown", "No active official or agency user %s.", n.delegate_id);
+		return err_field(e, "delegate_id", "unknown", "No active official or agency user %s.", n->delegate_id);
+	return true;
+}
+
+static bool create_delegation(struct api_ctx *c, struct err *e)
+{
+	struct db_delegation_new n = {0};
+	enum position pos;
+	unsigned mask;
+	if (!read_new(c, &n, &pos, &mask, e) || !may_appoint(c, &n, pos, e))
+		return false;
 
 	/* the overlap rule, under the position's lock */
 	struct db_rows others;
-	if (!db_delegations_of_position(e, c->arena, position, n.agency_id, &others))
+	if (!db_delegations_of_position(e, c->arena, n.position, n.agency_id, &others))
 		return false;
 	for (int i = 0; i < others.n; i++)
 		if (deleg_overlaps(day_of(n.starts_on), day_of(n.ends_on), mask, atoi(db_rows_get(&others, i, 1)),

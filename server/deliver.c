@@ -26,6 +26,7 @@
 #include "db/webhooks.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/mono.h"
 
 #define MAX_WORKERS 64
 #define MAX_RESPONSE (64 * 1024) /* bytes of an answer read, the rest dropped */
@@ -53,13 +54,6 @@ static pthread_mutex_t g_gauge_lock = PTHREAD_MUTEX_INITIALIZER;
 static long g_pending;
 static double g_oldest;
 static bool g_have_gauges;
-
-static double now_mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* ---- one HTTP attempt ------------------------------------------------------ */
 
@@ -163,9 +157,9 @@ static void attempt(CURL *curl, const struct db_claim *k, struct db_attempt *t, 
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, read_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &ans);
 	curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	double t0 = now_mono();
+	double t0 = mono_s();
 	CURLcode rc = curl_easy_perform(curl);
-	double secs = now_mono() - t0;
+	double secs = mono_s() - t0;
 	curl_slist_free_all(h);
 	long status = 0;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -295,9 +289,9 @@ static void *run(void *arg)
 		abort();
 	double last_gauges = -BACKLOG_EVERY;
 	while (!stopping()) {
-		if (first && now_mono() - last_gauges >= BACKLOG_EVERY) {
+		if (first && mono_s() - last_gauges >= BACKLOG_EVERY) {
 			refresh_backlog();
-			last_gauges = now_mono();
+			last_gauges = mono_s();
 		}
 		if (!work_one(curl) && wait_or_stop(g_cfg->webhook_poll))
 			break;

@@ -15,6 +15,7 @@
 #include "server/deliver.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/mono.h"
 
 #define NEWS_LIMIT 10000 /* events counted per round at most; the rest next round */
 #define MAX_TYPES 64
@@ -29,13 +30,6 @@ static bool g_accepting;
 static atomic_uint_least64_t g_counts[MAX_TYPES + 1];
 static size_t g_ntypes;
 static const struct ev_type *g_types;
-
-static long long mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 bool feed_park(struct feed_waiter *w)
 {

@@ -52,6 +52,7 @@
 #include "server/feed.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/mono.h"
 #include "server/pool.h"
 #include "server/router.h"
 
@@ -88,13 +89,6 @@ static pthread_mutex_t g_reaper_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_reaper_cond = PTHREAD_COND_INITIALIZER;
 static bool g_reaper_stop;
 static atomic_uint_least64_t g_cut_headers, g_cut_bodies, g_over_limit;
-
-static long long mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* The deadline for the next request's line and headers on an idle
  * connection: the idle allowance plus the header allowance, so a request

@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "server/bg.h"
+#include "server/mono.h"
 
 static struct bg g_bg = BG_INIT;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER; /* the latest result below */
@@ -24,13 +25,6 @@ static bool g_ok;             /* it found the database ready */
 static int g_applied, g_expected;
 static char g_why[200];
 static long long g_check_started; /* ms; 0 when no check is running */
-
-static long long mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static void check_once(void)
 {

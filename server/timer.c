@@ -22,6 +22,7 @@
 #include "server/bg.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/mono.h"
 
 #define BATCH 1000
 #define RECOMPUTE_BATCH 500 /* open steps per recompute transaction */
@@ -37,13 +38,6 @@ static atomic_uint_least64_t g_warnings, g_breaches, g_scans, g_scan_failures, g
 static const double scan_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NSB (sizeof scan_buckets / sizeof scan_buckets[0])
 static atomic_uint_least64_t g_scan_hist[NSB + 1], g_scan_sum_us;
-static double now_mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* Flags every crossing of one kind, BATCH rows per statement; *total
  * receives how many (counted only once the scan commits). */
 static bool flag_all(const char *kind, long *total, struct err *e)
@@ -63,7 +57,7 @@ static void scan(void)
 {
 	struct err e;
 	err_clear(&e);
-	double t0 = now_mono();
+	double t0 = mono_s();
 	db_unit_start(false);
 	long warnings = 0, breaches = 0;
 	bool ok = db_begin(&e) && flag_all("warning", &warnings, &e) && flag_all("breach", &breaches, &e);
@@ -77,7 +71,7 @@ static void scan(void)
 		log_json(LOG_INFO, NULL, "sla flagged", json_pack("{s:i, s:i}", "warnings", (int)warnings, "breaches",
 								  (int)breaches));
 	}
-	double secs = now_mono() - t0;
+	double secs = mono_s() - t0;
 	atomic_fetch_add(&g_scans, 1);
 	size_t b = 0;
 	while (b < NSB && secs > scan_buckets[b])
@@ -155,14 +149,14 @@ static void fold_counters(void)
 static void *run(void *unused)
 {
 	(void)unused;
-	double last_fold = now_mono();
+	double last_fold = mono_s();
 	for (;;) {
 		scan();
 		recompute();
 		prune_events();
-		if (now_mono() - last_fold >= FOLD_EVERY) {
+		if (mono_s() - last_fold >= FOLD_EVERY) {
 			fold_counters();
-			last_fold = now_mono();
+			last_fold = mono_s();
 		}
 		if (bg_wait(&g_bg, g_interval))
 			break;

@@ -16,6 +16,7 @@
 #include "server/bg.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/mono.h"
 
 #define BATCH 1000
 
@@ -57,13 +58,6 @@ void tlog_cleanup(void)
 	api_services.audit_key = NULL;
 }
 
-static double now_mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* One transaction: a batch appended or a checkpoint signed. */
 static bool unit(bool checkpoint, int *appended)
 {
@@ -93,15 +87,15 @@ static bool unit(bool checkpoint, int *appended)
 static void *run(void *unused)
 {
 	(void)unused;
-	double last_checkpoint = now_mono();
+	double last_checkpoint = mono_s();
 	for (;;) {
 		int n;
 		while (unit(false, &n) && n == BATCH)
 			;
 		if (api_services.audit_key && g_checkpoint_every > 0 &&
-		    now_mono() - last_checkpoint >= g_checkpoint_every) {
+		    mono_s() - last_checkpoint >= g_checkpoint_every) {
 			unit(true, &n);
-			last_checkpoint = now_mono();
+			last_checkpoint = mono_s();
 		}
 		if (bg_wait(&g_bg, g_interval))
 			break;

@@ -49,6 +49,8 @@
 # and a C compiler with the -dev packages for the reference programs.
 set -euo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=watchdog.sh
+. "$ROOT/tests/bench/watchdog.sh"
 BIN=${ALURD_BIN:-$ROOT/build/alurd}
 SECS=${BENCH_SECS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -113,14 +115,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "bench_all: interrupted" >&2; exit 130' INT TERM
-(
-	exec </dev/null >/dev/null 2>&1
-	sleep "$LIMIT" &
-	nap=$!
-	trap 'kill $nap; exit 0' TERM
-	wait $nap && kill -TERM $$
-) &
-WATCHDOG=$!
+bench_watchdog "$LIMIT" # tests/bench/watchdog.sh
 
 say() { printf '== %s\n' "$*"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

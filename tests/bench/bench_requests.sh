@@ -33,6 +33,8 @@
 # deploy/pg.sh, BENCH_ROWS (default 100000), BENCH_LIMIT (default 600).
 set -euo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=watchdog.sh
+. "$ROOT/tests/bench/watchdog.sh"
 SECS=${1:-10}
 BIN=${ALURD_BIN:-$ROOT/build/alurd}
 ROWS=${BENCH_ROWS:-100000}
@@ -76,16 +78,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "bench_requests: interrupted" >&2; exit 130' INT TERM
-# the watchdog: the whole run never outlives LIMIT seconds (it holds no
-# descriptor of ours, and takes its sleep with it when stopped)
-(
-	exec </dev/null >/dev/null 2>&1
-	sleep "$LIMIT" &
-	nap=$!
-	trap 'kill $nap; exit 0' TERM
-	wait $nap && kill -TERM $$
-) &
-WATCHDOG=$!
+bench_watchdog "$LIMIT" # tests/bench/watchdog.sh
 
 say() { printf '== %s\n' "$*"; }
 

@@ -49,6 +49,8 @@
 # shellcheck disable=SC2034 # the figures' arrays are read through the nameref in row()
 set -euo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=watchdog.sh
+. "$ROOT/tests/bench/watchdog.sh"
 BIN=${ALURD_BIN:-$ROOT/build/alurd}
 SIZES=${BENCH_SIZES:-1000000 100000}
 REPS=${BENCH_REPS:-5}
@@ -98,8 +100,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "bench_timer: interrupted" >&2; exit 130' INT TERM
-( sleep "$LIMIT"; echo "bench_timer: over ${LIMIT}s, stopping" >&2; kill -TERM $$ ) 2>/dev/null &
-WATCHDOG=$!
+bench_watchdog "$LIMIT" # tests/bench/watchdog.sh
 
 say() { printf '\n== %s\n' "$*"; }
 indent() { sed 's/^/   /'; }
