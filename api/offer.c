@@ -28,13 +28,29 @@ static const char *to_arena(struct arena *a, json_t *o)
 	return copy;
 }
 
+/* The party a request at desk d is said to wait on (the first of them). */
+static enum wf_party first_party(const struct wf_desk *d)
+{
+	enum wf_party who[2];
+	return wf_desk_parties(d, who) ? who[0] : WF_PARTY_NONE;
+}
+
+enum wf_party api_desk_party(const char *desk)
+{
+	struct wf_desk d;
+	return wf_desk_parse(desk, &d) ? first_party(&d) : WF_PARTY_NONE;
+}
+
 const char *api_waiting_map(struct arena *a)
 {
 	json_t *m = json_object();
-	for (int s = 0; s < WF_STATE_COUNT; s++) {
-		const char *party = wf_party_key(wf_waiting_party((enum wf_state)s));
+	struct wf_desk d;
+	char key[WF_DESK_KEY_MAX];
+	for (size_t i = 0; wf_desk_at(i, &d); i++) {
+		const char *party = wf_party_key(first_party(&d));
+		wf_desk_key(&d, key);
 		if (party)
-			json_object_set_new(m, wf_state_key((enum wf_state)s), json_string(party));
+			json_object_set_new(m, key, json_string(party));
 	}
 	return to_arena(a, m);
 }
@@ -75,13 +91,20 @@ const char *api_actions_map(struct arena *a, enum role who)
 	return to_arena(a, m);
 }
 
-/* "{a,b}" of the states where keep(party of the state) holds. */
-static const char *states_where(struct arena *a, bool (*keep)(enum wf_party, int), int arg)
+/* "{a,b}" of the desks where keep(one of the desk's parties) holds. */
+static const char *desks_where(struct arena *a, bool (*keep)(enum wf_party, int), int arg)
 {
 	char *out = arena_strdup(a, "{");
-	for (int s = 0; s < WF_STATE_COUNT; s++)
-		if (keep(wf_waiting_party((enum wf_state)s), arg))
-			out = arena_printf(a, "%s%s%s", out, out[1] ? "," : "", wf_state_key((enum wf_state)s));
+	struct wf_desk d;
+	char key[WF_DESK_KEY_MAX];
+	for (size_t i = 0; wf_desk_at(i, &d); i++) {
+		enum wf_party who[2];
+		size_t n = wf_desk_parties(&d, who);
+		if (!(n > 0 && keep(who[0], arg)) && !(n > 1 && keep(who[1], arg)))
+			continue;
+		wf_desk_key(&d, key);
+		out = arena_printf(a, "%s%s%s", out, out[1] ? "," : "", key);
+	}
 	return arena_printf(a, "%s}", out);
 }
 
@@ -95,14 +118,14 @@ static bool party_of_role(enum wf_party p, int who)
 	return wf_party_includes(p, (enum role)who);
 }
 
-const char *api_states_waiting_on_role(struct arena *a, enum role who)
+const char *api_desks_waiting_on_role(struct arena *a, enum role who)
 {
-	return states_where(a, party_of_role, (int)who);
+	return desks_where(a, party_of_role, (int)who);
 }
 
-const char *api_states_waiting_on(struct arena *a, enum wf_party p)
+const char *api_desks_waiting_on(struct arena *a, enum wf_party p)
 {
-	return states_where(a, party_is, (int)p);
+	return desks_where(a, party_is, (int)p);
 }
 
 enum wf_party api_party_parse(const char *key)
@@ -137,7 +160,7 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r, stru
 	if (!close)
 		return r->json;
 	enum wf_state s = wf_state_parse(r->state);
-	const char *party = wf_party_key(wf_waiting_party(s));
+	const char *party = wf_party_key(api_desk_party(r->desk));
 	/* a machine client limited to its own requests is offered nothing on
 	 * the others */
 	enum client_scope scope;

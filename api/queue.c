@@ -1,10 +1,12 @@
 /* queue.c — GET /api/v1/me/queue: what waits on the caller now, grouped by
  * kind, with counts for badges, in one query.
  *
- * Whose turn a request is comes from core/workflow.c alone: the states
- * passed to SQL are those whose wf_waiting_party the caller acts for
- * (wf_party_includes), so a new rule there moves the queues with it. Each
- * state's group is named for what the caller does there (to_register,
+ * Whose turn a request is comes from core/workflow.c alone: the desks
+ * passed to SQL are those where a party the caller acts for
+ * (wf_party_includes) is among wf_desk_parties, so a new rule there moves
+ * the queues with it (in agreed the Berita Acara's progress decides: the
+ * Kasi until it is sent, then each signatory not yet signed). Each desk's
+ * group is named for what the caller does in its state (to_register,
  * to_dispose, ...); the three discussion phases share one group. Beside the
  * requests: dispositions addressed to the caller (unread first), Berita
  * Acara awaiting the caller's signature, and Surat Tugas naming the caller.
@@ -47,6 +49,17 @@ static const char *open_states(struct arena *a)
 	return arena_printf(a, "%s}", out);
 }
 
+/* True when a party role acts for is among those waited on at desk d. */
+static bool desk_waits_on(const struct wf_desk *d, enum role role)
+{
+	enum wf_party who[2];
+	size_t n = wf_desk_parties(d, who);
+	for (size_t i = 0; i < n; i++)
+		if (wf_party_includes(who[i], role))
+			return true;
+	return false;
+}
+
 /* The group named kind in groups, created (count 0, no items) when absent. */
 static json_t *group(json_t *groups, const char *kind)
 {
@@ -60,18 +73,31 @@ static json_t *group(json_t *groups, const char *kind)
 	return g;
 }
 
-/* Adds the aggregate from (count, items) to group g. */
+/* The deadline of a queue item as text ("9999" for none: last); UTC
+ * instants of one format sort as text. */
+static const char *item_due(json_t *it)
+{
+	const char *due = json_string_value(json_object_get(json_object_get(it, "request"), "due_at"));
+	return due ? due : "9999";
+}
+
+/* Adds the aggregate from (count, items) to group g: the counts add up and
+ * the items (each list earliest deadline first) are merged in that order,
+ * the first QUEUE_ITEMS kept. */
 static void merge(json_t *g, json_t *from)
 {
 	json_int_t n = json_integer_value(json_object_get(g, "count")) +
 		       json_integer_value(json_object_get(from, "count"));
 	json_object_set_new(g, "count", json_integer(n));
-	json_t *items = json_object_get(g, "items"), *more = json_object_get(from, "items");
-	size_t i;
-	json_t *it;
-	json_array_foreach(more, i, it)
-		if (json_array_size(items) < QUEUE_ITEMS)
-			json_array_append(items, it);
+	json_t *have = json_object_get(g, "items"), *more = json_object_get(from, "items");
+	json_t *out = json_array();
+	size_t i = 0, k = 0, nh = json_array_size(have), nm = json_array_size(more);
+	while (json_array_size(out) < QUEUE_ITEMS && (i < nh || k < nm)) {
+		bool take_more = i == nh || (k < nm && strcmp(item_due(json_array_get(more, k)),
+							      item_due(json_array_get(have, i))) < 0);
+		json_array_append(out, take_more ? json_array_get(more, k++) : json_array_get(have, i++));
+	}
+	json_object_set_new(g, "items", out);
 }
 
 /* The act a queue group waits for, for the delegations that lend it. */
@@ -126,7 +152,7 @@ static bool acting_groups(struct api_ctx *c, json_t *groups, struct err *e)
 			acts |= dact_parse(t);
 		struct db_queue_query q = {
 			.user_id = db_rows_get(&d, k, 3),
-			.states = api_states_waiting_on_role(c->arena, role),
+			.desks = api_desks_waiting_on_role(c->arena, role),
 			.agency_id = pos == POS_KEPALA_PD ? db_rows_get(&d, k, 2) : NULL,
 			.open_states = open_states(c->arena),
 			.actions_map = api_actions_map(c->arena, role),
@@ -145,10 +171,13 @@ static bool acting_groups(struct api_ctx *c, json_t *groups, struct err *e)
 					db_rows_get(&d, k, 5));
 		merge_acting(groups, "dispositions", json_object_get(raw, "dispositions"), pos, acts, tag);
 		json_t *reqs = json_object_get(raw, "requests");
-		for (int s = 0; s < WF_STATE_COUNT; s++)
-			if (state_groups[s] && wf_party_includes(wf_waiting_party((enum wf_state)s), role))
-				merge_acting(groups, state_groups[s], json_object_get(reqs, wf_state_key((enum wf_state)s)),
-					     pos, acts, tag);
+		struct wf_desk desk;
+		char key[WF_DESK_KEY_MAX];
+		for (size_t i = 0; wf_desk_at(i, &desk); i++)
+			if (state_groups[desk.state] && desk_waits_on(&desk, role)) {
+				wf_desk_key(&desk, key);
+				merge_acting(groups, state_groups[desk.state], json_object_get(reqs, key), pos, acts, tag);
+			}
 		merge_acting(groups, "signatures", json_object_get(raw, "signatures"), pos, acts, tag);
 		json_decref(tag);
 		json_decref(raw);
@@ -160,7 +189,7 @@ static bool get_queue(struct api_ctx *c, struct err *e)
 {
 	struct db_queue_query q = {
 		.user_id = c->who.subject,
-		.states = api_states_waiting_on_role(c->arena, c->who.role),
+		.desks = api_desks_waiting_on_role(c->arena, c->who.role),
 		.agency_id = authz_agency_bound(&c->who) ? c->who.agency_id : NULL,
 		.open_states = open_states(c->arena),
 		.actions_map = api_actions_map(c->arena, c->who.role),
@@ -178,10 +207,13 @@ static bool get_queue(struct api_ctx *c, struct err *e)
 	json_object_set(group(groups, "dispositions"), "unread",
 			json_object_get(json_object_get(raw, "dispositions"), "unread"));
 	json_t *reqs = json_object_get(raw, "requests");
-	for (int s = 0; s < WF_STATE_COUNT; s++) {
-		if (!state_groups[s] || !wf_party_includes(wf_waiting_party((enum wf_state)s), c->who.role))
+	struct wf_desk desk;
+	char key[WF_DESK_KEY_MAX];
+	for (size_t i = 0; wf_desk_at(i, &desk); i++) {
+		if (!state_groups[desk.state] || !desk_waits_on(&desk, c->who.role))
 			continue;
-		json_t *g = group(groups, state_groups[s]), *agg = json_object_get(reqs, wf_state_key((enum wf_state)s));
+		wf_desk_key(&desk, key);
+		json_t *g = group(groups, state_groups[desk.state]), *agg = json_object_get(reqs, key);
 		if (agg)
 			merge(g, agg);
 	}

@@ -362,7 +362,7 @@ static bool read_filter(struct api_ctx *c, struct db_request_filter *f, bool *em
 			err_field(e, "waiting_on", "invalid",
 				  "One of pd, sekretariat, kepala_dinas, kabid_iai, kasi_ai_tim_spbe.");
 		else {
-			f->states = api_states_waiting_on(c->arena, party);
+			f->desks = api_desks_waiting_on(c->arena, party);
 			f->states_open = true; /* a state someone is waited on in is open */
 		}
 	}

@@ -24,6 +24,7 @@
 #include "api/clock.h"
 #include "api/common.h"
 #include "api/input.h"
+#include "api/offer.h"
 #include "api/workflow.h"
 #include "db/audit.h"
 #include "db/steps.h"
@@ -205,7 +206,7 @@ static json_t *overdue_items(struct api_ctx *c, const struct db_rows *rows_, int
 					 api_time_text(c->arena, v.due), "breached_at",
 					 api_time_text(c->arena, i64(db_rows_get(&rows, i, C_BREACHED))), "late_seconds",
 					 (json_int_t)(v.now - v.due), "late_working_seconds", (json_int_t)-v.remaining,
-					 "waiting_on", wf_party_key(wf_waiting_party(ws))));
+					 "waiting_on", wf_party_key(api_desk_party(db_rows_get(&rows, i, C_EXTRA + 7)))));
 	}
 	return items;
 }

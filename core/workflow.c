@@ -328,3 +328,54 @@ size_t wf_agreed_waiting(const struct wf_ba_progress *ba, enum wf_party out[2])
 		out[n++] = WF_PARTY_PD;
 	return n;
 }
+
+/* ---- desks ------------------------------------------------------------------ */
+
+bool wf_desk_at(size_t i, struct wf_desk *out)
+{
+	*out = (struct wf_desk){0};
+	if (i < WF_AGREED) {
+		out->state = (enum wf_state)i;
+		return true;
+	}
+	if (i + 1 < WF_STATE_COUNT) { /* the states after agreed */
+		out->state = (enum wf_state)(i + 1);
+		return true;
+	}
+	size_t bits = i + 1 - WF_STATE_COUNT;
+	if (bits >= 8)
+		return false;
+	out->state = WF_AGREED;
+	out->ba = (struct wf_ba_progress){.sent = bits & 4, .kepala_dinas_signed = bits & 2, .pd_signed = bits & 1};
+	return true;
+}
+
+void wf_desk_key(const struct wf_desk *d, char buf[WF_DESK_KEY_MAX])
+{
+	const char *state = wf_state_key(d->state);
+	if (d->state == WF_AGREED)
+		snprintf(buf, WF_DESK_KEY_MAX, "%s:%d%d%d", state, d->ba.sent, d->ba.kepala_dinas_signed,
+			 d->ba.pd_signed);
+	else
+		snprintf(buf, WF_DESK_KEY_MAX, "%s", state ? state : "");
+}
+
+bool wf_desk_parse(const char *key, struct wf_desk *out)
+{
+	char k[WF_DESK_KEY_MAX];
+	for (size_t i = 0; key && wf_desk_at(i, out); i++) {
+		wf_desk_key(out, k);
+		if (strcmp(k, key) == 0)
+			return true;
+	}
+	*out = (struct wf_desk){.state = WF_STATE_COUNT};
+	return false;
+}
+
+size_t wf_desk_parties(const struct wf_desk *d, enum wf_party out[2])
+{
+	if (d->state == WF_AGREED)
+		return wf_agreed_waiting(&d->ba, out);
+	out[0] = wf_waiting_party(d->state);
+	return out[0] != WF_PARTY_NONE;
+}

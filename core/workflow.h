@@ -154,6 +154,32 @@ struct wf_ba_progress {
 };
 size_t wf_agreed_waiting(const struct wf_ba_progress *ba, enum wf_party out[2]);
 
+/* A desk: where a request stands for whom it waits on — its state and, in
+ * agreed, the Berita Acara's progress. The database names a desk by a key
+ * (migrations/0090's request_desk): the state's key, or in agreed "agreed:"
+ * and three digits, 1 or 0 (sent, signed by the Kepala Dinas's side, signed
+ * by the PD's side). */
+struct wf_desk {
+	enum wf_state state;
+	struct wf_ba_progress ba; /* agreed only */
+};
+#define WF_DESK_KEY_MAX 32
+
+/* The i-th desk of all there are (every state but agreed, then agreed's
+ * eight progresses): true while i is in range. */
+bool wf_desk_at(size_t i, struct wf_desk *out);
+
+/* The key of d into buf (at most WF_DESK_KEY_MAX bytes with its NUL). */
+void wf_desk_key(const struct wf_desk *d, char buf[WF_DESK_KEY_MAX]);
+
+/* Parses a desk key as request_desk gives it; false for NULL or unknown. */
+bool wf_desk_parse(const char *key, struct wf_desk *out);
+
+/* Who waits at desk d: wf_waiting_party of its state, or in agreed
+ * wf_agreed_waiting's parties (the first is the one a request's
+ * `waiting_on` names). Writes 0 to 2 parties into out; returns how many. */
+size_t wf_desk_parties(const struct wf_desk *d, enum wf_party out[2]);
+
 /* SOP step 1: a request is a letter WITH the business-process document. The
  * document types a submission needs ("surat_permohonan", "proses_bisnis")
  * that are not among have[0..nhave) go into out (static strings, at most

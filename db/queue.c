@@ -13,21 +13,25 @@
 #define ITEM(extras) "json_build_object('request', c.card, 'allowed_actions'," \
 	" coalesce($5::jsonb -> c.state, '[]'::jsonb)" extras ")"
 /* The same for the requests waiting on the caller's party, whose states
- * (a draft, a disposed request) may offer what the caller cannot do. */
+ * (a draft, a disposed request) may offer what the caller cannot do.
+ * Those are grouped by desk (request_desk, migration 0090): $2 lists the
+ * desks that wait on the caller's party. */
 #define ITEM_REFINED "json_build_object('request', c.card, 'allowed_actions'," \
 	" coalesce(" DB_OFFER_REFINED("$5::jsonb -> c.state", "c", "$7::text[]", "$1::uuid") ", '[]'::jsonb))"
 
 DB_STMT(st_queue,
 	"WITH counts AS ("
-	"  SELECT r.state, count(*) AS n FROM requests r"
-	"  WHERE r.state = ANY ($2::text[]) AND ($3::uuid IS NULL OR r.agency_id = $3::uuid) GROUP BY r.state),"
-	/* per state, its first items walked from the open steps in deadline order
+	"  SELECT request_desk(r.id, r.state) AS state, count(*) AS n FROM requests r"
+	"  WHERE r.state = ANY (desk_states($2::text[])) AND request_desk(r.id, r.state) = ANY ($2::text[])"
+	"    AND ($3::uuid IS NULL OR r.agency_id = $3::uuid) GROUP BY 1),"
+	/* per desk, its first items walked from the open steps in deadline order
 	 * (every state that waits on someone has its step open); the cards are
 	 * built for those only */
 	" firsts AS ("
 	"  SELECT st.state, f.id, f.due_at FROM unnest($2::text[]) st(state) CROSS JOIN LATERAL"
 	"   (SELECT r.id, s.due_at FROM step_instances s JOIN requests r ON r.id = s.request_id"
-	"     WHERE s.completed_at IS NULL AND r.state = st.state AND ($3::uuid IS NULL OR r.agency_id = $3::uuid)"
+	"     WHERE s.completed_at IS NULL AND r.state = split_part(st.state, ':', 1)"
+	"       AND request_desk(r.id, r.state) = st.state AND ($3::uuid IS NULL OR r.agency_id = $3::uuid)"
 	"     ORDER BY s.due_at, s.request_id LIMIT $6::int) f),"
 	" reqs AS ("
 	"  SELECT f.state, k.n, row_number() OVER (PARTITION BY f.state ORDER BY f.due_at, f.id) AS rn, " ITEM_REFINED
@@ -71,6 +75,6 @@ bool db_queue_read(struct err *e, struct arena *a, const struct db_queue_query *
 	char lim[16];
 	bool found;
 	snprintf(lim, sizeof lim, "%d", q->limit);
-	const char *p[] = {q->user_id, q->states, q->agency_id, q->open_states, q->actions_map, lim, q->submit_types};
+	const char *p[] = {q->user_id, q->desks, q->agency_id, q->open_states, q->actions_map, lim, q->submit_types};
 	return db_one(e, a, &st_queue, 7, p, 1, json, &found);
 }

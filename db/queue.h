@@ -14,7 +14,7 @@
 
 struct db_queue_query {
 	const char *user_id;
-	const char *states;      /* text[] literal: the states that wait on the caller's party */
+	const char *desks;       /* text[] literal: the desks that wait on the caller's party */
 	const char *agency_id;   /* agency-bound caller: only its agency's requests; else NULL */
 	const char *open_states; /* text[] literal of the open states */
 	const char *actions_map; /* JSON {state: [actions]} for the caller's role */

@@ -132,7 +132,8 @@ DB_STMT(st_apply,
 	"             submitted_at = CASE WHEN $9::bool THEN now() ELSE r.submitted_at END,"
 	"             version = r.version + 1, updated_by = $2::uuid, updated_at = now()"
 	"           WHERE r.id = $1::uuid"
-	"           RETURNING " DB_REQUEST_COLS("r") " AS doc, r.status, r.phase, r.eoffice_ref),"
+	"           RETURNING r.id, r.state, r.agency_id, r.client_id, r.version, r.current_step, " DB_REQUEST_JSON("r")
+	"             AS doc, request_desk(r.id, r.state) AS desk, r.status, r.phase, r.eoffice_ref),"
 	" au AS (INSERT INTO audit_log (actor_id, actor_role, action, record_type, record_id, request_id,"
 	"                               http_request_id, before, after)"
 	"        SELECT $2::uuid, $3, $21, 'request', m.id::text, m.id, $4, $22::jsonb,"
@@ -149,7 +150,7 @@ DB_STMT(st_apply,
 	"                    FROM resumed s"
 	"          UNION ALL SELECT 5, 'request.completed', '{}'::jsonb WHERE m.state = 'completed') x"
 	"        ORDER BY x.ord)"
-	" SELECT id, state, agency_id, client_id, version, current_step, doc FROM moved");
+	" SELECT id, state, agency_id, client_id, version, current_step, doc, desk FROM moved");
 #pragma GCC diagnostic pop
 
 bool db_lifecycle_apply(struct err *e, struct arena *a, const struct db_transition *t, const struct db_actor *actor,

@@ -794,6 +794,74 @@ START_TEST(test_database_refuses_changes)
 END_TEST
 
 
+/* The row of request id in the list answered for query (every page
+ * walked: a filter may match many), or NULL. */
+static json_t *listed(const char *query, const char *id)
+{
+	const char *cursor = NULL;
+	for (int page = 0; page < 100; page++) {
+		struct ts_resp *r = call(ADMIN, "GET",
+					 cursor ? fmt("/api/v1/requests?limit=100&%s&cursor=%s", query, cursor)
+						: fmt("/api/v1/requests?limit=100&%s", query),
+					 NULL);
+		assert_status(r, 200);
+		size_t i;
+		json_t *row;
+		json_array_foreach(json_object_get(r->json, "items"), i, row)
+			if (strcmp(jstr(row, "id"), id) == 0)
+				return row;
+		json_t *next = json_object_get(r->json, "next_cursor");
+		if (!json_is_string(next))
+			return NULL;
+		cursor = json_string_value(next);
+	}
+	ck_abort_msg("more than 100 pages for %s", query);
+	return NULL;
+}
+
+/* Whom the single read, the list row, both list orders filtered by each
+ * party and the overdue list say request id waits on: `first` names it;
+ * the filter finds it under each party of on[] and under no other. */
+static void assert_desk(const char *id, const char *first, const char *const on[], size_t n_on)
+{
+	ck_assert_str_eq(rstr(call(ADMIN, "GET", fmt("/api/v1/requests/%s", id), NULL), "waiting_on"), first);
+	json_t *row = listed("q=Menunggu", id);
+	ck_assert_msg(row != NULL, "%s is not in the list", id);
+	ck_assert_str_eq(jstr(row, "waiting_on"), first);
+	static const char *const parties[] = {"pd", "sekretariat", "kepala_dinas", "kabid_iai", "kasi_ai_tim_spbe"};
+	for (size_t p = 0; p < sizeof parties / sizeof parties[0]; p++) {
+		bool want = false;
+		for (size_t k = 0; k < n_on; k++)
+			want = want || strcmp(on[k], parties[p]) == 0;
+		for (int sorted = 0; sorted < 2; sorted++) {
+			json_t *got = listed(fmt("waiting_on=%s%s", parties[p], sorted ? "&sort=due_at" : ""), id);
+			ck_assert_msg((got != NULL) == want, "waiting_on=%s%s: %s %s", parties[p],
+				      sorted ? " (by deadline)" : "", id, want ? "missing" : "listed");
+			if (got)
+				ck_assert_str_eq(jstr(got, "waiting_on"), first);
+		}
+	}
+}
+
+/* The overdue list's waiting_on for request id, once its step 7 is made
+ * breached with SQL (the timer is not what this tests). */
+static const char *overdue_waiting_on(const char *id)
+{
+	ck_assert(ts_sql(g_db, fmt("UPDATE step_instances SET due_at = now() - interval '1 hour',"
+				   " breached_at = now() - interval '1 hour', warned_at = now() - interval '2 hours'"
+				   " WHERE request_id = '%s' AND step = 7",
+				   id)));
+	struct ts_resp *r = call(ADMIN, "GET", "/api/v1/sla/overdue?limit=200", NULL);
+	assert_status(r, 200);
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(r->json, "items"), i, it)
+		if (strcmp(jstr(it, "request_id"), id) == 0)
+			return jstr(it, "waiting_on");
+	ck_abort_msg("%s's breached step 7 is not in /sla/overdue", id);
+	return NULL;
+}
+
 /* In `agreed` the wait is the Kasi's until the Berita Acara is sent, then
  * whichever signatory has not signed (both at once: the time is split
  * equally); the Kepala Dinas is charged only for his own part. */
@@ -806,6 +874,10 @@ START_TEST(test_agreed_waits_on_whoever_has_not_signed)
 	ck_assert_str_eq(rstr(t, "waiting_on"), "kasi_ai_tim_spbe");
 	t = call(KASI, "GET", fmt("/api/v1/requests/%s/timeline", f.request), NULL);
 	ck_assert_str_eq(rstr(t, "waiting_on"), "kepala_dinas");
+	/* the single read, the list and its filter say the same: a's is the
+	 * Kasi's desk; f is on both signatories' desks, named for the Kepala Dinas */
+	assert_desk(a.request, "kasi_ai_tim_spbe", (const char *const[]){"kasi_ai_tim_spbe"}, 1);
+	assert_desk(f.request, "kepala_dinas", (const char *const[]){"kepala_dinas", "pd"}, 2);
 	/* a long agreed phase (moved back with SQL): Monday 2026-06-01 08:00 WITA
 	 * on; f's Berita Acara went out Tuesday 2026-09-01 08:00 WITA */
 	ck_assert(ts_sql(g_db, fmt("UPDATE state_history SET entered_at = '2026-06-01 08:00+08'"
@@ -830,6 +902,55 @@ START_TEST(test_agreed_waits_on_whoever_has_not_signed)
 	assert_status(call(KADIS, "POST", path_ba(f.ba, "/signatures"), confirm(f.sha256)), 201);
 	t = call(KASI, "GET", fmt("/api/v1/requests/%s/timeline", f.request), NULL);
 	ck_assert_str_eq(rstr(t, "waiting_on"), "pd");
+	assert_desk(f.request, "pd", (const char *const[]){"pd"}, 1);
+	/* the overdue list names the same party as the request */
+	ck_assert_str_eq(overdue_waiting_on(f.request), "pd");
+	ck_assert_str_eq(overdue_waiting_on(a.request), "kasi_ai_tim_spbe");
+}
+END_TEST
+
+/* The position of request id among the items of who's queue group kind;
+ * -1 when absent. */
+static int queue_position(enum who who, const char *kind, const char *id)
+{
+	struct ts_resp *r = call(who, "GET", "/api/v1/me/queue", NULL);
+	assert_status(r, 200);
+	size_t i, k;
+	json_t *g, *it;
+	json_array_foreach(json_object_get(r->json, "groups"), i, g)
+		if (strcmp(jstr(g, "kind"), kind) == 0)
+			json_array_foreach(json_object_get(g, "items"), k, it)
+				if (strcmp(jstr(json_object_get(it, "request"), "request_id"), id) == 0)
+					return (int)k;
+	return -1;
+}
+
+/* The `to_conclude` groups follow the Berita Acara: the Kasi's holds the
+ * agreed requests still to be drafted or sent; the Kepala Dinas's those
+ * awaiting his signature, whatever the PD's side did — two desks (neither
+ * signed; the PD's signed) merged earliest deadline first; the PD's side
+ * those awaiting its signature. */
+START_TEST(test_queue_follows_the_berita_acara)
+{
+	struct flow draft = drive(PD_A, "Antrean Draf", AT_AGREED);
+	struct flow both = drive(PD_A, "Antrean Dua Tanda Tangan", AT_BA_SENT);
+	struct flow pd_done = drive(PD_A, "Antrean PD Sudah", AT_BA_SENT);
+	assert_status(call(SIGN_A, "POST", path_ba(pd_done.ba, "/signatures"), confirm(pd_done.sha256)), 201);
+	/* pd_done's deadline before both's (its desk comes later in core/'s order) */
+	ck_assert(ts_sql(g_db, fmt("UPDATE step_instances SET due_at = now() + interval '1 day' WHERE request_id = '%s'"
+				   " AND step = 7; UPDATE step_instances SET due_at = now() + interval '2 days'"
+				   " WHERE request_id = '%s' AND step = 7",
+				   pd_done.request, both.request)));
+	int first = queue_position(KADIS, "to_conclude", pd_done.request),
+	    second = queue_position(KADIS, "to_conclude", both.request);
+	ck_assert_msg(first >= 0 && second > first, "the Kepala Dinas's to_conclude: %d, %d", first, second);
+	ck_assert_int_eq(queue_position(KADIS, "to_conclude", draft.request), -1);
+	ck_assert_int_ge(queue_position(SIGN_A, "to_conclude", both.request), 0);
+	ck_assert_int_eq(queue_position(SIGN_A, "to_conclude", pd_done.request), -1);
+	ck_assert_int_eq(queue_position(SIGN_A, "to_conclude", draft.request), -1);
+	ck_assert_int_ge(queue_position(KASI, "to_conclude", draft.request), 0);
+	ck_assert_int_eq(queue_position(KASI, "to_conclude", both.request), -1);
+	ck_assert_int_eq(queue_position(KASI, "to_conclude", pd_done.request), -1);
 }
 END_TEST
 
@@ -855,6 +976,7 @@ int main(void)
 	tcase_add_test(tc, test_agency_signatory_flag);
 	tcase_add_test(tc, test_only_the_named_parties_sign);
 	tcase_add_test(tc, test_agreed_waits_on_whoever_has_not_signed);
+	tcase_add_test(tc, test_queue_follows_the_berita_acara);
 	s47_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s47_main(s);

@@ -224,14 +224,24 @@ START_TEST(test_roles_day)
 	assert_status(record(KASI, id, discussion_body("awal")), 201);
 	assert_status(record(TIM1, id, discussion_body("lanjutan")), 201);
 	assert_status(record(KASI, id, discussion_body("final")), 201);
-	ck_assert_int_eq(qtotal(KASI), 0);
-	ck_assert_int_eq(qtotal(TIM1), 0);
+	/* agreed: the Berita Acara is the Kasi's (and the team's) to draft and
+	 * send; not yet the Kepala Dinas's */
+	ck_assert_int_eq(qtotal(KASI), 1);
+	ck_assert_int_eq(qcount(KASI, "to_conclude"), 1);
+	ck_assert_int_eq(qcount(TIM1, "to_conclude"), 1);
+	ck_assert_int_eq(qtotal(KADIS), 0);
 	r = call(KASI, "POST", fmt("/api/v1/requests/%s/berita-acara", id), "{}");
 	assert_status(r, 201);
 	const char *ba = hold(rstr(r, "id"));
+	ck_assert_int_eq(qcount(KASI, "to_conclude"), 1); /* drafted, not sent */
 	r = call(KASI, "POST", fmt("/api/v1/berita-acara/%s/send", ba), "{}");
 	assert_status(r, 200);
 	const char *confirm = hold(fmt("{\"content_sha256\":\"%s\"}", rstr(r, "content_sha256")));
+	/* sent: on both signatories' desks, off the Kasi's */
+	ck_assert_int_eq(qtotal(KASI), 0);
+	ck_assert_int_eq(qtotal(TIM1), 0);
+	ck_assert_int_eq(qcount(KADIS, "to_conclude"), 1);
+	ck_assert_int_eq(qcount(PD_A, "to_conclude"), 1);
 
 	/* each signatory sees the signature awaited, signs, and it is gone */
 	g = group_of(queue_of(KADIS), "signatures");
@@ -241,6 +251,8 @@ START_TEST(test_roles_day)
 	ck_assert_int_eq(qcount(PD_A, "signatures"), 0); /* not the agency's signatory */
 	assert_status(call(KADIS, "POST", fmt("/api/v1/berita-acara/%s/signatures", ba), confirm), 201);
 	ck_assert_int_eq(qcount(KADIS, "signatures"), 0);
+	ck_assert_int_eq(qtotal(KADIS), 0);
+	ck_assert_int_eq(qcount(PD_A, "to_conclude"), 1);
 	g = group_of(queue_of(SIGN_A), "signatures");
 	ck_assert_int_eq(jint(g, "count"), 1);
 	ck_assert_str_eq(jstr(qitem(g, id), "party"), "perangkat_daerah");
@@ -252,7 +264,7 @@ START_TEST(test_roles_day)
 
 	/* a Surat Tugas: the Kepala Dinas picks the team, the member sees it */
 	struct flow f = drive(PD_A, "Integrasi Data Kepegawaian", AT_AGREED);
-	ck_assert_int_eq(qcount(KADIS, "to_conclude"), 1);
+	ck_assert_int_eq(qcount(KASI, "to_conclude"), 1);
 	const char *member = pick(KADIS, "tim_spbe", "Dwi Saputra");
 	assert_status(call(KADIS, "POST", fmt("/api/v1/requests/%s/surat-tugas", f.request),
 			   fmt("{\"member_ids\":[\"%s\"],\"purpose\":\"Pembangunan aplikasi.\"}", member)),

@@ -660,6 +660,47 @@ START_TEST(test_agreed_waiting)
 }
 END_TEST
 
+/* Every desk has a key that parses back to it (and fits): each state but
+ * agreed once, agreed once per Berita Acara progress; its parties are the
+ * state's waiting party, or wf_agreed_waiting's in agreed. */
+START_TEST(test_desks)
+{
+	struct wf_desk d, back;
+	char key[WF_DESK_KEY_MAX];
+	int per_state[WF_STATE_COUNT] = {0};
+	size_t n = 0;
+	for (; wf_desk_at(n, &d); n++) {
+		wf_desk_key(&d, key);
+		ck_assert_msg(strlen(key) + 1 < WF_DESK_KEY_MAX, "key %s is cut", key);
+		ck_assert_msg(wf_desk_parse(key, &back), "%s does not parse", key);
+		ck_assert_int_eq(back.state, d.state);
+		ck_assert(back.ba.sent == d.ba.sent && back.ba.kepala_dinas_signed == d.ba.kepala_dinas_signed &&
+			  back.ba.pd_signed == d.ba.pd_signed);
+		per_state[d.state]++;
+		enum wf_party who[2], want[2];
+		size_t k = wf_desk_parties(&d, who);
+		if (d.state == WF_AGREED) {
+			ck_assert_uint_eq(k, wf_agreed_waiting(&d.ba, want));
+			for (size_t i = 0; i < k; i++)
+				ck_assert_int_eq(who[i], want[i]);
+		} else {
+			ck_assert_str_eq(key, wf_state_key(d.state));
+			ck_assert_uint_eq(k, wf_waiting_party(d.state) != WF_PARTY_NONE);
+			if (k)
+				ck_assert_int_eq(who[0], wf_waiting_party(d.state));
+		}
+	}
+	ck_assert_uint_eq(n, WF_STATE_COUNT - 1 + 8);
+	for (int s = 0; s < WF_STATE_COUNT; s++)
+		ck_assert_int_eq(per_state[s], s == WF_AGREED ? 8 : 1);
+	ck_assert(wf_desk_parse("agreed:100", &d) && d.state == WF_AGREED && d.ba.sent && !d.ba.pd_signed);
+	ck_assert(!wf_desk_parse("agreed", &d));
+	ck_assert(!wf_desk_parse("agreed:2", &d));
+	ck_assert(!wf_desk_parse(NULL, &d));
+	ck_assert_int_eq(d.state, WF_STATE_COUNT);
+}
+END_TEST
+
 /* The Kabid may not reject before the Kepala Dinas disposed (SOP step 3
  * follows the disposition); after it he may. */
 START_TEST(test_kabid_rejects_only_after_the_disposition)
@@ -765,6 +806,7 @@ int main(void)
 	tcase_add_test(rules, test_submit_needs_documents);
 	tcase_add_test(rules, test_completion_answers_every_item);
 	tcase_add_test(rules, test_agreed_waiting);
+	tcase_add_test(rules, test_desks);
 	tcase_add_test(rules, test_kabid_rejects_only_after_the_disposition);
 	suite_add_tcase(s, rules);
 
