@@ -88,19 +88,36 @@ static bool list_events(struct api_ctx *c, struct err *e)
 {
 	struct db_event_filter f = {0};
 	int limit;
-	const char **after;
+	const char **after = NULL;
 	api_query_limit(c, &limit, e);
-	api_query_cursor_named(c, "after", 2, &after, e);
+	/* after=now: no events, only the cursor of the feed's end, to hear
+	 * only what comes next (answered at once: a parked request is asked
+	 * again, and "now" would have moved) */
+	bool from_now = api_query(c, "after") && strcmp(api_query(c, "after"), "now") == 0;
+	if (!from_now)
+		api_query_cursor_named(c, "after", 2, &after, e);
 	if (after && (strspn(after[0], "0123456789") != strlen(after[0]) || !*after[0] ||
 		      strspn(after[1], "0123456789") != strlen(after[1]) || !*after[1]))
 		err_field(e, "after", "invalid", "This cursor was not made by this server.");
 	int wait = wait_param(c, e);
+	if (from_now && wait)
+		err_field(e, "wait", "invalid", "after=now answers at once: wait for events after the cursor it gives.");
 	f.types = types_param(c, e);
 	f.request_id = api_query(c, "request_id");
 	if (f.request_id && !val_is_uuid(f.request_id))
 		err_field(e, "request_id", "invalid", "Must be a UUID.");
 	if (e->kind)
 		return false;
+	if (from_now) {
+		char xid[24], id[24];
+		if (!db_event_tail(e, xid, id))
+			return false;
+		const char *keys[] = {xid, id};
+		const char *text = arena_printf(c->arena, "{\"items\":[],\"next_cursor\":\"%s\"}",
+						api_cursor_make(c->arena, 2, keys));
+		api_reply_bytes(c, 200, "application/json", text, strlen(text));
+		return true;
+	}
 	if (after) {
 		f.after_xid = after[0];
 		f.after_id = after[1];

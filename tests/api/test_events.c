@@ -637,6 +637,58 @@ START_TEST(test_long_poll_deadline_and_refusals)
 }
 END_TEST
 
+/* True when page (a feed answer) holds an event of type about subject. */
+static bool page_has(const struct ts_resp *r, const char *type, const char *subject)
+{
+	size_t i;
+	json_t *ev;
+	json_array_foreach(json_object_get(r->json, "items"), i, ev)
+		if (!strcmp(jstr(ev, "type"), type) && !strcmp(jstr(ev, "subject"), subject))
+			return true;
+	return false;
+}
+
+/* after=now: the cursor of the feed's end at once, with no events: a client
+ * starting to listen hears only what comes next, without paging through the
+ * past. */
+START_TEST(test_after_now)
+{
+	struct ts_resp *r = call(PD_A, "POST", "/api/v1/requests", "{\"kind\":\"integrasi\",\"title\":\"Sebelum\"}");
+	assert_status(r, 201);
+	char before[64], now[512], next[64]; /* fmt's buffers are reused in the loop */
+	snprintf(before, sizeof before, "%s", rstr(r, "id"));
+	feed_end(PD_A, AGENCY[0]); /* its events are in the feed */
+	r = call(PD_A, "GET", "/api/v1/events?after=now", NULL);
+	assert_status(r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	snprintf(now, sizeof now, "%s", rstr(r, "next_cursor"));
+	ck_assert_msg(*now && strcmp(now, "now") != 0, "after=now gave cursor '%s'", now);
+	r = call(PD_A, "POST", "/api/v1/requests", "{\"kind\":\"integrasi\",\"title\":\"Sesudah\"}");
+	assert_status(r, 201);
+	snprintf(next, sizeof next, "%s", rstr(r, "id"));
+	/* from that cursor: what came next, never what came before (bounded
+	 * wait: the feed shows an event once older transactions finished) */
+	bool seen = false;
+	for (long long until = ts_now_ms() + 30000; !seen && ts_now_ms() < until;) {
+		r = call(PD_A, "GET", fmt("/api/v1/events?limit=200&after=%s", now), NULL);
+		assert_status(r, 200);
+		ck_assert_msg(!page_has(r, "request.created", before), "after=now's cursor replays the past: %s", r->body);
+		seen = page_has(r, "request.created", next);
+		if (!seen)
+			ts_nap_ms(100);
+	}
+	ck_assert_msg(seen, "the event after after=now's cursor never came");
+	/* it answers at once: wait is refused with it; another agency gets a
+	 * cursor too */
+	ck_assert_str_eq(field_error_code(call(PD_A, "GET", "/api/v1/events?after=now&wait=5", NULL), "wait"),
+			 "invalid");
+	r = call(PD_B, "GET", "/api/v1/events?after=now", NULL);
+	assert_status(r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+	ck_assert_str_ne(rstr(r, "next_cursor"), "");
+}
+END_TEST
+
 /* Last: SIGTERM while a long-poll is parked. The parked request answers its
  * empty page at once and the stop is drained (this is the suite's clean stop). */
 START_TEST(test_long_poll_answered_at_shutdown)
@@ -665,6 +717,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, test_retention_prunes_old_events);
 	tcase_add_test(tc, test_long_poll_wakes_on_own_events_only);
 	tcase_add_test(tc, test_long_poll_deadline_and_refusals);
+	tcase_add_test(tc, test_after_now);
 	tcase_add_test(tc, test_long_poll_answered_at_shutdown); /* the suite's clean stop */
 	suite_add_tcase(s, tc);
 	return s;
