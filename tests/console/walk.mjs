@@ -12,7 +12,9 @@
 // On the way: screenshots of the main screens at a desktop and a phone
 // viewport into OUT/screenshots, axe-core on each screen (no serious or
 // critical violation), and the run fails on any console error, page error,
-// failed request or HTTP error answer in the page. Every wait is for a
+// failed request or HTTP error answer in the page. The secretariat's
+// registration is done with the keyboard alone (Tab, typing, Enter), and the
+// dashboard is read for a second period. Every wait is for a
 // selector or a response, bounded; there is no fixed sleep.
 //
 // Usage: node walk.mjs ALURD_BINARY OUT_DIR
@@ -127,6 +129,35 @@ async function session(user) {
   return { page, ctx, firstScreenMs };
 }
 
+// Keyboard only: presses Tab until the focused element matches selector
+// (at most max presses: the focus order must reach it), then returns.
+async function tabTo(page, selector, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+  }
+  throw new Error(`keyboard only: ${max} Tab presses never reached ${selector}`);
+}
+
+// A session signed in with the keyboard alone (Tab, typing, Enter).
+async function keyboardSession(user) {
+  const ctx = await browser.createBrowserContext();
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(WAIT);
+  await page.setViewport(DESKTOP);
+  page.on('console', (m) => { if (m.type() === 'error') fail(`[${user}] console error: ${m.text()}`); });
+  page.on('pageerror', (e) => fail(`[${user}] page error: ${e.message}`));
+  page.on('response', (r) => { if (r.status() >= 400) fail(`[${user}] HTTP ${r.status()} for ${r.request().method()} ${r.url()}`); });
+  await page.goto(`${BASE}/`, { waitUntil: 'load' });
+  await page.waitForSelector('form.signin input[name=username]');
+  await tabTo(page, 'input[name=username]');
+  await page.keyboard.type(user);
+  await tabTo(page, 'input[name=password]');
+  await page.keyboard.type(passwords[user]);
+  await Promise.all([page.waitForSelector('.me'), page.keyboard.press('Enter')]);
+  return { page, ctx };
+}
+
 async function axe(page, name) {
   if (axeChecked.has(name)) return;
   axeChecked.add(name);
@@ -235,11 +266,22 @@ try {
   const kadis = await session('kadis');
   await kadis.page.waitForSelector('#queue-total');
   await kadis.page.evaluate(() => { window.alurdNoReload = true; });
-  s = await session('sekretariat');
-  await s.page.waitForSelector(`section[data-kind="to_register"] a[href="/permohonan/${requestId}"]`);
-  await s.page.click(`section[data-kind="to_register"] a[href="/permohonan/${requestId}"]`);
-  await s.page.waitForSelector('#status');
-  await act(s.page, 'register', null, 'awaiting_disposition');
+  // the secretariat works with the keyboard alone: sign in, open the
+  // request from the queue, register it
+  s = await keyboardSession('sekretariat');
+  const link = `section[data-kind="to_register"] a[href="/permohonan/${requestId}"]`;
+  await s.page.waitForSelector(link);
+  await tabTo(s.page, link);
+  await Promise.all([s.page.waitForSelector('#status'), s.page.keyboard.press('Enter')]);
+  await tabTo(s.page, 'button.action[data-action="register"]');
+  await s.page.keyboard.press('Enter');
+  await s.page.waitForSelector('form.action-form[data-action="register"]');
+  const registered = s.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/register'));
+  await tabTo(s.page, 'form.action-form[data-action="register"] button[type=submit]');
+  await s.page.keyboard.press('Enter');
+  if ((await registered).status() !== 200) fail('the keyboard registration was not answered 200');
+  await s.page.waitForSelector('#status[data-status="awaiting_disposition"]');
+  step('register -> awaiting_disposition (keyboard only)');
   await signOut(s);
 
   s = kadis;
@@ -319,6 +361,22 @@ try {
   await s.page.click('nav a[href="/dasbor"]');
   await s.page.waitForSelector('svg.chart');
   await shoot(s.page, 'dashboard');
+  // another period: the figures are those of the API for that period
+  const to = await s.page.$eval('#period input[name=to]', (x) => x.value);
+  const from = `${to.slice(0, 4)}-01-01`;
+  await s.page.$eval('#period input[name=from]', (x, v) => { x.value = v; }, from);
+  await Promise.all([
+    s.page.waitForResponse((r) => r.url().includes(`/sla/summary?group_by=agency&from=${from}&to=${to}`) && r.ok(), { timeout: WAIT }),
+    s.page.click('#period button[type=submit]')]);
+  await s.page.waitForFunction((f) => document.querySelector('#period-shown')?.textContent.includes(f)
+    && document.querySelector('#by-step table tbody'), DOM_WAIT, from);
+  if (!(await s.page.evaluate(() => location.search)).includes(`from=${from}`)) fail('the period is not in the URL');
+  const shownCounts = await s.page.$$eval('#by-step table tbody tr', (rows) => rows.map((r) => Number(r.children[1].textContent)));
+  const want = await (await apiAs('kadis'))(`/sla/summary?group_by=step&from=${from}&to=${to}`);
+  const wantCounts = [...want.groups].sort((a, b) => Number(a.key) - Number(b.key)).map((g) => g.count);
+  if (JSON.stringify(shownCounts) !== JSON.stringify(wantCounts)) {
+    fail(`the dashboard for ${from}..${to} shows counts ${JSON.stringify(shownCounts)}, the API ${JSON.stringify(wantCounts)}`);
+  }
   // English is one choice away
   await s.page.select('#lang', 'en');
   await s.page.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('h1')?.textContent === 'SLA dashboard', DOM_WAIT);

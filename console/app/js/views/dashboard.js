@@ -1,7 +1,7 @@
 // dashboard.js — the SLA dashboard (Kepala Dinas, auditor, admin): overdue
 // steps, compliance per step and per agency as SVG bars, delay attribution;
 // each chart has its table of numbers one click away (<details>).
-import { h, mount } from '../dom.js';
+import { h, mount, field } from '../dom.js';
 import { t, fmtDateTime, hours } from '../i18n.js';
 import * as api from '../api.js';
 
@@ -28,10 +28,27 @@ function table(cols, rows) {
     h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, String(c)))))));
 }
 
-export async function dashboardView(main) {
+// The period picker: both dates or neither (the summary's default window,
+// the last 30 days in the calendar's zone); the choice lives in the URL.
+function periodForm(from, to, go) {
+  const form = h('form', { class: 'filters', id: 'period', 'aria-label': t('period') },
+    field(t('f_from'), h('input', { type: 'date', name: 'from', value: from, required: true })),
+    field(t('f_to'), h('input', { type: 'date', name: 'to', value: to, required: true })),
+    h('button', { type: 'submit' }, t('apply')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const d = new FormData(form);
+    go(`/dasbor?${new URLSearchParams({ from: d.get('from'), to: d.get('to') })}`);
+  });
+  return form;
+}
+
+export async function dashboardView(main, { query, go }) {
+  const period = query.get('from') && query.get('to')
+    ? `&${new URLSearchParams({ from: query.get('from'), to: query.get('to') })}` : '';
   const [overdue, byStep, byAgency, agencies] = await Promise.all([
-    api.get('/sla/overdue?limit=50'), api.get('/sla/summary?group_by=step'), api.get('/sla/summary?group_by=agency'),
-    api.get('/agencies?limit=200')]);
+    api.get('/sla/overdue?limit=50'), api.get(`/sla/summary?group_by=step${period}`),
+    api.get(`/sla/summary?group_by=agency${period}`), api.get('/agencies?limit=200')]);
   const names = Object.fromEntries(agencies.items.map((a) => [a.id, a.name]));
   const stepLabel = (g) => `${t('step', { n: g.key })} · ${t(`s${g.key}`)}`;
   const agencyLabel = (g) => names[g.key] || g.key;
@@ -44,7 +61,8 @@ export async function dashboardView(main) {
   const waiting = (byAgency.total && byAgency.total.waiting_working_seconds) || {};
   const maxWait = Math.max(1, ...Object.values(waiting));
   mount(main, h('h1', {}, t('dash_title')),
-    h('p', { class: 'muted' }, `${t('period')}: ${byStep.from} – ${byStep.to}`),
+    h('p', { class: 'muted', id: 'period-shown' }, `${t('period')}: ${byStep.from} – ${byStep.to}`),
+    periodForm(byStep.from, byStep.to, go),
     h('section', { class: 'card', id: 'overdue', 'aria-labelledby': 'overdue-h' }, h('h2', { id: 'overdue-h' }, `${t('overdue')} (${overdue.items.length})`),
       overdue.items.length ? h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('scroll_table') }, table([t('c_title'), t('c_step'), t('c_due'), t('waiting_on')],
         overdue.items.map((o) => [o.title, o.step, fmtDateTime(o.due_at), o.waiting_on || '']))) : h('p', { class: 'empty' }, '0')),
