@@ -23,21 +23,25 @@ if [ -z "${ALURD_DATABASE_URL:-}" ]; then
 fi
 export ALURD_DATABASE_URL
 
-# A development signing key, made once and kept in var/ (not in git).
-if [ -z "${ALURD_JWT_SECRET:-}" ]; then
-    secret_file="$ROOT/var/jwt-secret"
-    if [ ! -s "$secret_file" ]; then
+# Development keys, each made once and kept in var/ (not in git), for what
+# the environment does not set: VAR FILE BYTES.
+dev_key() {
+    local var=$1 file="$ROOT/var/$2" bytes=$3
+    [ -z "${!var:-}" ] || return 0
+    if [ ! -s "$file" ]; then
         mkdir -p "$ROOT/var"
         (
             umask 077
-            head -c 48 /dev/urandom | base64 -w 0 >"$secret_file.tmp"
-            mv -f "$secret_file.tmp" "$secret_file"
+            head -c "$bytes" /dev/urandom | base64 -w 0 >"$file.tmp"
+            mv -f "$file.tmp" "$file"
         )
     fi
-    chmod 600 "$secret_file"
-    ALURD_JWT_SECRET=$(cat "$secret_file")
-fi
-export ALURD_JWT_SECRET
+    chmod 600 "$file"
+    printf -v "$var" '%s' "$(cat "$file")"
+    export "${var?}"
+}
+dev_key ALURD_JWT_SECRET jwt-secret 48  # signs the demo's tokens
+dev_key ALURD_SECRET_KEY secret-key 32  # seals webhook secrets at rest
 
 export ALURD_LISTEN="${ALURD_LISTEN:-127.0.0.1:${ALURD_PORT:-8080}}"
 

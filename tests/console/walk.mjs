@@ -55,6 +55,7 @@ psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 psql(`CREATE DATABASE ${dbName} TEMPLATE ${template}`);
 
 const env = { PATH: process.env.PATH, ALURD_DATABASE_URL: dbUrl, ALURD_JWT_SECRET: SECRET, ALURD_LISTEN: '127.0.0.1:0',
+  ALURD_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), // webhook secrets sealed at rest (a test key)
   ALURD_LOG_LEVEL: 'info', ALURD_THREADS: '4', ALURD_TIMER_INTERVAL: '1' };
 const seed = spawnSync(BIN, ['seed-demo'], { env, encoding: 'utf8' });
 if (seed.status !== 0) throw new Error(`seed-demo: ${seed.stdout}${seed.stderr}`);
@@ -229,6 +230,99 @@ async function signOut(s) {
   await s.ctx.close();
 }
 
+// Opens the edit form of the row of the admin table holding text.
+async function editRow(page, tab, textInRow) {
+  await page.waitForFunction((sel, x) => [...document.querySelectorAll(sel)].some((tr) => tr.textContent.includes(x)),
+    DOM_WAIT, `#admin-${tab} table tbody tr`, textInRow);
+  await page.$$eval(`#admin-${tab} table tbody tr`, (rows, x) => rows.find((tr) => tr.textContent.includes(x)).querySelector('button.edit').click(), textInRow);
+  return page.waitForSelector(`#admin-${tab} form.edit-form`);
+}
+
+// Submits form (a handle) and waits for the API answer matching method and
+// url part; fails the run unless it is 2xx.
+async function submitFor(page, form, method, urlPart, what, selector = 'button[type=submit]') {
+  const answered = page.waitForResponse((r) => r.request().method() === method && r.url().includes(urlPart));
+  await form.$eval(selector, (b) => b.click());
+  const res = await answered;
+  if (res.status() >= 300) fail(`${what}: HTTP ${res.status()}`);
+  return res;
+}
+
+// Administration beyond the lists: a user created, renamed and deactivated;
+// an agency's head changed; a machine client created (its secret shown
+// once), its write scope widened and revoked; a webhook created, disabled,
+// its secret rotated, a period replayed and deleted. Then checked through
+// the API.
+async function adminEdits(page) {
+  const setValue = (form, sel, v) => form.$eval(sel, (x, val) => { x.value = val; }, v);
+  await page.click('nav.tabs a[href="/admin/users"]');
+  let form = await page.waitForSelector('#user-form');
+  await setValue(form, 'input[name=username]', 'staf.uji');
+  await setValue(form, 'input[name=full_name]', 'Staf Uji Konsol');
+  await setValue(form, 'input[name=password]', 'Sandi-Uji-Konsol-2026!');
+  await submitFor(page, form, 'POST', '/api/v1/users', 'creating a user');
+  form = await editRow(page, 'users', 'staf.uji');
+  await setValue(form, 'input[name=full_name]', 'Staf Uji Diubah');
+  await form.$eval('input[name=active]', (x) => { x.checked = false; });
+  await submitFor(page, form, 'PATCH', '/api/v1/users/', 'editing a user');
+  await page.waitForFunction(() => [...document.querySelectorAll('#admin-users tbody tr')].some((tr) => tr.textContent.includes('Staf Uji Diubah')), DOM_WAIT);
+
+  await page.click('nav.tabs a[href="/admin/agencies"]');
+  form = await editRow(page, 'agencies', 'Dinas Kesehatan');
+  await setValue(form, 'input[name=head_name]', 'dr. Kepala Baru');
+  await submitFor(page, form, 'PATCH', '/api/v1/agencies/', 'editing an agency');
+  await page.waitForFunction(() => document.querySelector('#admin-agencies table')?.textContent.includes('dr. Kepala Baru'), DOM_WAIT);
+
+  await page.click('nav.tabs a[href="/admin/clients"]');
+  form = await page.waitForSelector('#client-form');
+  await setValue(form, 'input[name=name]', 'E-Office Uji');
+  await submitFor(page, form, 'POST', '/api/v1/clients', 'creating a client');
+  await page.waitForSelector('#admin-clients .secret-value');
+  if ((await page.$eval('#admin-clients .secret-value', (x) => x.textContent)).length < 20) fail('no client secret shown');
+  form = await editRow(page, 'clients', 'E-Office Uji');
+  await form.$eval('select[name=write_scope]', (x) => { x.value = 'visible'; });
+  await submitFor(page, form, 'PATCH', '/api/v1/clients/', 'widening a client');
+  form = await editRow(page, 'clients', 'E-Office Uji');
+  await submitFor(page, form, 'DELETE', '/api/v1/clients/', 'revoking a client', 'button.revoke');
+  await page.waitForFunction(() => [...document.querySelectorAll('#admin-clients tbody tr')]
+    .some((tr) => tr.textContent.includes('E-Office Uji') && !tr.querySelector('button.edit')), DOM_WAIT);
+
+  await page.click('nav.tabs a[href="/admin/webhooks"]');
+  form = await page.waitForSelector('#webhook-form');
+  await setValue(form, 'input[name=url]', 'https://hooks.example.org/alurd');
+  await submitFor(page, form, 'POST', '/api/v1/webhooks', 'creating a webhook');
+  await page.waitForSelector('#admin-webhooks .secret-value');
+  const first = await page.$eval('#admin-webhooks .secret-value', (x) => x.textContent);
+  form = await editRow(page, 'webhooks', 'hooks.example.org');
+  await submitFor(page, form, 'POST', '/secret', 'rotating a webhook secret', 'button.rotate');
+  await page.waitForFunction((old) => { const x = document.querySelector('#admin-webhooks .secret-value'); return x && x.textContent && x.textContent !== old; }, DOM_WAIT, first);
+  const replay = await page.waitForSelector('#admin-webhooks form.replay-form');
+  await setValue(replay, 'input[name=from]', '2026-01-01T00:00');
+  await setValue(replay, 'input[name=to]', '2030-01-01T00:00');
+  await submitFor(page, replay, 'POST', '/replay', 'replaying a webhook');
+  form = await page.waitForSelector('#admin-webhooks form.edit-form');
+  await form.$eval('input[name=enabled]', (x) => { x.checked = false; });
+  await setValue(form, 'input[name=description]', 'Uji konsol');
+  await submitFor(page, form, 'PATCH', '/api/v1/webhooks/', 'disabling a webhook');
+  await page.waitForFunction(() => document.querySelector('#admin-webhooks tbody')?.textContent.includes('Nonaktif'), DOM_WAIT);
+  const api = await apiAs('admin');
+  const hook = (await api('/webhooks')).items.find((w) => w.url === 'https://hooks.example.org/alurd');
+  if (!hook || hook.enabled || hook.description !== 'Uji konsol' || !hook.previous_secret_valid_until) fail(`webhook after the edits: ${JSON.stringify(hook)}`);
+  form = await editRow(page, 'webhooks', 'hooks.example.org');
+  await submitFor(page, form, 'DELETE', '/api/v1/webhooks/', 'deleting a webhook', 'button.delete');
+  await page.waitForFunction(() => !document.querySelector('#admin-webhooks tbody')?.textContent.includes('hooks.example.org'), DOM_WAIT);
+  await shoot(page, 'admin-webhooks');
+
+  const user = (await api('/users?limit=200')).items.find((u) => u.username === 'staf.uji');
+  if (!user || user.active || user.full_name !== 'Staf Uji Diubah') fail(`user after the edits: ${JSON.stringify(user)}`);
+  const agency = (await api('/agencies?limit=200')).items.find((a) => a.name.includes('Dinas Kesehatan'));
+  if (agency.head_name !== 'dr. Kepala Baru') fail(`agency head ${agency.head_name}`);
+  const client = (await api('/clients?limit=200')).items.find((c) => c.name === 'E-Office Uji');
+  if (!client || client.write_scope !== 'visible' || !client.revoked_at) fail(`client after the edits: ${JSON.stringify(client)}`);
+  if ((await api('/webhooks')).items.some((w) => w.url === 'https://hooks.example.org/alurd')) fail('the webhook was not deleted');
+  step('administration: user, agency, client, webhook edited through the UI');
+}
+
 const figures = {};
 let requestId;
 try {
@@ -400,6 +494,7 @@ try {
   if ((await imported).status() >= 300) fail('the holiday import was refused');
   await s.page.waitForFunction(() => document.querySelector('#admin-holidays table')?.textContent.includes('Cuti bersama Nyepi'), DOM_WAIT);
   await shoot(s.page, 'admin-holidays');
+  await adminEdits(s.page);
   await signOut(s);
 
   // the sign-in screen itself

@@ -72,6 +72,13 @@ const id = {
   me: 'Saya', role_kepala_dinas: 'Kepala Dinas', role_sekretariat: 'Sekretariat', role_kabid_iai: 'Kabid IAI',
   role_kasi_ai: 'Kasi AI', role_tim_spbe: 'Tim SPBE', role_pd: 'Perangkat Daerah', role_admin: 'Administrator', role_auditor: 'Auditor',
   agenda: 'No. agenda', letter: 'Surat', scroll_table: 'Tabel (dapat digeser)',
+  edit: 'Ubah', editing: 'Ubah {x}', active: 'Aktif', full_name: 'Nama lengkap', position: 'Jabatan', role: 'Peran',
+  signatory: 'Penanda tangan PD', code: 'Kode', name: 'Nama', head_name: 'Kepala', actions: 'Tindakan',
+  write_scope: 'Cakupan tulis', revoke: 'Cabut', revoked: 'Dicabut', new_client: 'Klien mesin baru',
+  new_webhook: 'Webhook baru', event_types: 'Jenis event (dipisah koma)', enabled: 'Aktif', url: 'URL',
+  rotate_secret: 'Ganti rahasia', replay: 'Kirim ulang', replay_from: 'Dari (WITA)', replay_to: 'Sampai (WITA)',
+  delete: 'Hapus', secret_once: 'Rahasia ini ditampilkan sekali saja; simpan sekarang:', replayed: '{n} pengiriman diantrekan.',
+  status: 'Status', disabled: 'Nonaktif',
 };
 const en = {
   app: 'Application Service Console', org: 'Bali Province Communications Agency',
@@ -144,6 +151,13 @@ const en = {
   me: 'Me', role_kepala_dinas: 'Kepala Dinas', role_sekretariat: 'Secretariat', role_kabid_iai: 'Kabid IAI',
   role_kasi_ai: 'Kasi AI', role_tim_spbe: 'Tim SPBE', role_pd: 'Agency staff', role_admin: 'Administrator', role_auditor: 'Auditor',
   agenda: 'Agenda no.', letter: 'Letter', scroll_table: 'Table (scrolls)',
+  edit: 'Edit', editing: 'Edit {x}', active: 'Active', full_name: 'Full name', position: 'Position', role: 'Role',
+  signatory: 'Agency signatory', code: 'Code', name: 'Name', head_name: 'Head', actions: 'Actions',
+  write_scope: 'Write scope', revoke: 'Revoke', revoked: 'Revoked', new_client: 'New machine client',
+  new_webhook: 'New webhook', event_types: 'Event types (comma-separated)', enabled: 'Enabled', url: 'URL',
+  rotate_secret: 'Rotate the secret', replay: 'Replay', replay_from: 'From (WITA)', replay_to: 'To (WITA)',
+  delete: 'Delete', secret_once: 'This secret is shown only once; keep it now:', replayed: '{n} deliveries queued.',
+  status: 'Status', disabled: 'Disabled',
 };
 const tables = { id, en };
 let lang = 'id';
