@@ -18,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/clock.h"
 #include "api/input.h"
 #include "api/offer.h"
 #include "core/actions.h"
 #include "core/delegation.h"
+#include "core/tz.h"
 #include "db/delegations.h"
 #include "db/queue.h"
 
@@ -185,6 +187,44 @@ static bool acting_groups(struct api_ctx *c, json_t *groups, struct err *e)
 	return true;
 }
 
+/* An instant as the cards write it ("YYYY-MM-DDTHH:MM:SSZ") in epoch
+ * seconds; 0 for NULL or another shape. */
+static int64_t card_instant(const char *s)
+{
+	int y, mo, d, hh, mm, ss;
+	char z;
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &hh, &mm, &ss, &z) != 7 || z != 'Z')
+		return 0;
+	return tz_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mm * 60 + ss;
+}
+
+/* Gives each card its time left to the deadline on its step's clock
+ * (core/sla.c's sla_remaining: office seconds on the working clocks;
+ * negative once late), measured to now or, for a paused clock, to the
+ * pause's start; null without a deadline or a clock. now: the database's. */
+static bool add_time_left(struct api_ctx *c, json_t *groups, int64_t now, struct err *e)
+{
+	struct calendar cal;
+	if (!api_calendar(c, &cal, e))
+		return false;
+	size_t i, k;
+	json_t *g, *it;
+	json_array_foreach(groups, i, g) {
+		json_array_foreach(json_object_get(g, "items"), k, it) {
+			json_t *card = json_object_get(it, "request");
+			struct sla_step_policy p = {0};
+			int64_t due = card_instant(json_string_value(json_object_get(card, "due_at")));
+			int64_t paused = card_instant(json_string_value(json_object_get(card, "paused_since")));
+			const char *clock = json_string_value(json_object_get(card, "clock"));
+			bool known = due && clock && cal_clock_from_name(clock, &p.clock);
+			json_object_set_new(card, "remaining_working_seconds",
+					    known ? json_integer(sla_remaining(&cal, &p, paused ? paused : now, due))
+						  : json_null());
+		}
+	}
+	return true;
+}
+
 static bool get_queue(struct api_ctx *c, struct err *e)
 {
 	struct db_queue_query q = {
@@ -219,8 +259,9 @@ static bool get_queue(struct api_ctx *c, struct err *e)
 	}
 	merge(group(groups, "signatures"), json_object_get(raw, "signatures"));
 	merge(group(groups, "surat_tugas"), json_object_get(raw, "surat_tugas"));
+	int64_t now = json_integer_value(json_object_get(raw, "now"));
 	json_decref(raw);
-	if (!c->acting.delegation_id && !acting_groups(c, groups, e)) {
+	if ((!c->acting.delegation_id && !acting_groups(c, groups, e)) || !add_time_left(c, groups, now, e)) {
 		json_decref(groups);
 		return false;
 	}

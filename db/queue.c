@@ -59,7 +59,7 @@ DB_STMT(st_queue,
 	"         row_number() OVER (ORDER BY t.created_at DESC, t.id) AS rn"
 	"  FROM surat_tugas t JOIN request_cards c ON c.id = t.request_id"
 	"  WHERE t.member_ids @> ARRAY[$1::uuid])"
-	" SELECT json_build_object("
+	" SELECT json_build_object('now', extract(epoch FROM now())::bigint,"
 	"  'requests', (SELECT coalesce(json_object_agg(state, grp), '{}') FROM"
 	"     (SELECT state, json_build_object('count', max(n), 'items', json_agg(item ORDER BY rn)) AS grp"
 	"        FROM reqs GROUP BY state) x),"

@@ -897,6 +897,60 @@ START_TEST(test_sla_readable)
 }
 END_TEST
 
+/* Request id's card in who's queue group kind, checked against its
+ * timeline's step `step`: the same clock, pause and deadline, and the
+ * working time left as the timeline says it — exactly when paused (both
+ * measure to the pause's start), else within the seconds that passed
+ * between the two reads (office time runs no faster than the wall clock). */
+static json_t *card_against_timeline(enum who who, const char *kind, const char *id, int step)
+{
+	long long t0 = ts_now_ms();
+	json_t *it = qitem(group_of(queue_of(who), kind), id);
+	ck_assert_msg(it != NULL, "%s is not in the %s group", id, kind);
+	struct ts_resp *r = call(who, "GET", fmt("/api/v1/requests/%s/timeline", id), NULL);
+	long long passed_s = (ts_now_ms() - t0) / 1000 + 1;
+	assert_status(r, 200);
+	json_t *card = json_object_get(it, "request"), *st = json_array_get(json_object_get(r->json, "steps"), step - 1);
+	ck_assert_int_eq(jint(st, "step"), step);
+	ck_assert_str_eq(jstr(card, "clock"), jstr(st, "clock"));
+	ck_assert_str_eq(jstr(card, "due_at"), jstr(st, "due_at"));
+	ck_assert_str_eq(jstr(card, "sla_state"), jstr(st, "sla_state"));
+	json_t *pauses = json_object_get(st, "pauses");
+	json_t *open = json_array_size(pauses) ? json_array_get(pauses, json_array_size(pauses) - 1) : NULL;
+	bool paused = open && json_is_null(json_object_get(open, "ended_at"));
+	ck_assert_msg(paused == !json_is_null(json_object_get(card, "paused_since")), "card %s, timeline %s", jdump(card),
+		      jdump(st));
+	long long q = jint(card, "remaining_working_seconds"), t = jint(st, "remaining_working_seconds");
+	if (paused)
+		ck_assert_msg(q == t, "paused: the card says %lld s left, the timeline %lld s", q, t);
+	else
+		ck_assert_msg(llabs(q - t) <= passed_s, "the card says %lld s left, the timeline %lld s (%lld s apart)", q, t,
+			      passed_s);
+	return card;
+}
+
+/* The queue's cards say the working time left on the step's clock, as the
+ * timeline does: running, late, and paused while the PD completes. */
+START_TEST(test_queue_time_left)
+{
+	struct flow f = drive(PD_A, "Sisa Jam Kerja", AT_AWAL);
+	json_t *card = card_against_timeline(KASI, "to_discuss", f.request, 4);
+	ck_assert_msg(jint(card, "remaining_working_seconds") > 0, "%s", jdump(card));
+	/* late: the deadline three days back */
+	ck_assert(ts_sql(g_db, fmt("UPDATE step_instances SET warn_at = now() - interval '4 days', due_at = now() - interval '3 days'"
+				   " WHERE request_id = '%s' AND step = 4",
+				   f.request)));
+	card = card_against_timeline(KASI, "to_discuss", f.request, 4);
+	ck_assert_str_eq(jstr(card, "sla_state"), "breached");
+	ck_assert_msg(jint(card, "remaining_working_seconds") < 0, "%s", jdump(card));
+	/* paused: the PD completes; measured to the pause's start */
+	struct flow p = drive(PD_A, "Sisa Jam Kerja Dijeda", AT_AWAITING_PD);
+	card = card_against_timeline(PD_A, "to_complete", p.request, 4);
+	ck_assert_str_eq(jstr(card, "sla_state"), "paused");
+	ck_assert_msg(strlen(jstr(card, "paused_since")) == 20, "%s", jdump(card));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("screens");
@@ -909,6 +963,7 @@ int main(void)
 	tcase_add_test(tc, test_global_audit);
 	tcase_add_test(tc, test_documents_filed);
 	tcase_add_test(tc, test_sla_readable);
+	tcase_add_test(tc, test_queue_time_left);
 	s47_add_clean_stop(tc);
 	suite_add_tcase(s, tc);
 	return s47_main(s);

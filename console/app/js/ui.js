@@ -4,13 +4,15 @@ import { h } from './dom.js';
 import { t, hours } from './i18n.js';
 
 // The badge of an SLA state, with the time to the deadline: working hours
-// when the API gave them (the timeline), else clock hours to due_at.
+// when the API gave them (the queue's cards, the timeline), else clock
+// hours to due_at.
 export function slaBadge(state, dueAt, remainingWorking) {
   if (!state) return null;
   const label = t(`sla_${state}`);
   let extra = '';
-  if (typeof remainingWorking === 'number' && (state === 'on_time' || state === 'warning')) {
-    extra = ` · ${t('left_working', { t: hours(remainingWorking) })}`;
+  if (typeof remainingWorking === 'number' && (state === 'on_time' || state === 'warning' || state === 'breached')) {
+    extra = remainingWorking >= 0 ? ` · ${t('left_working', { t: hours(remainingWorking) })}`
+      : ` · ${t('over_working', { t: hours(-remainingWorking) })}`;
   } else if (dueAt && (state === 'on_time' || state === 'warning' || state === 'breached')) {
     const secs = (new Date(dueAt) - Date.now()) / 1000;
     extra = secs >= 0 ? ` · ${t('left', { t: hours(secs) })}` : ` · ${t('over', { t: hours(-secs) })}`;

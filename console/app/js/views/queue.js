@@ -14,7 +14,7 @@ function item(it) {
       h('span', {}, r.agency_name || ''), ' · ', h('span', {}, statusLabel(r)),
       r.agenda_number ? [' · ', h('span', {}, r.agenda_number)] : null,
       r.due_at ? [' · ', h('span', {}, `${t('due')}: ${fmtDateTime(r.due_at)}`)] : null),
-    slaBadge(r.sla_state, r.due_at),
+    slaBadge(r.sla_state, r.due_at, r.remaining_working_seconds),
     it.instruction ? h('p', { class: 'note' }, `${t('from')} ${it.from_user ? it.from_user.full_name : ''}: ${it.instruction}`) : null,
     it.read_at === null ? h('span', { class: 'badge unread' }, t('unread')) : null);
 }
