@@ -282,6 +282,9 @@ async function adminEdits(page) {
   form = await editRow(page, 'clients', 'E-Office Uji');
   await form.$eval('select[name=write_scope]', (x) => { x.value = 'visible'; });
   await submitFor(page, form, 'PATCH', '/api/v1/clients/', 'widening a client');
+  // the redrawn table (not the one the answer came to)
+  await page.waitForFunction(() => [...document.querySelectorAll('#admin-clients tbody tr')]
+    .some((tr) => tr.textContent.includes('E-Office Uji') && tr.textContent.includes('visible')), DOM_WAIT);
   form = await editRow(page, 'clients', 'E-Office Uji');
   await submitFor(page, form, 'DELETE', '/api/v1/clients/', 'revoking a client', 'button.revoke');
   await page.waitForFunction(() => [...document.querySelectorAll('#admin-clients tbody tr')]
@@ -448,6 +451,14 @@ try {
   await act(s.page, 'issue_st', async (f) => {
     await f.$eval('textarea[name=purpose]', (x) => { x.value = 'Pengembangan Sistem Informasi Rujukan Pasien.'; });
   }, 'completed', '.st-item'); // the request stays completed: wait for the Surat Tugas itself
+  // the signed Berita Acara's PDF shown inside the page
+  const [pdfRes] = await Promise.all([
+    s.page.waitForResponse((r) => r.url().endsWith('/pdf') && r.url().includes('/berita-acara/') && r.status() === 200, { timeout: WAIT }),
+    s.page.click('#ba-pdf button.preview')]);
+  await s.page.waitForSelector('#ba-pdf iframe.pdf-preview[src^="blob:"]');
+  if (pdfRes.headers()['content-type'] !== 'application/pdf') fail(`the Berita Acara preview came as ${pdfRes.headers()['content-type']}`);
+  const pdfBytes = await fetch(pdfRes.url(), { headers: { Authorization: pdfRes.request().headers().authorization } });
+  if (Buffer.from(await pdfBytes.arrayBuffer()).subarray(0, 5).toString('latin1') !== '%PDF-') fail('the Berita Acara preview is not a PDF');
   await shoot(s.page, 'detail-completed');
   await s.page.click('nav a[href="/permohonan"]');
   await s.page.waitForSelector('table.list tbody tr');

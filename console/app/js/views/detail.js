@@ -157,13 +157,33 @@ function timeline(tl) {
     h('dl', { class: 'waited' }, Object.entries(w).map(([k, v]) => [h('dt', {}, waitingLabel(k === 'kasi_ai_tim_spbe' ? 'kasi_and_team' : k)), h('dd', {}, `${hours(v)} h`)])));
 }
 
+// A PDF shown inside the page, under its button (an iframe on an object
+// URL: the console's CSP allows frame-src blob:), with its download beside
+// it; the button shows and hides it.
+function pdfViewer(path, filename, label) {
+  const box = h('div', { class: 'pdf-box' });
+  let url = null;
+  const btn = h('button', { type: 'button', class: 'link preview', 'aria-expanded': 'false', onclick: async () => {
+    if (box.firstChild) { mount(box); btn.setAttribute('aria-expanded', 'false'); return; }
+    url = url || await api.blobUrl(path);
+    mount(box, h('iframe', { class: 'pdf-preview', src: url, title: label }),
+      h('p', {}, h('a', { href: url, download: filename }, `${t('download')} ${filename}`)));
+    btn.setAttribute('aria-expanded', 'true');
+  } }, `${t('preview')}: ${label}`);
+  return [btn, box];
+}
+
+async function download(path, filename) {
+  const url = await api.blobUrl(path);
+  const a = h('a', { href: url, download: filename }); document.body.append(a); a.click(); a.remove();
+}
+
 function documents(docs, ctx) {
   const list = h('ul', { class: 'docs' }, docs.map((d) => h('li', {},
     h('span', { class: 'badge' }, t(`dt_${d.type}`)), ' ',
-    h('button', { type: 'button', class: 'link', onclick: async () => {
-      const url = await api.blobUrl(`/documents/${d.id}/content`);
-      const a = h('a', { href: url, download: d.filename }); document.body.append(a); a.click(); a.remove();
-    } }, `${d.filename} (${Math.ceil(d.size / 1024)} KiB)`),
+    h('button', { type: 'button', class: 'link', onclick: () => download(`/documents/${d.id}/content`, d.filename) },
+      `${d.filename} (${Math.ceil(d.size / 1024)} KiB)`),
+    d.content_type === 'application/pdf' ? [' ', ...pdfViewer(`/documents/${d.id}/content`, d.filename, d.filename)] : null,
     h('div', { class: 'hash' }, h('abbr', { title: 'SHA-256' }, 'SHA-256'), ': ', h('code', {}, d.sha256)))));
   const canUpload = !['admin', 'auditor', 'sekretariat'].includes(ctx.me.role) && !['withdrawn', 'rejected', 'completed'].includes(ctx.r.status);
   const progress = h('progress', { max: 100, value: 0, hidden: true });
@@ -223,10 +243,7 @@ function beritaAcara(ba, ctx) {
     h('ul', {}, (ba.milestones || []).map((m) => h('li', {}, `${m.name}: ${fmtDate(m.start)} – ${fmtDate(m.end)}`))),
     ba.content_sha256 ? h('p', { class: 'hash' }, `${t('ba_hash')}: `, h('code', { id: 'ba-hash' }, ba.content_sha256)) : null,
     h('ul', { class: 'signatures' }, (ba.signatures || []).map((s) => h('li', {}, t('ba_signed_by', { n: s.signer ? s.signer.full_name : '' }), ` · ${fmtDateTime(s.signed_at)}`))),
-    h('button', { type: 'button', class: 'link', onclick: async () => {
-      const url = await api.blobUrl(`/berita-acara/${ba.id}/pdf`);
-      const a = h('a', { href: url, download: `berita-acara-${ba.id}.pdf` }); document.body.append(a); a.click(); a.remove();
-    } }, t('ba_pdf')),
+    h('div', { id: 'ba-pdf' }, ...pdfViewer(`/berita-acara/${ba.id}/pdf`, `berita-acara-${ba.number || ba.id}.pdf`, t('ba'))),
   ];
   if (ba.status === 'draft' && me.role === 'kasi_ai') {
     parts.push(onSubmit(h('form', { class: 'ba-edit' }, h('h3', {}, t('ba')), scopeFields(ba.scope), milestoneRows(ba.milestones),
