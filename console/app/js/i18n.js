@@ -73,12 +73,16 @@ const id = {
   role_kasi_ai: 'Kasi AI', role_tim_spbe: 'Tim SPBE', role_pd: 'Perangkat Daerah', role_admin: 'Administrator', role_auditor: 'Auditor',
   agenda: 'No. agenda', letter: 'Surat', scroll_table: 'Tabel (dapat digeser)',
   edit: 'Ubah', editing: 'Ubah {x}', active: 'Aktif', full_name: 'Nama lengkap', position: 'Jabatan', role: 'Peran',
-  signatory: 'Penanda tangan PD', code: 'Kode', name: 'Nama', head_name: 'Kepala', actions: 'Tindakan',
+  signatory: 'Penanda tangan PD', code: 'Kode', name: 'Nama', head_name: 'Kepala',
   write_scope: 'Cakupan tulis', revoke: 'Cabut', revoked: 'Dicabut', new_client: 'Klien mesin baru',
   new_webhook: 'Webhook baru', event_types: 'Jenis event (dipisah koma)', enabled: 'Aktif', url: 'URL',
   rotate_secret: 'Ganti rahasia', replay: 'Kirim ulang', replay_from: 'Dari (WITA)', replay_to: 'Sampai (WITA)',
   delete: 'Hapus', secret_once: 'Rahasia ini ditampilkan sekali saja; simpan sekarang:', replayed: '{n} pengiriman diantrekan.',
-  status: 'Status', disabled: 'Nonaktif',
+  status: 'Status', disabled: 'Nonaktif', event_types_short: 'Event', pause_on_pd: 'Jeda saat menunggu PD', clock: 'Jam',
+  clock_working_time: 'Jam kerja', clock_working_days: 'Hari kerja', clock_calendar: 'Kalender', publish: 'Terbitkan versi baru',
+  holiday_lines: 'Satu per baris: TTTT-BB-HH;nama;jenis', holiday_kinds: 'jenis: national | collective_leave | regional',
+  date: 'Tanggal', holiday_kind: 'Jenis', import: 'impor', hk_national: 'Libur nasional', hk_collective_leave: 'Cuti bersama',
+  hk_regional: 'Libur daerah',
 };
 const en = {
   app: 'Application Service Console', org: 'Bali Province Communications Agency',
@@ -152,12 +156,16 @@ const en = {
   role_kasi_ai: 'Kasi AI', role_tim_spbe: 'Tim SPBE', role_pd: 'Agency staff', role_admin: 'Administrator', role_auditor: 'Auditor',
   agenda: 'Agenda no.', letter: 'Letter', scroll_table: 'Table (scrolls)',
   edit: 'Edit', editing: 'Edit {x}', active: 'Active', full_name: 'Full name', position: 'Position', role: 'Role',
-  signatory: 'Agency signatory', code: 'Code', name: 'Name', head_name: 'Head', actions: 'Actions',
+  signatory: 'Agency signatory', code: 'Code', name: 'Name', head_name: 'Head',
   write_scope: 'Write scope', revoke: 'Revoke', revoked: 'Revoked', new_client: 'New machine client',
   new_webhook: 'New webhook', event_types: 'Event types (comma-separated)', enabled: 'Enabled', url: 'URL',
   rotate_secret: 'Rotate the secret', replay: 'Replay', replay_from: 'From (WITA)', replay_to: 'To (WITA)',
   delete: 'Delete', secret_once: 'This secret is shown only once; keep it now:', replayed: '{n} deliveries queued.',
-  status: 'Status', disabled: 'Disabled',
+  status: 'Status', disabled: 'Disabled', event_types_short: 'Events', pause_on_pd: 'Pause while awaiting the agency', clock: 'Clock',
+  clock_working_time: 'Working time', clock_working_days: 'Working days', clock_calendar: 'Calendar', publish: 'Publish a new version',
+  holiday_lines: 'One per line: YYYY-MM-DD;name;kind', holiday_kinds: 'kind: national | collective_leave | regional',
+  date: 'Date', holiday_kind: 'Kind', import: 'import', hk_national: 'National holiday', hk_collective_leave: 'Collective leave',
+  hk_regional: 'Regional holiday',
 };
 const tables = { id, en };
 let lang = 'id';

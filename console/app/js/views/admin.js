@@ -72,8 +72,8 @@ async function usersTab(box, redraw) {
   const names = Object.fromEntries(agencies.items.map((a) => [a.id, a.name]));
   const form = onSubmit(h('form', { class: 'card', id: 'user-form' }, h('h3', {}, `${t('create')}: ${t('users')}`),
     field(t('username'), h('input', { name: 'username', required: true })),
-    field('Nama lengkap / Full name', h('input', { name: 'full_name', required: true })),
-    field('Role', select('role', ROLES.map((r) => [r, roleLabel(r)]), 'tim_spbe')),
+    field(t('full_name'), h('input', { name: 'full_name', required: true })),
+    field(t('role'), select('role', ROLES.map((r) => [r, roleLabel(r)]), 'tim_spbe')),
     field(t('agencies'), select('agency_id', [['', '—']].concat(agencies.items.map((a) => [a.id, a.name])), '')),
     field(t('password'), h('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' })),
     h('p', { class: 'form-error', role: 'alert' }), h('button', { type: 'submit', class: 'primary' }, t('save'))), async (fd) => {
@@ -99,9 +99,9 @@ async function usersTab(box, redraw) {
 async function agenciesTab(box, redraw) {
   const agencies = await api.get('/agencies?limit=200');
   const form = onSubmit(h('form', { class: 'card' }, h('h3', {}, `${t('create')}: ${t('agencies')}`),
-    field('Kode / Code', h('input', { name: 'code', required: true })),
-    field('Nama / Name', h('input', { name: 'name', required: true })),
-    field('Kepala / Head', h('input', { name: 'head_name', required: true })),
+    field(t('code'), h('input', { name: 'code', required: true })),
+    field(t('name'), h('input', { name: 'name', required: true })),
+    field(t('head_name'), h('input', { name: 'head_name', required: true })),
     h('p', { class: 'form-error', role: 'alert' }), h('button', { type: 'submit', class: 'primary' }, t('save'))), async (fd) => {
     await api.post('/agencies', Object.fromEntries(fd));
     flash(t('done'), 'ok');
@@ -186,7 +186,7 @@ async function webhooksTab(box, redraw) {
     slot.append(replay);
     return edit;
   };
-  mount(box, table([t('url'), 'Event', t('status'), t('actions')], hooks.items.map((w) => [w.url, (w.event_types || []).join(', '),
+  mount(box, table([t('url'), t('event_types_short'), t('status'), t('actions')], hooks.items.map((w) => [w.url, (w.event_types || []).join(', '),
     w.enabled ? t('enabled') : `${t('disabled')}${w.disabled_reason ? ` (${w.disabled_reason})` : ''}`, editButton(slot, w.url, () => open(w))])),
   slot, shown, form);
 }
@@ -197,13 +197,13 @@ async function policyTab(box, redraw) {
     h('th', { scope: 'row' }, `${t('step', { n: s.step })} · ${t(`s${s.step}`)}`),
     h('td', {}, h('input', { name: `warn_${s.step}`, value: s.warn_after, 'aria-label': `${t('warn')} ${s.step}`, size: 8 })),
     h('td', {}, h('input', { name: `due_${s.step}`, value: s.due_after, 'aria-label': `${t('due')} ${s.step}`, size: 8 })),
-    h('td', {}, select(`clock_${s.step}`, ['working_time', 'working_days', 'calendar'].map((c) => [c, c]), s.clock)),
-    h('td', {}, h('input', { type: 'checkbox', name: `pause_${s.step}`, checked: s.pause_on_pd, 'aria-label': `pause_on_pd ${s.step}` }))));
+    h('td', {}, select(`clock_${s.step}`, ['working_time', 'working_days', 'calendar'].map((c) => [c, t(`clock_${c}`)]), s.clock)),
+    h('td', {}, h('input', { type: 'checkbox', name: `pause_${s.step}`, checked: s.pause_on_pd, 'aria-label': `${t('pause_on_pd')} ${s.step}` }))));
   const form = onSubmit(h('form', { class: 'card', id: 'policy-form' },
     h('h3', {}, `${t('policy')} v${p.version} · ${fmtDateTime(p.created_at)}`),
-    h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('scroll_table') }, h('table', {}, h('thead', {}, h('tr', {}, ['', t('warn'), t('due'), 'clock', 'pause_on_pd'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('scroll_table') }, h('table', {}, h('thead', {}, h('tr', {}, ['', t('warn'), t('due'), t('clock'), t('pause_on_pd')].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows))),
-    h('p', { class: 'form-error', role: 'alert' }), h('button', { type: 'submit', class: 'primary' }, 'Terbitkan versi baru / Publish')), async (fd) => {
+    h('p', { class: 'form-error', role: 'alert' }), h('button', { type: 'submit', class: 'primary' }, t('publish'))), async (fd) => {
     await api.call('PUT', '/sla/policy', { json: { steps: p.steps.map((s) => ({ step: s.step, warn_after: fd.get(`warn_${s.step}`),
       due_after: fd.get(`due_${s.step}`), clock: fd.get(`clock_${s.step}`), pause_on_pd: fd.get(`pause_${s.step}`) === 'on' })) } });
     flash(t('done'), 'ok');
@@ -214,8 +214,8 @@ async function policyTab(box, redraw) {
 
 async function holidaysTab(box, redraw) {
   const list = await api.get('/calendar/holidays');
-  const form = onSubmit(h('form', { class: 'card', id: 'holiday-import' }, h('h3', {}, `${t('holidays')}: import`),
-    field('YYYY-MM-DD;nama;kind', h('textarea', { name: 'lines', rows: 5, required: true }), 'kind: national | collective_leave | regional'),
+  const form = onSubmit(h('form', { class: 'card', id: 'holiday-import' }, h('h3', {}, `${t('holidays')}: ${t('import')}`),
+    field(t('holiday_lines'), h('textarea', { name: 'lines', rows: 5, required: true }), t('holiday_kinds')),
     h('p', { class: 'form-error', role: 'alert' }), h('button', { type: 'submit', class: 'primary' }, t('save'))), async (fd) => {
     const holidays = String(fd.get('lines')).split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
       const [date, name, kind] = l.split(';').map((x) => x.trim());
@@ -225,7 +225,7 @@ async function holidaysTab(box, redraw) {
     flash(t('done'), 'ok');
     await redraw();
   });
-  mount(box, table([t('f_from'), 'Nama', 'kind'], (list.items || []).map((x) => [fmtDate(x.date), x.name, x.kind])), form);
+  mount(box, table([t('date'), t('name'), t('holiday_kind')], (list.items || []).map((x) => [fmtDate(x.date), x.name, t(`hk_${x.kind}`)])), form);
 }
 
 const tabs = { users: usersTab, agencies: agenciesTab, clients: clientsTab, webhooks: webhooksTab, policy: policyTab, holidays: holidaysTab };
