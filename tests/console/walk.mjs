@@ -107,7 +107,9 @@ const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const axeChecked = new Set();
 
-async function session(user) {
+// A fresh browser context's page at the sign-in form, every problem in it
+// recorded; firstScreenMs: navigation to the form.
+async function signInPage(user) {
   const ctx = await browser.createBrowserContext();
   const page = await ctx.newPage();
   page.setDefaultTimeout(WAIT);
@@ -123,7 +125,11 @@ async function session(user) {
   const t0 = Date.now();
   await page.goto(`${BASE}/`, { waitUntil: 'load' });
   await page.waitForSelector('form.signin input[name=username]');
-  const firstScreenMs = Date.now() - t0;
+  return { page, ctx, firstScreenMs: Date.now() - t0 };
+}
+
+async function session(user) {
+  const { page, ctx, firstScreenMs } = await signInPage(user);
   await page.type('input[name=username]', user);
   await page.type('input[name=password]', passwords[user]);
   await Promise.all([page.waitForSelector('.me'), page.click('form.signin button[type=submit]')]);
@@ -142,15 +148,7 @@ async function tabTo(page, selector, max = 80) {
 
 // A session signed in with the keyboard alone (Tab, typing, Enter).
 async function keyboardSession(user) {
-  const ctx = await browser.createBrowserContext();
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(WAIT);
-  await page.setViewport(DESKTOP);
-  page.on('console', (m) => { if (m.type() === 'error') fail(`[${user}] console error: ${m.text()}`); });
-  page.on('pageerror', (e) => fail(`[${user}] page error: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 400) fail(`[${user}] HTTP ${r.status()} for ${r.request().method()} ${r.url()}`); });
-  await page.goto(`${BASE}/`, { waitUntil: 'load' });
-  await page.waitForSelector('form.signin input[name=username]');
+  const { page, ctx } = await signInPage(user);
   await tabTo(page, 'input[name=username]');
   await page.keyboard.type(user);
   await tabTo(page, 'input[name=password]');
