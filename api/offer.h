@@ -5,7 +5,7 @@
  * second copy of the rules: a single record gets them added here, and the
  * list and queue statements get them as small JSON maps (desk or state ->
  * value) built here from the same functions, so SQL looks them up by the
- * row's desk (request_desk, migration 0090) or state instead of deciding
+ * row's desk (DB_REQUEST_DESK, migration 0090) or state instead of deciding
  * anything. A request waits on the first party of its desk; in agreed,
  * when both signatories are missing, that is the Kepala Dinas, and the
  * request is on the PD's desk as well (the waiting_on filter and the
@@ -18,7 +18,7 @@
 #include "core/actions.h"
 #include "db/requests.h"
 
-/* The party a request at desk `desk` (a request_desk key) waits on;
+/* The party a request at desk `desk` (a DB_REQUEST_DESK key) waits on;
  * WF_PARTY_NONE for nobody or an unknown key. */
 enum wf_party api_desk_party(const char *desk);
 

@@ -156,7 +156,7 @@ size_t wf_agreed_waiting(const struct wf_ba_progress *ba, enum wf_party out[2]);
 
 /* A desk: where a request stands for whom it waits on — its state and, in
  * agreed, the Berita Acara's progress. The database names a desk by a key
- * (migrations/0090's request_desk): the state's key, or in agreed "agreed:"
+ * (DB_REQUEST_DESK, migrations/0090): the state's key, or in agreed "agreed:"
  * and three digits, 1 or 0 (sent, signed by the Kepala Dinas's side, signed
  * by the PD's side). */
 struct wf_desk {
@@ -172,7 +172,7 @@ bool wf_desk_at(size_t i, struct wf_desk *out);
 /* The key of d into buf (at most WF_DESK_KEY_MAX bytes with its NUL). */
 void wf_desk_key(const struct wf_desk *d, char buf[WF_DESK_KEY_MAX]);
 
-/* Parses a desk key as request_desk gives it; false for NULL or unknown. */
+/* Parses a desk key as DB_REQUEST_DESK gives it; false for NULL or unknown. */
 bool wf_desk_parse(const char *key, struct wf_desk *out);
 
 /* Who waits at desk d: wf_waiting_party of its state, or in agreed

@@ -114,7 +114,7 @@ bool db_request_update_fields(struct err *e, struct arena *a, const char *id, co
 	"   AND (NOT $9::bool OR EXISTS (SELECT 1 FROM step_instances s WHERE s.request_id = r.id"              \
 	"                                  AND s.completed_at IS NULL AND s.due_at <= now()))"                  \
 	"   AND ($10::text[] IS NULL OR (r.state = ANY (desk_states($10::text[]))"     \
-	"        AND request_desk(r.id, r.state) = ANY ($10::text[])))"                                         \
+	"        AND " DB_REQUEST_DESK("r") " = ANY ($10::text[])))"                                         \
 	"   AND ($11::text IS NULL OR o.sla_state = $11)"                                                       \
 	"   AND ($12::timestamptz IS NULL OR r.updated_at >= $12::timestamptz)"                                  \
 	"   AND ($13::text IS NULL OR r.eoffice_ref = $13)"                                                     \
@@ -132,7 +132,7 @@ bool db_request_update_fields(struct err *e, struct arena *a, const char *id, co
 #define LIST_ROW                                                                                             \
 	"json_build_object(" REQUEST_PAIRS ", 'due_at', " UTC("o.due_at") ", 'warn_at', " UTC("o.warn_at") ","   \
 	" 'sla_state', o.sla_state,"                                                                            \
-	" 'waiting_on', $18::jsonb ->> request_desk(r.id, r.state), 'allowed_actions',"                                            \
+	" 'waiting_on', $18::jsonb ->> " DB_REQUEST_DESK("r") ", 'allowed_actions',"                                            \
 	"   coalesce(CASE WHEN $20::uuid IS NULL OR r.client_id = $20::uuid"                                      \
 	"            THEN " DB_OFFER_REFINED("$19::jsonb -> r.state", "r", "$22::text[]", "$21::uuid") " END,"     \
 	"            '[]'::jsonb))"
@@ -192,7 +192,7 @@ static const struct {
 	{"$9::bool AND EXISTS (SELECT 1 FROM step_instances s WHERE s.request_id = r.id"
 	 " AND s.completed_at IS NULL AND s.due_at <= now())",
 	 "NOT $9::bool"},
-	{"r.state = ANY (desk_states($10::text[])) AND request_desk(r.id, r.state) = ANY ($10::text[])",
+	{"r.state = ANY (desk_states($10::text[])) AND " DB_REQUEST_DESK("r") " = ANY ($10::text[])",
 	 "$10::text[] IS NULL"},
 	{"o.sla_state = $11::text", "$11::text IS NULL"},
 	{"r.updated_at >= $12::timestamptz", "$12::timestamptz IS NULL"},

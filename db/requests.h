@@ -18,7 +18,7 @@
 
 struct db_request {
 	const char *id, *state, *agency_id, *client_id, *json;
-	const char *desk; /* whose desk it is on: request_desk (migration 0090) */
+	const char *desk; /* whose desk it is on: DB_REQUEST_DESK */
 	int version, current_step;
 };
 
@@ -40,9 +40,14 @@ struct db_request {
  * submission needs (`types`, a text[] from core/). SQL of db/ only. */
 #define DB_OFFER_REFINED(acts, r, types, user) \
 	"offer_refined(" acts ", " r ".id, " r ".state, " types ", " user ")"
+/* Whose desk request row r is on, as a key of core/'s waiting rule
+ * (wf_desk_parse): its state, or in agreed the Berita Acara's progress
+ * (migrations/0090's agreed_desk, asked for agreed rows only). SQL of db/
+ * only. */
+#define DB_REQUEST_DESK(r) "(CASE WHEN " r ".state = 'agreed' THEN agreed_desk(" r ".id) ELSE " r ".state END)"
 #define DB_REQUEST_COLS(r)                                                                                    \
 	r ".id, " r ".state, " r ".agency_id, " r ".client_id, " r ".version, " r ".current_step, " DB_REQUEST_JSON(r) \
-	", request_desk(" r ".id, " r ".state)"
+	", " DB_REQUEST_DESK(r)
 #define DB_REQUEST_NCOLS 8
 /* Fills out from DB_REQUEST_COLS values (borrowed: they must outlive out). */
 void db_request_fill(struct db_request *out, const char *const *cols);
@@ -70,7 +75,7 @@ struct db_request_filter {
 	const char *updated_since; /* RFC 3339: only requests changed at or after it (inclusive), or NULL */
 	const char *client_id;     /* only requests this machine client submitted */
 	int step; /* 0 = any */
-	const char *desks;         /* a text[] literal of desk keys (request_desk: "{a,b}"), or NULL = any */
+	const char *desks;         /* a text[] literal of desk keys (DB_REQUEST_DESK: "{a,b}"), or NULL = any */
 	bool states_open;          /* every state in states is open (has its step running) */
 	const char *sla_state;     /* the open step's SLA state, or NULL */
 	bool sort_due;             /* earliest due_at first (then id); else newest first */

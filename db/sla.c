@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/people.h"
+#include "db/requests.h"
 
 #define EPOCH(x) "floor(extract(epoch FROM " x "))::bigint"
 
@@ -251,7 +252,7 @@ bool db_sla_request_history(struct err *e, struct arena *a, const char *request_
 
 DB_STMT_ADHOC(st_overdue,
 	"SELECT " STEP_COLS ", " EPOCH("now()") ", s.id, s.due_at, r.id, r.agency_id, r.title, r.agenda_number, r.state,"
-	" request_desk(r.id, r.state) FROM step_instances s JOIN requests r ON r.id = s.request_id"
+	" " DB_REQUEST_DESK("r") " FROM step_instances s JOIN requests r ON r.id = s.request_id"
 	" LEFT JOIN sla_policies p ON p.version = s.policy_version AND p.step = s.step"
 	" WHERE s.completed_at IS NULL AND s.breached_at IS NOT NULL AND s.paused_since IS NULL"
 	"   AND s.due_at < now() - make_interval(secs => $6::bigint)"

@@ -133,7 +133,7 @@ DB_STMT(st_apply,
 	"             version = r.version + 1, updated_by = $2::uuid, updated_at = now()"
 	"           WHERE r.id = $1::uuid"
 	"           RETURNING r.id, r.state, r.agency_id, r.client_id, r.version, r.current_step, " DB_REQUEST_JSON("r")
-	"             AS doc, request_desk(r.id, r.state) AS desk, r.status, r.phase, r.eoffice_ref),"
+	"             AS doc, " DB_REQUEST_DESK("r") " AS desk, r.status, r.phase, r.eoffice_ref),"
 	" au AS (INSERT INTO audit_log (actor_id, actor_role, action, record_type, record_id, request_id,"
 	"                               http_request_id, before, after)"
 	"        SELECT $2::uuid, $3, $21, 'request', m.id::text, m.id, $4, $22::jsonb,"
