@@ -13,7 +13,8 @@
 // viewport into OUT/screenshots, axe-core on each screen (no serious or
 // critical violation), and the run fails on any console error, page error,
 // failed request or HTTP error answer in the page. The secretariat's
-// registration is done with the keyboard alone (Tab, typing, Enter), and the
+// registration and the Kepala Dinas's disposition are done with the
+// keyboard alone (Tab, typing, Enter), and the
 // dashboard is read for a second period. Every wait is for a
 // selector or a response, bounded; there is no fixed sleep.
 //
@@ -385,8 +386,22 @@ try {
   if (!(await s.page.evaluate(() => window.alurdNoReload === true))) fail('the queue was reloaded instead of updating itself');
   step('the Kepala Dinas\'s queue showed the registered request by itself');
   await shoot(s.page, 'queue-kadis');
-  await openRequest(s.page, requestId);
-  await act(s.page, 'dispose', async (f) => { await f.$eval('textarea[name=instruction]', (t) => { t.value = 'Tindak lanjuti bersama Kasi AI.'; }); }, 'disposed');
+  // the Kepala Dinas disposes with the keyboard alone: from the queue's
+  // link to the filled form's submit
+  const toDispose = `section[data-kind="to_dispose"] a[href="/permohonan/${requestId}"]`;
+  await tabTo(s.page, toDispose);
+  await Promise.all([s.page.waitForSelector('#status'), s.page.keyboard.press('Enter')]);
+  await tabTo(s.page, 'button.action[data-action="dispose"]');
+  await s.page.keyboard.press('Enter');
+  await s.page.waitForSelector('form.action-form[data-action="dispose"]');
+  await tabTo(s.page, 'form.action-form[data-action="dispose"] textarea[name=instruction]');
+  await s.page.keyboard.type('Tindak lanjuti bersama Kasi AI.');
+  const disposed = s.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/dispositions'));
+  await tabTo(s.page, 'form.action-form[data-action="dispose"] button[type=submit]');
+  await s.page.keyboard.press('Enter');
+  if ((await disposed).status() !== 201) fail('the keyboard disposition was not answered 201');
+  await s.page.waitForSelector('#status[data-status="disposed"]');
+  step('dispose -> disposed (keyboard only)');
   await signOut(s);
 
   // ---- step 3: the Kabid's derived disposition ----
