@@ -84,19 +84,25 @@ static const char *item_due(json_t *it)
 }
 
 /* Adds the aggregate from (count, items) to group g: the counts add up and
- * the items (each list earliest deadline first) are merged in that order,
- * the first QUEUE_ITEMS kept. */
+ * the items are merged, the first QUEUE_ITEMS kept. A group of requests
+ * (to_register, ..., each list earliest deadline first) stays in that
+ * order; the others (dispositions, signatures, surat_tugas, in orders of
+ * their own) get the new items after theirs. */
 static void merge(json_t *g, json_t *from)
 {
 	json_int_t n = json_integer_value(json_object_get(g, "count")) +
 		       json_integer_value(json_object_get(from, "count"));
 	json_object_set_new(g, "count", json_integer(n));
+	const char *kind = json_string_value(json_object_get(g, "kind"));
+	bool by_due = false;
+	for (int st = 0; st < WF_STATE_COUNT && !by_due; st++)
+		by_due = state_groups[st] && strcmp(state_groups[st], kind) == 0;
 	json_t *have = json_object_get(g, "items"), *more = json_object_get(from, "items");
 	json_t *out = json_array();
 	size_t i = 0, k = 0, nh = json_array_size(have), nm = json_array_size(more);
 	while (json_array_size(out) < QUEUE_ITEMS && (i < nh || k < nm)) {
-		bool take_more = i == nh || (k < nm && strcmp(item_due(json_array_get(more, k)),
-							      item_due(json_array_get(have, i))) < 0);
+		bool take_more = i == nh || (by_due && k < nm && strcmp(item_due(json_array_get(more, k)),
+									 item_due(json_array_get(have, i))) < 0);
 		json_array_append(out, take_more ? json_array_get(more, k++) : json_array_get(have, i++));
 	}
 	json_object_set_new(g, "items", out);
