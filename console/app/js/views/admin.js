@@ -165,7 +165,7 @@ async function webhooksTab(box, redraw) {
     mount(box.querySelector('.secret-slot'), secretBox(made.secret));
   });
   const slot = h('div', { class: 'edit-slot' });
-  const fields = [text('url', t('url')), text('event_types', t('event_types')), text('description', t('description'), true), check('enabled', t('enabled'))];
+  const fields = [text('url', t('url')), text('event_types', t('event_types')), text('description', t('description')), check('enabled', t('enabled'))];
   const open = (w) => {
     const item = { ...w, event_types: (w.event_types || []).join(', ') };
     const replay = onSubmit(h('form', { class: 'card replay-form' }, h('h3', {}, `${t('replay')}: ${w.url}`),
