@@ -94,7 +94,14 @@ class Handler(BaseHTTPRequestHandler):
         elif kind == 'fail':
             status = 500
         elif kind == 'hang' and attempt == 1:
-            time.sleep(4)
+            # no answer until the daemon gives up on this attempt: it closes
+            # the connection at its timeout (EOF here), bounded at 30 s
+            self.connection.settimeout(30)
+            try:
+                while self.connection.recv(1024):
+                    pass
+            except OSError:
+                pass
         elif kind == 'slow':
             time.sleep(0.3)
         try:
