@@ -24,7 +24,7 @@
 DB_STMT(st_queue,
 	"WITH counts AS ("
 	" SELECT " DB_REQUEST_DESK("r") " AS state, count(*) AS n FROM requests r"
-	" WHERE r.state = ANY (desk_states($2::text[])) AND " DB_REQUEST_DESK("r") " = ANY ($2::text[])"
+	" WHERE " DB_REQUEST_DESK("r") " = ANY ($2::text[])"
 	" AND ($3::uuid IS NULL OR r.agency_id = $3::uuid) GROUP BY 1),"
 	/* per desk, its first items walked from the open steps in deadline order
 	 * (every state that waits on someone has its step open); the cards are
@@ -32,8 +32,7 @@ DB_STMT(st_queue,
 	" firsts AS ("
 	" SELECT st.state, f.id, f.due_at FROM unnest($2::text[]) st(state) CROSS JOIN LATERAL"
 	" (SELECT r.id, s.due_at FROM step_instances s JOIN requests r ON r.id = s.request_id"
-	" WHERE s.completed_at IS NULL AND r.state = split_part(st.state, ':', 1)"
-	" AND " DB_REQUEST_DESK("r") " = st.state AND ($3::uuid IS NULL OR r.agency_id = $3::uuid)"
+	" WHERE s.completed_at IS NULL AND " DB_REQUEST_DESK("r") " = st.state AND ($3::uuid IS NULL OR r.agency_id = $3::uuid)"
 	" ORDER BY s.due_at, s.request_id LIMIT $6::int) f),"
 	" reqs AS ("
 	" SELECT f.state, k.n, row_number() OVER (PARTITION BY f.state ORDER BY f.due_at, f.id) AS rn, " ITEM_REFINED

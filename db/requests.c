@@ -113,8 +113,7 @@ bool db_request_update_fields(struct err *e, struct arena *a, const char *id, co
 	"        || coalesce(r.agenda_number, '') || ' ' || coalesce(r.eoffice_ref, '')) ILIKE $7 ESCAPE '\\')" \
 	"   AND (NOT $9::bool OR EXISTS (SELECT 1 FROM step_instances s WHERE s.request_id = r.id"              \
 	"                                  AND s.completed_at IS NULL AND s.due_at <= now()))"                  \
-	"   AND ($10::text[] IS NULL OR (r.state = ANY (desk_states($10::text[]))"     \
-	"        AND " DB_REQUEST_DESK("r") " = ANY ($10::text[])))"                                         \
+	"   AND ($10::text[] IS NULL OR " DB_REQUEST_DESK("r") " = ANY ($10::text[]))"                             \
 	"   AND ($11::text IS NULL OR o.sla_state = $11)"                                                       \
 	"   AND ($12::timestamptz IS NULL OR r.updated_at >= $12::timestamptz)"                                  \
 	"   AND ($13::text IS NULL OR r.eoffice_ref = $13)"                                                     \
@@ -192,7 +191,7 @@ static const struct {
 	{"$9::bool AND EXISTS (SELECT 1 FROM step_instances s WHERE s.request_id = r.id"
 	 " AND s.completed_at IS NULL AND s.due_at <= now())",
 	 "NOT $9::bool"},
-	{"r.state = ANY (desk_states($10::text[])) AND " DB_REQUEST_DESK("r") " = ANY ($10::text[])",
+	{DB_REQUEST_DESK("r") " = ANY ($10::text[])",
 	 "$10::text[] IS NULL"},
 	{"o.sla_state = $11::text", "$11::text IS NULL"},
 	{"r.updated_at >= $12::timestamptz", "$12::timestamptz IS NULL"},

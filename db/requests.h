@@ -37,14 +37,17 @@ struct db_request {
 /* The offered JSON array `acts` (an SQL expression) without what the state
  * does not promise for the caller `user` on request row `r` (with columns
  * id and state): migrations/0054's offer_refined, given the document types a
- * submission needs (`types`, a text[] from core/). SQL of db/ only. */
-#define DB_OFFER_REFINED(acts, r, types, user) \
-	"offer_refined(" acts ", " r ".id, " r ".state, " types ", " user ")"
+ * submission needs (`types`, a text[] from core/), called only in the two
+ * states it refines (a call costs more than the rest of a list row). SQL of
+ * db/ only. */
+#define DB_OFFER_REFINED(acts, r, types, user)                                                  \
+	"(CASE WHEN " r ".state IN ('draft', 'disposed') THEN offer_refined(" acts ", " r ".id, " r ".state, " \
+	types ", " user ") ELSE " acts " END)"
 /* Whose desk request row r is on, as a key of core/'s waiting rule
  * (wf_desk_parse): its state, or in agreed the Berita Acara's progress
- * (migrations/0090's agreed_desk, asked for agreed rows only). SQL of db/
- * only. */
-#define DB_REQUEST_DESK(r) "(CASE WHEN " r ".state = 'agreed' THEN agreed_desk(" r ".id) ELSE " r ".state END)"
+ * (migrations/0090's agreed_desk), stored by triggers (migrations/0092) and
+ * indexed. SQL of db/ only. */
+#define DB_REQUEST_DESK(r) r ".desk"
 #define DB_REQUEST_COLS(r)                                                                                    \
 	r ".id, " r ".state, " r ".agency_id, " r ".client_id, " r ".version, " r ".current_step, " DB_REQUEST_JSON(r) \
 	", " DB_REQUEST_DESK(r)
