@@ -23,6 +23,8 @@ struct tls {
 	bool tx_lost; /* the connection dropped inside a transaction: no statement runs
 	                 (a new connection would run it outside the transaction) and
 	                 COMMIT fails, until the unit, a BEGIN or a ROLLBACK starts anew */
+	bool begin_pending; /* db_begin was called and its BEGIN has not been sent: it
+	                       travels with the transaction's first statement (one round trip) */
 	bool unit_read_only;
 	int unit_statements;
 	unsigned char prepared[DB_MAX_STMTS / 8];
@@ -53,9 +55,12 @@ static void drop_connection(void)
 	if (t.pg)
 		PQfinish(t.pg);
 	t.pg = NULL;
-	if (t.in_tx)
+	/* a pending BEGIN has no transaction on the server yet: it stays
+	 * pending and travels on the next connection */
+	if (t.in_tx && !t.begin_pending) {
 		t.tx_lost = true;
-	t.in_tx = false;
+		t.in_tx = false;
+	}
 	memset(t.prepared, 0, sizeof t.prepared);
 }
 
@@ -236,12 +241,85 @@ struct bin {
 	int result_format;
 };
 
+/* Reads the results of a pipeline up to its sync point. The result of the
+ * command at position want (counting from 0) is kept in *keep; the first
+ * failure (or a lost connection) is reported in e and its position in
+ * *failed (-1: none; the commands after it did not run). The connection
+ * leaves pipeline mode. */
+static void pipeline_results(int want, PGresult **keep, int *failed, struct err *e)
+{
+	*keep = NULL;
+	*failed = -1;
+	int i = 0;
+	for (;;) {
+		PGresult *r = PQgetResult(t.pg);
+		if (!r) {
+			if (PQstatus(t.pg) != CONNECTION_OK) {
+				if (*failed < 0) {
+					*failed = i;
+					fail_from_result(e, NULL);
+				}
+				break;
+			}
+			continue; /* the end of one command's results */
+		}
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (st != PGRES_PIPELINE_ABORTED && !result_ok(r) && *failed < 0) {
+			*failed = i;
+			fail_from_result(e, r);
+		}
+		if (i == want && *failed < 0)
+			*keep = r;
+		else
+			PQclear(r);
+		i++;
+	}
+	if (t.pg)
+		PQexitPipelineMode(t.pg);
+	if (*failed >= 0) {
+		db_done(*keep);
+		*keep = NULL;
+	}
+}
+
+/* Runs st on t.pg. With t.begin_pending, the BEGIN, the statement's
+ * preparation when it is new on this connection, and the statement are sent
+ * as one pipeline (libpq's pipeline mode): one round trip. */
 static PGresult *run_prepared(struct db_stmt *st, int slot, int nparams, const char *const *params,
 			      const struct bin *b, struct err *e, bool *ok)
 {
 	char name[16];
 	snprintf(name, sizeof name, "s%d", slot);
 	*ok = false;
+	bool fresh = !st->adhoc && !(t.prepared[slot / 8] & (1u << (slot % 8)));
+	if (t.begin_pending) {
+		if (!PQenterPipelineMode(t.pg) || !PQsendQueryParams(t.pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
+		    (fresh && !PQsendPrepare(t.pg, name, st->sql, 0, NULL)) ||
+		    !(st->adhoc ? PQsendQueryParams(t.pg, st->sql, nparams, NULL, params, b->lengths, b->formats,
+						    b->result_format)
+				: PQsendQueryPrepared(t.pg, name, nparams, params, b->lengths, b->formats,
+						      b->result_format)) ||
+		    !PQpipelineSync(t.pg)) {
+			fail_from_result(e, NULL);
+			return NULL;
+		}
+		PGresult *r;
+		int failed;
+		pipeline_results(fresh ? 2 : 1, &r, &failed, e);
+		if (t.pg) /* still connected: the BEGIN ran, a failure is inside the transaction */
+			t.begin_pending = false;
+		/* the preparation stays on the server even when the statement failed */
+		if (fresh && t.pg && (failed < 0 || failed > 1))
+			t.prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+		if (failed >= 0)
+			return NULL;
+		*ok = true;
+		return r;
+	}
 	if (st->adhoc) {
 		PGresult *r = PQexecParams(t.pg, st->sql, nparams, NULL, params, b->lengths, b->formats, b->result_format);
 		if (!r || !result_ok(r)) {
@@ -252,7 +330,7 @@ static PGresult *run_prepared(struct db_stmt *st, int slot, int nparams, const c
 		*ok = true;
 		return r;
 	}
-	if (!(t.prepared[slot / 8] & (1u << (slot % 8)))) {
+	if (fresh) {
 		PGresult *p = PQprepare(t.pg, name, st->sql, 0, NULL);
 		if (!p || !result_ok(p)) {
 			fail_from_result(e, p);
@@ -287,7 +365,7 @@ static bool exec_stmt(struct err *e, struct db_stmt *st, int nparams, const char
 		if (!ensure_connection(e))
 			return false;
 		t.unit_statements++;
-		bool ok;
+		bool ok, carried_begin = t.begin_pending;
 		PGresult *r = run_prepared(st, slot, nparams, params, b, e, &ok);
 		if (ok) {
 			if (out)
@@ -296,10 +374,25 @@ static bool exec_stmt(struct err *e, struct db_stmt *st, int nparams, const char
 				PQclear(r);
 			return true;
 		}
-		if (attempt == 0 && may_retry(e, false)) {
+		if (attempt == 0 && may_retry(e, carried_begin)) {
+			/* the connection died under the transaction's first round
+			 * trip: nothing of it exists, so it starts again */
+			if (carried_begin) {
+				t.tx_lost = false;
+				t.in_tx = true;
+				t.begin_pending = true;
+			}
 			t.unit_statements = 0;
 			err_clear(e);
 			continue;
+		}
+		/* the connection died under the transaction's first round trip
+		 * (the BEGIN is still pending): the transaction is gone, and no
+		 * later statement may run as if it were still open */
+		if (carried_begin && t.begin_pending) {
+			t.begin_pending = false;
+			t.in_tx = false;
+			t.tx_lost = true;
 		}
 		return false;
 	}
@@ -321,6 +414,15 @@ bool db_exec_bin(struct err *e, struct db_stmt *st, int nparams, const char *con
 
 static bool exec_text(struct err *e, const char *sql, PGresult **out, bool is_begin)
 {
+	if (t.begin_pending) { /* a text statement travels alone: its BEGIN goes first */
+		t.begin_pending = false;
+		t.in_tx = false;
+		if (!exec_text(e, "BEGIN", NULL, true)) {
+			t.tx_lost = true; /* nothing may run outside the transaction the caller began */
+			return false;
+		}
+		t.in_tx = true;
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (!ensure_connection(e))
 			return false;
@@ -352,10 +454,10 @@ bool db_exec_text(struct err *e, const char *sql, PGresult **out)
 
 bool db_begin(struct err *e)
 {
+	(void)e;
 	t.tx_lost = false;
-	if (!exec_text(e, "BEGIN", NULL, true))
-		return false;
 	t.in_tx = true;
+	t.begin_pending = true; /* sent with the first statement */
 	return true;
 }
 
@@ -366,6 +468,10 @@ bool db_commit(struct err *e)
 		t.tx_lost = false;
 		return err_set(e, ERR_UNAVAILABLE, "db.unavailable",
 			       "The database connection was lost in the middle of the change; nothing was saved.");
+	}
+	if (t.begin_pending) { /* no statement ran: there is nothing to commit */
+		t.begin_pending = false;
+		return true;
 	}
 	if (!t.pg)
 		return err_set(e, ERR_UNAVAILABLE, "db.unavailable", "The database is not reachable; try again shortly.");
@@ -389,6 +495,10 @@ void db_rollback(void)
 	if (!t.in_tx)
 		return;
 	t.in_tx = false;
+	if (t.begin_pending) {
+		t.begin_pending = false;
+		return;
+	}
 	if (!t.pg)
 		return;
 	PGresult *r = PQexec(t.pg, "ROLLBACK");

@@ -69,8 +69,9 @@ bool db_unit_start_report(void);
  * that is the last write, still exact); on the primary, now. */
 bool db_as_of(struct err *e, struct arena *a, const char **as_of);
 
-/* Round trips (statements, BEGIN included, COMMIT not) this thread sent
- * since its last db_unit_start: what the access log reports per request. */
+/* Round trips to PostgreSQL (COMMIT not counted) this thread made since its
+ * last db_unit_start: what the access log reports per request. A BEGIN
+ * travels with the transaction's first statement, so it adds none. */
 int db_unit_statements(void);
 
 /* Runs a prepared statement with text parameters (NULL = SQL NULL).
@@ -87,7 +88,10 @@ bool db_exec_bin(struct err *e, struct db_stmt *st, int nparams, const char *con
  * (DDL, BEGIN, migrations with several statements: no parameters). */
 bool db_exec_text(struct err *e, const char *sql, PGresult **out);
 
-/* Transactions on this thread's connection. db_rollback never fails
+/* Transactions on this thread's connection. db_begin sends nothing: its
+ * BEGIN is sent in one pipeline with the first statement (libpq's pipeline
+ * mode), so a transaction costs no round trip of its own, and one in which
+ * no statement ran commits or rolls back without any. db_rollback never fails
  * (a broken connection is simply dropped) and is a no-op outside one.
  * When the connection is lost inside a transaction, every later statement
  * fails (db.unavailable) instead of running on a new connection outside it,

@@ -8,6 +8,13 @@
  * open, and COMMIT fails. Before this rule a caller that ignored one failed
  * look-up could answer 201 for a change PostgreSQL never committed (the
  * restart drill saw 2 of 312). The next unit works again.
+ *
+ * A BEGIN travels in one pipeline with the transaction's first statement:
+ * one round trip, yet a real transaction (a rollback takes the statement
+ * back); a failing first statement leaves it aborted until the rollback; a
+ * connection that died before the first round trip is replaced and the
+ * transaction runs whole on the new one; a transaction with no statement
+ * costs nothing.
  */
 #include <check.h>
 #include <stdio.h>
@@ -89,12 +96,101 @@ START_TEST(test_lost_inside_a_transaction_never_commits)
 }
 END_TEST
 
+DB_STMT(st_probe_insert, "INSERT INTO lost_probe VALUES ($1::int) RETURNING x");
+DB_STMT(st_probe_count, "SELECT count(*) FROM lost_probe");
+DB_STMT(st_probe_strict, "INSERT INTO lost_probe VALUES ($1::int)");
+
+static long long count_in_unit(void)
+{
+	struct err e;
+	err_clear(&e);
+	PGresult *r;
+	ck_assert_msg(db_exec(&e, &st_probe_count, 0, NULL, &r), "%s", e.log);
+	long long n = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return n;
+}
+
+START_TEST(test_begin_travels_with_the_first_statement)
+{
+	ck_assert(ts_db_create("db_begin_pipeline", g_url, sizeof g_url));
+	ck_assert(ts_sql(g_url, "CREATE TABLE lost_probe (x int)"));
+	db_configure(g_url, 5000);
+	struct err e;
+	err_clear(&e);
+	const char *one[] = {"1"}, *bad[] = {"not a number"};
+
+	/* one round trip for BEGIN and a statement prepared on the way; the
+	 * rollback takes the row back, so the BEGIN was real */
+	db_unit_start(false);
+	ck_assert(db_begin(&e));
+	ck_assert_int_eq(db_unit_statements(), 0);
+	PGresult *r;
+	ck_assert_msg(db_exec(&e, &st_probe_insert, 1, one, &r), "%s", e.log);
+	ck_assert_str_eq(PQgetvalue(r, 0, 0), "1");
+	PQclear(r);
+	ck_assert_int_eq(db_unit_statements(), 1);
+	ck_assert_int_eq(count_in_unit(), 1);
+	ck_assert_int_eq(db_unit_statements(), 2);
+	db_rollback();
+	ck_assert(!db_in_transaction());
+	ck_assert_int_eq(count_rows(), 0);
+
+	/* a transaction in which nothing ran commits without a round trip */
+	db_unit_start(false);
+	ck_assert(db_begin(&e));
+	ck_assert(db_in_transaction());
+	ck_assert_msg(db_commit(&e), "%s", e.log);
+	ck_assert_int_eq(db_unit_statements(), 0);
+	ck_assert(!db_in_transaction());
+
+	/* a first statement that fails (here at its first use on the
+	 * connection, after its preparation succeeded) leaves the transaction
+	 * aborted: the next statement is refused, the rollback ends it, nothing
+	 * is saved */
+	db_unit_start(false);
+	ck_assert(db_begin(&e));
+	ck_assert(!db_exec(&e, &st_probe_strict, 1, bad, NULL));
+	ck_assert_int_eq(e.kind, ERR_INVALID);
+	ck_assert(db_in_transaction());
+	err_clear(&e);
+	ck_assert(!db_exec(&e, &st_probe_insert, 1, one, NULL));
+	db_rollback();
+	ck_assert_int_eq(count_rows(), 0);
+
+	/* the statement stayed prepared on the server and runs (it is not
+	 * prepared a second time), and the row is committed */
+	db_unit_start(false);
+	err_clear(&e);
+	ck_assert(db_begin(&e));
+	ck_assert_msg(db_exec(&e, &st_probe_strict, 1, one, NULL), "%s", e.log);
+	ck_assert_msg(db_commit(&e), "%s", e.log);
+	ck_assert_int_eq(count_rows(), 1);
+
+	/* the connection dies between two units: the next transaction's first
+	 * round trip meets the dead connection and runs again, whole, on a new
+	 * one */
+	uint64_t reconnects = db_reconnect_count();
+	backend_terminate();
+	db_unit_start(false);
+	ck_assert(db_begin(&e));
+	ck_assert_msg(db_exec(&e, &st_probe_insert, 1, one, NULL), "%s", e.log);
+	ck_assert_int_eq(count_in_unit(), 2);
+	ck_assert_msg(db_commit(&e), "%s", e.log);
+	ck_assert_uint_eq(db_reconnect_count(), reconnects + 1);
+	ck_assert_int_eq(count_rows(), 2);
+	db_thread_cleanup();
+	ck_assert(ts_db_drop(g_url));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db_lost_transaction");
 	TCase *tc = tcase_create("db_lost_transaction");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_lost_inside_a_transaction_never_commits);
+	tcase_add_test(tc, test_begin_travels_with_the_first_statement);
 	suite_add_tcase(s, tc);
 	return tf_run(srunner_create(s), NULL);
 }

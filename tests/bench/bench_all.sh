@@ -31,8 +31,9 @@
 #      rounds and the ratios of each round (median, min–max);
 #   4. the round trips of the transitions: a daemon at log level info on the
 #      same database, one request created, its two documents uploaded,
-#      submitted and registered, each access line's `db_statements` (BEGIN
-#      counted, COMMIT not);
+#      submitted and registered, each access line's `db_statements` (round
+#      trips to PostgreSQL: a BEGIN travels with the first statement, the
+#      COMMIT is not counted);
 #   5. memory: BENCH_RSS_SECS (default 300) of mixed load at -c64 (as the PD
 #      user: 8 reads by id, 1 list, 1 creation in 10) on the first daemon,
 #      its VmRSS sampled every tenth of the window; the growth from the end
