@@ -171,10 +171,11 @@ bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action a
 	       (!w->reopens_step || api_sla_step_reopened(c, r->id, w->reopens_step, e));
 }
 
-bool api_request_created(struct api_ctx *c, const struct db_request *r, struct err *e)
+bool api_request_create(struct api_ctx *c, const struct db_request_fields *f, const char *agency_id,
+			const char *client_id, struct db_request *out, struct err *e)
 {
 	struct db_actor actor = actor_of(c);
-	return db_lifecycle_created(e, r, &actor);
+	return db_lifecycle_create(e, c->arena, f, agency_id, client_id, &actor, out);
 }
 
 bool api_request_change(struct api_ctx *c, const char *action, const char *record_type, const char *record_id,

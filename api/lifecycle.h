@@ -37,10 +37,11 @@ struct api_move_extra {
 bool api_request_apply(struct api_ctx *c, struct db_request *r, enum wf_action action,
 		       const struct api_move_extra *x, struct err *e);
 
-/* Completes the creation of request r (just inserted, in draft): step 1
- * starts, the history opens, the audit row request.create and the events
- * request.created and request.step_started are written. */
-bool api_request_created(struct api_ctx *c, const struct db_request *r, struct err *e);
+/* Creates a request in draft (db_lifecycle_create: the row, step 1
+ * started, the history opened, the audit row request.create and the events
+ * request.created and request.step_started, one statement) into *out. */
+bool api_request_create(struct api_ctx *c, const struct db_request_fields *f, const char *agency_id,
+			const char *client_id, struct db_request *out, struct err *e);
 
 /* Any other change of request request_id's records: the audit row (action,
  * record, before/after JSON text or NULL) and the event the catalogue maps

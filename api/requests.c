@@ -162,15 +162,13 @@ static bool create_request(struct api_ctx *c, struct err *e)
 		if (found)
 			return answer_resubmission(c, &r, &f, agency, e);
 	}
-	if (!db_request_insert(e, c->arena, &f, agency, machine ? c->who.subject : NULL, c->who.subject, &r)) {
+	if (!api_request_create(c, &f, agency, machine ? c->who.subject : NULL, &r, e)) {
 		/* a concurrent submission of the same eoffice_ref won: run again and
 		 * answer with the request it created */
 		if (machine && e->kind == ERR_CONFLICT)
 			return err_set(e, ERR_RETRY, "db.retry", "A concurrent submission used this eoffice_ref.");
 		return false;
 	}
-	if (!api_request_created(c, &r, e))
-		return false;
 	if (submit && (!submission_ready(c, &r, e) || !api_request_apply(c, &r, WF_SUBMIT, NULL, e)))
 		return false;
 	api_set_header(c, "Location", arena_printf(c->arena, "/api/v1/requests/%s", r.id));

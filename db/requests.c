@@ -22,6 +22,7 @@ void db_request_fill(struct db_request *out, const char *const *c)
 	out->current_step = atoi(c[5]);
 	out->json = c[6];
 	out->desk = c[7];
+	out->fresh = false;
 }
 
 /* Runs a statement returning REQUEST_COLS and fills out. */
@@ -37,20 +38,6 @@ static bool one(struct err *e, struct arena *a, struct db_stmt *st, int n, const
 	if (*found)
 		db_request_fill(out, c);
 	return true;
-}
-
-DB_STMT(st_insert,
-	"INSERT INTO requests AS r (kind, title, description, channel, letter_number, letter_date, eoffice_ref,"
-	"                           agency_id, client_id, state, current_step, created_by, updated_by)"
-	" VALUES ($1, $2, coalesce($3, ''), $4, $5, $6::date, $7, $8::uuid, $9::uuid, 'draft', 1, $10::uuid, $10::uuid)"
-	" RETURNING " REQUEST_COLS);
-
-bool db_request_insert(struct err *e, struct arena *a, const struct db_request_fields *f, const char *agency_id,
-		       const char *client_id, const char *actor, struct db_request *out)
-{
-	const char *p[] = {f->kind,        f->title,     f->description, f->channel, f->letter_number,
-			   f->letter_date, f->eoffice_ref, agency_id,     client_id,  actor};
-	return one(e, a, &st_insert, 10, p, out, NULL);
 }
 
 DB_STMT(st_get, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = $1::uuid");

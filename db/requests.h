@@ -20,6 +20,7 @@ struct db_request {
 	const char *id, *state, *agency_id, *client_id, *json;
 	const char *desk; /* whose desk it is on: DB_REQUEST_DESK */
 	int version, current_step;
+	bool fresh; /* created by this statement: it has no documents, dispositions or signatures */
 };
 
 /* For the SQL of db/ that answers a request row (alias r): its JSON
@@ -61,8 +62,6 @@ struct db_request_fields {
 	bool set_letter_number, set_letter_date;
 };
 
-bool db_request_insert(struct err *e, struct arena *a, const struct db_request_fields *f, const char *agency_id,
-		       const char *client_id, const char *actor, struct db_request *out);
 bool db_request_get(struct err *e, struct arena *a, const char *id, bool lock, struct db_request *out, bool *found);
 bool db_request_by_eoffice_ref(struct err *e, struct arena *a, const char *client_id, const char *ref,
 			       struct db_request *out, bool *found);

@@ -192,27 +192,42 @@ bool db_lifecycle_apply(struct err *e, struct arena *a, const struct db_transiti
 	return true;
 }
 
-DB_STMT(st_created,
-	"WITH s AS (INSERT INTO step_instances (request_id, step, started_at) VALUES ($1::uuid, 1, now())"
-	"           RETURNING policy_version, warn_at, due_at),"
-	" h AS (INSERT INTO state_history (request_id, state, entered_at) VALUES ($1::uuid, 'draft', now())),"
-	" r AS (SELECT id, agency_id, eoffice_ref, status, phase, current_step, version, channel FROM requests"
-	"       WHERE id = $1::uuid),"
+DB_STMT(st_create,
+	"WITH r AS (INSERT INTO requests AS r (kind, title, description, channel, letter_number, letter_date,"
+	"           eoffice_ref, agency_id, client_id, state, current_step, created_by, updated_by)"
+	"           VALUES ($1, $2, coalesce($3, ''), $4, $5, $6::date, $7, $8::uuid, $9::uuid, 'draft', 1, $10::uuid,"
+	"                   $10::uuid) RETURNING *),"
+	" s AS (INSERT INTO step_instances (request_id, step, started_at) SELECT id, 1, now() FROM r"
+	"       RETURNING policy_version, warn_at, due_at),"
+	" h AS (INSERT INTO state_history (request_id, state, entered_at) SELECT id, 'draft', now() FROM r),"
 	" au AS (INSERT INTO audit_log (actor_id, actor_role, action, record_type, record_id, request_id,"
 	"                               http_request_id, after)"
-	"        VALUES ($2::uuid, $3, 'request.create', 'request', $1, $1::uuid, $4, $5::jsonb))"
-	" INSERT INTO events (type, request_id, agency_id, data)"
-	" SELECT x.type, r.id, r.agency_id, " DB_EVENT_DATA("r", "$2::uuid", "$3::text") " || x.data"
-	" FROM r CROSS JOIN LATERAL ("
-	"   SELECT 1 AS ord, 'request.created' AS type, jsonb_build_object('channel', r.channel) AS data"
-	"   UNION ALL SELECT 2, 'request.step_started', jsonb_build_object('policy_version', s.policy_version,"
-	"                    'warn_at', s.warn_at, 'due_at', s.due_at) FROM s) x"
-	" ORDER BY x.ord");
+	"        SELECT $10::uuid, $11, 'request.create', 'request', r.id::text, r.id, $12, " DB_REQUEST_JSON("r")
+	"        ::jsonb FROM r),"
+	" ev AS (INSERT INTO events (type, request_id, agency_id, data)"
+	"        SELECT x.type, r.id, r.agency_id, " DB_EVENT_DATA("r", "$10::uuid", "$11::text") " || x.data"
+	"        FROM r CROSS JOIN LATERAL ("
+	"          SELECT 1 AS ord, 'request.created' AS type, jsonb_build_object('channel', r.channel) AS data"
+	"          UNION ALL SELECT 2, 'request.step_started', jsonb_build_object('policy_version', s.policy_version,"
+	"                           'warn_at', s.warn_at, 'due_at', s.due_at) FROM s) x"
+	"        ORDER BY x.ord)"
+	" SELECT " DB_REQUEST_COLS("r") " FROM r");
 
-bool db_lifecycle_created(struct err *e, const struct db_request *r, const struct db_actor *actor)
+bool db_lifecycle_create(struct err *e, struct arena *a, const struct db_request_fields *f, const char *agency_id,
+			 const char *client_id, const struct db_actor *actor, struct db_request *out)
 {
-	const char *p[] = {r->id, actor->id, actor->role, actor->http_request_id, r->json};
-	return db_exec(e, &st_created, 5, p, NULL);
+	const char *p[] = {f->kind,        f->title,       f->description, f->channel, f->letter_number,
+			   f->letter_date, f->eoffice_ref, agency_id,      client_id,  actor->id,
+			   actor->role,    actor->http_request_id};
+	const char *c[DB_REQUEST_NCOLS];
+	bool found;
+	if (!db_one(e, a, &st_create, 12, p, DB_REQUEST_NCOLS, c, &found))
+		return false;
+	if (!found)
+		return err_set(e, ERR_INTERNAL, "internal", "An internal error occurred.");
+	db_request_fill(out, c);
+	out->fresh = true;
+	return true;
 }
 
 DB_STMT(st_recomputed,

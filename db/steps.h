@@ -74,10 +74,13 @@ struct db_transition {
 bool db_lifecycle_apply(struct err *e, struct arena *a, const struct db_transition *t, const struct db_actor *actor,
 			struct db_request *out);
 
-/* A request just inserted: step 1 starts (no policy), the history opens in
- * draft, the audit row request.create (after = the request's JSON) and the
- * events request.created and request.step_started are written. */
-bool db_lifecycle_created(struct err *e, const struct db_request *r, const struct db_actor *actor);
+/* A new request in draft, in one statement: the request row, step 1
+ * started (no policy), the history opened in draft, the audit row
+ * request.create (after = the request's JSON) and the events
+ * request.created and request.step_started. *out is the request (fresh).
+ * A taken eoffice_ref fails with ERR_CONFLICT. */
+bool db_lifecycle_create(struct err *e, struct arena *a, const struct db_request_fields *f, const char *agency_id,
+			 const char *client_id, const struct db_actor *actor, struct db_request *out);
 
 /* New deadlines of an open step instance after a calendar change, with the
  * event calendar.recomputed of its request (cause: what changed). */
