@@ -248,36 +248,44 @@ bool db_step_recomputed(struct err *e, const char *instance_id, int64_t warn_at,
 	return db_exec(e, &st_recomputed, 6, p, NULL);
 }
 
-/* The two flagging statements differ only in their column names. A warning
- * is due from warn_at on; a breach only once due_at has passed (a step done
- * exactly at due_at is on time: core/sla.h). */
-#define FLAG_SQL(at, cmp, flag, kind)                                                                         \
-	"WITH hit AS (SELECT id FROM step_instances"                                                          \
-	"   WHERE completed_at IS NULL AND paused_since IS NULL AND " flag " IS NULL AND " at " " cmp " now()"  \
-	"   ORDER BY " at " LIMIT $1::int FOR UPDATE SKIP LOCKED),"                                            \
-	" flagged AS (UPDATE step_instances s SET " flag " = now() FROM hit WHERE s.id = hit.id"               \
-	"   RETURNING s.id, s.request_id, s.step, s." at " AS threshold),"                                     \
-	" ev AS (INSERT INTO events (type, request_id, agency_id, data)"                                      \
-	"   SELECT 'sla." kind "', r.id, r.agency_id, " DB_EVENT_DATA("r", "NULL::uuid", "'system'")            \
-	"          || jsonb_build_object('step', f.step, 'step_instance_id', f.id, '" at "', f.threshold)"     \
-	"   FROM flagged f JOIN requests r ON r.id = f.request_id ORDER BY f.threshold, f.id),"                \
-	" au AS (INSERT INTO audit_log (actor_role, action, record_type, record_id, request_id,"              \
-	"   http_request_id, after)"                                                                           \
-	"   SELECT 'system', 'sla." kind "', 'step_instance', id::text, request_id, $2,"                      \
-	"          jsonb_build_object('step', step, '" at "', threshold) FROM flagged)"                        \
-	" SELECT count(*) FROM flagged"
+/* The timer's flagging, one statement for both thresholds: every open
+ * step that crossed warn_at (a warning is due from warn_at on) or due_at (a
+ * breach only once due_at has passed: a step done exactly at due_at is on
+ * time, core/sla.h) and is not flagged for it yet, read from the two
+ * partial indexes; a step that crossed both is updated once. Per flag, its
+ * event (sla.warning / sla.breach) and its audit row, warnings first. */
+DB_STMT(st_flag,
+	"WITH hit AS (SELECT id, (warned_at IS NULL AND warn_at <= now()) AS w,"
+	"   (breached_at IS NULL AND due_at < now()) AS b FROM step_instances"
+	"   WHERE completed_at IS NULL AND paused_since IS NULL"
+	"     AND ((warned_at IS NULL AND warn_at <= now()) OR (breached_at IS NULL AND due_at < now()))"
+	"   LIMIT $1::int FOR UPDATE SKIP LOCKED),"
+	" flagged AS (UPDATE step_instances s SET warned_at = CASE WHEN hit.w THEN now() ELSE s.warned_at END,"
+	"     breached_at = CASE WHEN hit.b THEN now() ELSE s.breached_at END FROM hit WHERE s.id = hit.id"
+	"   RETURNING s.id, s.request_id, s.step, s.warn_at, s.due_at, hit.w, hit.b),"
+	" k AS (SELECT f.id, f.request_id, f.step, x.ord, x.kind, x.at, x.threshold FROM flagged f CROSS JOIN LATERAL ("
+	"     SELECT 1 AS ord, 'warning' AS kind, 'warn_at' AS at, f.warn_at AS threshold WHERE f.w"
+	"     UNION ALL SELECT 2, 'breach', 'due_at', f.due_at WHERE f.b) x),"
+	" ev AS (INSERT INTO events (type, request_id, agency_id, data)"
+	"   SELECT 'sla.' || k.kind, r.id, r.agency_id, " DB_EVENT_DATA("r", "NULL::uuid", "'system'")
+	"          || jsonb_build_object('step', k.step, 'step_instance_id', k.id, k.at, k.threshold)"
+	"   FROM k JOIN requests r ON r.id = k.request_id ORDER BY k.ord, k.threshold, k.id),"
+	" au AS (INSERT INTO audit_log (actor_role, action, record_type, record_id, request_id,"
+	"   http_request_id, after)"
+	"   SELECT 'system', 'sla.' || k.kind, 'step_instance', k.id::text, k.request_id, $2,"
+	"          jsonb_build_object('step', k.step, k.at, k.threshold) FROM k ORDER BY k.ord, k.threshold, k.id)"
+	" SELECT count(*) FILTER (WHERE w), count(*) FILTER (WHERE b), count(*) FROM flagged");
 
-DB_STMT(st_flag_warning, FLAG_SQL("warn_at", "<=", "warned_at", "warning"));
-DB_STMT(st_flag_breach, FLAG_SQL("due_at", "<", "breached_at", "breach"));
-
-bool db_step_flag(struct err *e, const char *kind, int limit, const char *http_request_id, int *count)
+bool db_step_flag(struct err *e, int limit, const char *http_request_id, int *warnings, int *breaches, int *rows)
 {
 	char lim[16];
 	const char *p[] = {int_param(lim, sizeof lim, limit), http_request_id};
 	PGresult *r;
-	if (!db_exec(e, strcmp(kind, "warning") == 0 ? &st_flag_warning : &st_flag_breach, 2, p, &r))
+	if (!db_exec(e, &st_flag, 2, p, &r))
 		return false;
-	*count = atoi(PQgetvalue(r, 0, 0));
+	*warnings = atoi(PQgetvalue(r, 0, 0));
+	*breaches = atoi(PQgetvalue(r, 0, 1));
+	*rows = atoi(PQgetvalue(r, 0, 2));
 	PQclear(r);
 	return true;
 }

@@ -87,10 +87,11 @@ bool db_lifecycle_create(struct err *e, struct arena *a, const struct db_request
 bool db_step_recomputed(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at, const char *cause,
 			const struct db_actor *actor);
 
-/* Flags up to limit open instances that crossed warn_at (kind "warning") or
- * due_at ("breach"), with their audit rows and events (sla.warning,
- * sla.breach), in one statement; rows another scan holds are skipped.
- * *count receives how many. */
-bool db_step_flag(struct err *e, const char *kind, int limit, const char *http_request_id, int *count);
+/* Flags up to limit open instances that crossed warn_at or due_at and are
+ * not flagged for it yet, with an audit row and an event (sla.warning,
+ * sla.breach) per flag, in one statement; a step that crossed both counts
+ * once in limit. Rows another scan holds are skipped. *warnings and
+ * *breaches receive the flags set, *rows the instances updated. */
+bool db_step_flag(struct err *e, int limit, const char *http_request_id, int *warnings, int *breaches, int *rows);
 
 #endif

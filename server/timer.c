@@ -38,16 +38,17 @@ static atomic_uint_least64_t g_warnings, g_breaches, g_scans, g_scan_failures, g
 static const double scan_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NSB (sizeof scan_buckets / sizeof scan_buckets[0])
 static atomic_uint_least64_t g_scan_hist[NSB + 1], g_scan_sum_us;
-/* Flags every crossing of one kind, BATCH rows per statement; *total
- * receives how many (counted only once the scan commits). */
-static bool flag_all(const char *kind, long *total, struct err *e)
+/* Flags every crossing, BATCH step instances per statement; *warnings and
+ * *breaches receive how many of each (counted only once the scan commits). */
+static bool flag_all(long *warnings, long *breaches, struct err *e)
 {
-	*total = 0;
+	*warnings = *breaches = 0;
 	for (;;) {
-		int n;
-		if (!db_step_flag(e, kind, BATCH, "timer", &n))
+		int w, b, n;
+		if (!db_step_flag(e, BATCH, "timer", &w, &b, &n))
 			return false;
-		*total += n;
+		*warnings += w;
+		*breaches += b;
 		if (n < BATCH)
 			return true;
 	}
@@ -60,7 +61,7 @@ static void scan(void)
 	double t0 = mono_s();
 	db_unit_start(false);
 	long warnings = 0, breaches = 0;
-	bool ok = db_begin(&e) && flag_all("warning", &warnings, &e) && flag_all("breach", &breaches, &e);
+	bool ok = db_begin(&e) && flag_all(&warnings, &breaches, &e);
 	if (ok)
 		ok = db_commit(&e);
 	else

@@ -13,20 +13,20 @@
 #      (generate_series): one agency, one request per open step instance
 #      (steps 2-7, policy version 1), deadlines spread over the weeks ahead so
 #      nothing crosses on its own; VACUUM ANALYZE;
-#   2. the two flagging statements exactly as the daemon prepares them: the
-#      FLAG_SQL macro and its DB_STMT lines are taken from db/steps.c (with
-#      DB_EVENT_DATA from db/events.h, st_open_counts from db/sla.c) at run
-#      time and compiled into their text, so this never measures a stale copy;
-#   3. EXPLAIN (ANALYZE, BUFFERS) of both with nothing crossing and with 1000
+#   2. the flagging statement exactly as the daemon prepares it: its DB_STMT
+#      lines are taken from db/steps.c (with DB_EVENT_DATA from db/events.h,
+#      st_open_counts from db/sla.c) at run time and compiled into their
+#      text, so this never measures a stale copy;
+#   3. EXPLAIN (ANALYZE, BUFFERS) of it with nothing crossing and with 1000
 #      steps just past warn_at and due_at (in a transaction rolled back);
 #   4. in one psql session (as the daemon keeps its connection and its
 #      prepared statements), warmed by one idle scan: BENCH_REPS timed scans
 #      (\timing) where each time 1000 fresh steps cross both thresholds (one
 #      UPDATE to now() - 1 s, not timed), then one transaction runs the
-#      statements as server/timer.c does (warning until a batch comes back
-#      short of BATCH = 1000, then breach the same way, so W W B B for
-#      exactly 1000); and BENCH_REPS scans with nothing crossing (W B), the
-#      cost of every idle tick;
+#      statement as server/timer.c does (until a batch comes back short of
+#      BATCH = 1000 step instances, so F F for exactly 1000, each flagged for
+#      both thresholds at once); and BENCH_REPS scans with nothing crossing
+#      (F), the cost of every idle tick;
 #   5. `alurd serve` with ALURD_TIMER_INTERVAL=0.2: alurd_sla_scan_duration
 #      _seconds_sum/_count from /metrics over an idle window and around
 #      three crossings of 1000;
@@ -35,7 +35,7 @@
 #      not flagged yet), idle and with 1000 steps crossed but not flagged;
 #   7. a backlog: 10% of the open steps long overdue, already flagged and
 #      still open, made after the last ANALYZE (as it builds up in service):
-#      the breach statement's plan and idle scans, then the same after
+#      the flagging statement's plan and idle scans, then the same after
 #      ANALYZE. Both due_at indexes are partial, so the planner cannot probe
 #      the column's actual range and relies on the histogram; which index it
 #      picks decides whether an idle tick reads the backlog.
@@ -116,12 +116,11 @@ extract_sql() {
 		echo '#include <stdio.h>'
 		echo '#define DB_STMT(var, text) static const char *var = text'
 		awk '/^#define DB_EVENT_DATA/ {on = 1} on {print; if ($0 !~ /\\$/) exit}' "$ROOT/db/events.h"
-		awk '/^#define FLAG_SQL/ {on = 1} on {print; if ($0 !~ /\\$/) exit}' "$src"
-		awk '/^DB_STMT\((st_flag_warning|st_flag_breach),/ {on = 1} on {print; if ($0 ~ /\);[[:space:]]*$/) on = 0}' "$src"
+		awk '/^DB_STMT\((st_flag),/ {on = 1} on {print; if ($0 ~ /\);[[:space:]]*$/) on = 0}' "$src"
 		awk '/^DB_STMT\((st_open_counts),/ {on = 1} on {print; if ($0 ~ /\);[[:space:]]*$/) on = 0}' "$ROOT/db/sla.c"
 		echo 'int main(void) {'
 		echo '  FILE *f;'
-		for v in st_flag_warning st_flag_breach st_open_counts; do
+		for v in st_flag st_open_counts; do
 			echo "  f = fopen(\"$WORK/$v.sql\", \"w\"); if (!f) return 1; fputs($v, f); fclose(f);"
 		done
 		echo '  return 0; }'
@@ -132,25 +131,20 @@ extract_sql() {
 		exit 1
 	}
 	"$WORK/extract"
-	grep -q 'FOR UPDATE SKIP LOCKED' "$WORK/st_flag_warning.sql" || {
-		echo "bench_timer: the warning statement taken from db/steps.c looks wrong:" >&2
-		cat "$WORK/st_flag_warning.sql" >&2
+	grep -q 'FOR UPDATE SKIP LOCKED' "$WORK/st_flag.sql" || {
+		echo "bench_timer: the flagging statement taken from db/steps.c looks wrong:" >&2
+		cat "$WORK/st_flag.sql" >&2
 		exit 1
 	}
-	# the daemon prepares them; psql does the same
-	{
-		printf 'PREPARE flag_w(int, text) AS %s;\n' "$(cat "$WORK/st_flag_warning.sql")"
-		printf 'PREPARE flag_b(int, text) AS %s;\n' "$(cat "$WORK/st_flag_breach.sql")"
-	} >"$WORK/prepare.sql"
+	# the daemon prepares it; psql does the same
+	printf 'PREPARE flag(int, text) AS %s;\n' "$(cat "$WORK/st_flag.sql")" >"$WORK/prepare.sql"
 }
 extract_sql
 say "the statements (from db/steps.c, db/sla.c)"
-indent <"$WORK/st_flag_warning.sql"
-echo
-echo "   (st_flag_breach: the same with due_at / breached_at / 'breach')"
+indent <"$WORK/st_flag.sql"
 
 # ---- per size ------------------------------------------------------------------------
-declare -A GAUGE_CROSS BPLAN_IDLE BPLAN_CROSS BACKLOG_OPEN_DUE BACKLOG_STALE BACKLOG_FRESH BACKLOG_STALE_PLAN BACKLOG_FRESH_PLAN FILL IDLE_MED IDLE_MIN CROSS_MED CROSS_MIN CROSS_MAX D_IDLE D_CROSS GAUGE WPLAN_IDLE WPLAN_CROSS
+declare -A GAUGE_CROSS BACKLOG_OPEN_DUE BACKLOG_STALE BACKLOG_FRESH BACKLOG_STALE_PLAN BACKLOG_FRESH_PLAN FILL IDLE_MED IDLE_MIN CROSS_MED CROSS_MIN CROSS_MAX D_IDLE D_CROSS GAUGE FPLAN_IDLE FPLAN_CROSS
 
 median() { sort -n | awk '{a[NR] = $1} END {if (NR % 2) printf "%.2f", a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
@@ -220,61 +214,53 @@ SQL
 	{
 		cat "$WORK/prepare.sql"
 		echo "BEGIN;"
-		echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag_w(1000, 'bench');"
-		echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag_b(1000, 'bench');"
+		echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag(1000, 'bench');"
 		echo "ROLLBACK;"
 	} | psql_db -P pager=off >"$WORK/plan_idle_$rows"
 	indent <"$WORK/plan_idle_$rows"
-	WPLAN_IDLE[$rows]=$(awk '/Execution Time/ {print $3; exit}' "$WORK/plan_idle_$rows")
-	BPLAN_IDLE[$rows]=$(awk '/Execution Time/ {n++; if (n == 2) {print $3; exit}}' "$WORK/plan_idle_$rows")
+	FPLAN_IDLE[$rows]=$(awk '/Execution Time/ {print $3; exit}' "$WORK/plan_idle_$rows")
 
 	cross
 	say "$rows: EXPLAIN (ANALYZE, BUFFERS), $CROSS steps past warn_at and due_at (rolled back)"
 	{
 		cat "$WORK/prepare.sql"
 		echo "BEGIN;"
-		echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag_w(1000, 'bench');"
-		echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag_b(1000, 'bench');"
+		echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag(1000, 'bench');"
 		echo "ROLLBACK;"
 	} | psql_db -P pager=off >"$WORK/plan_cross_$rows"
 	indent <"$WORK/plan_cross_$rows"
-	WPLAN_CROSS[$rows]=$(awk '/Execution Time/ {print $3; exit}' "$WORK/plan_cross_$rows")
-	BPLAN_CROSS[$rows]=$(awk '/Execution Time/ {n++; if (n == 2) {print $3; exit}}' "$WORK/plan_cross_$rows")
+	FPLAN_CROSS[$rows]=$(awk '/Execution Time/ {print $3; exit}' "$WORK/plan_cross_$rows")
 
 	# -- timed scans, as the daemon runs them: one session (the daemon keeps
 	# its connection and its prepared statements), warmed by one idle scan;
 	# only the scan transactions are timed, not the UPDATEs that make the
 	# steps cross
-	say "$rows: $REPS scans of $CROSS fresh crossings (W W B B in one transaction), then $REPS idle scans (W B)"
+	say "$rows: $REPS scans of $CROSS fresh crossings (F F in one transaction), then $REPS idle scans (F)"
 	local first=$round
 	{
 		cat "$WORK/prepare.sql"
 		# warm-up, not timed: flags the crossing the plans above rolled back
-		echo "BEGIN; EXECUTE flag_w(1000, 'bench'); EXECUTE flag_w(1000, 'bench');"
-		echo "EXECUTE flag_b(1000, 'bench'); EXECUTE flag_b(1000, 'bench'); COMMIT;"
+		echo "BEGIN; EXECUTE flag(1000, 'bench'); EXECUTE flag(1000, 'bench'); COMMIT;"
 		for rep in $(seq "$REPS"); do
 			cross_sql $((first + rep - 1))
 			printf '%s\n' '\timing on'
 			echo "BEGIN;"
-			echo "EXECUTE flag_w(1000, 'bench');"
-			echo "EXECUTE flag_w(1000, 'bench');"
-			echo "EXECUTE flag_b(1000, 'bench');"
-			echo "EXECUTE flag_b(1000, 'bench');"
+			echo "EXECUTE flag(1000, 'bench');"
+			echo "EXECUTE flag(1000, 'bench');"
 			echo "COMMIT;"
 			printf '%s\n' '\timing off'
 		done
 		for rep in $(seq "$REPS"); do
 			printf '%s\n' '\timing on'
 			echo "BEGIN;"
-			echo "EXECUTE flag_w(1000, 'bench');"
-			echo "EXECUTE flag_b(1000, 'bench');"
+			echo "EXECUTE flag(1000, 'bench');"
 			echo "COMMIT;"
 			printf '%s\n' '\timing off'
 		done
 	} | psql_db -At >"$WORK/out"
 	round=$((first + REPS))
 	counts=$(grep -v '^Time' "$WORK/out" | tr '\n' ' ')
-	want="1000 0 1000 0 $(for _ in $(seq "$REPS"); do printf '1000 0 1000 0 '; done)$(for _ in $(seq "$REPS"); do printf '0 0 '; done)"
+	want="1000|1000|1000 0|0|0 $(for _ in $(seq "$REPS"); do printf '1000|1000|1000 0|0|0 '; done)$(for _ in $(seq "$REPS"); do printf '0|0|0 '; done)"
 	[ "$counts" = "$want" ] || {
 		echo "bench_timer: the scans flagged '$counts', expected '$want'" >&2
 		exit 1
@@ -282,17 +268,17 @@ SQL
 	sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$WORK/out" >"$WORK/times"
 	: >"$WORK/cross_$rows"
 	for rep in $(seq "$REPS"); do
-		stmts=$(sed -n "$(((rep - 1) * 6 + 1)),$((rep * 6))p" "$WORK/times" | tr '\n' ' ')
+		stmts=$(sed -n "$(((rep - 1) * 4 + 1)),$((rep * 4))p" "$WORK/times" | tr '\n' ' ')
 		total=$(echo "$stmts" | tr ' ' '\n' | awk '{s += $1} END {printf "%.2f", s}')
 		echo "$total" >>"$WORK/cross_$rows"
-		echo "   scan $rep: flagged 1000 0 1000 0 -> $total ms (BEGIN W W B B COMMIT: ${stmts}ms)"
+		echo "   scan $rep: flagged 1000 warnings and 1000 breaches -> $total ms (BEGIN F F COMMIT: ${stmts}ms)"
 	done
 	: >"$WORK/idle_$rows"
 	for rep in $(seq "$REPS"); do
-		sed -n "$((REPS * 6 + (rep - 1) * 4 + 1)),$((REPS * 6 + rep * 4))p" "$WORK/times" |
+		sed -n "$((REPS * 4 + (rep - 1) * 3 + 1)),$((REPS * 4 + rep * 3))p" "$WORK/times" |
 			awk '{s += $1} END {printf "%.2f\n", s}' >>"$WORK/idle_$rows"
 	done
-	echo "   idle scans (BEGIN W B COMMIT): $(tr '\n' ' ' <"$WORK/idle_$rows")ms"
+	echo "   idle scans (BEGIN F COMMIT): $(tr '\n' ' ' <"$WORK/idle_$rows")ms"
 	CROSS_MED[$rows]=$(median <"$WORK/cross_$rows")
 	CROSS_MIN[$rows]=$(sort -n "$WORK/cross_$rows" | head -n 1)
 	CROSS_MAX[$rows]=$(sort -n "$WORK/cross_$rows" | tail -n 1)
@@ -366,39 +352,38 @@ SQL
 		due_at = now() - interval '1 day' - random() * interval '5 days',
 		warned_at = now() - interval '1 hour', breached_at = now() - interval '1 hour'
 		FROM bench_pick p WHERE p.id = s.id AND p.rn > $((rows - backlog))"
-	idle_with_backlog() { # label: the breach statement's plan, then timed idle scans, one session
+	idle_with_backlog() { # label: the flagging statement's plan, then timed idle scans, one session
 		{
 			cat "$WORK/prepare.sql"
 			echo "BEGIN;"
-			echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag_b(1000, 'bench');"
+			echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag(1000, 'bench');"
 			echo "ROLLBACK;"
 			printf '%s\n' '\pset format unaligned' '\pset tuples_only on'
 			for _ in $(seq "$REPS"); do
 				printf '%s\n' '\timing on'
 				echo "BEGIN;"
-				echo "EXECUTE flag_w(1000, 'bench');"
-				echo "EXECUTE flag_b(1000, 'bench');"
+				echo "EXECUTE flag(1000, 'bench');"
 				echo "COMMIT;"
 				printf '%s\n' '\timing off'
 			done
 		} | psql_db -P pager=off >"$WORK/plan_backlog"
 		awk '/CTE hit/ {on = 1} /CTE flagged/ {on = 0} on; /Execution Time/' "$WORK/plan_backlog" | indent
 		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$WORK/plan_backlog" |
-			awk '{s += $1} NR % 4 == 0 {printf "%.2f\n", s; s = 0}' >"$WORK/idle_b"
+			awk '{s += $1} NR % 3 == 0 {printf "%.2f\n", s; s = 0}' >"$WORK/idle_b"
 		echo "   idle scans ($1): $(tr '\n' ' ' <"$WORK/idle_b")ms"
 	}
-	echo "   the breach statement's plan, nothing newly crossing:"
+	echo "   the flagging statement's plan, nothing newly crossing:"
 	idle_with_backlog "statistics from before the backlog"
-	# both partial indexes on due_at serve the breach statement; what an idle
-	# tick costs when the planner takes step_instances_open_due_idx (which it
-	# does when their costs tie; see the plans above), shown by hiding the
-	# other one inside a transaction that is rolled back
+	# the flagging statement reads step_instances_due_idx for the breaches;
+	# what an idle tick costs when the planner cannot (another partial index
+	# on due_at serves it), shown by hiding it inside a transaction that is
+	# rolled back
 	echo "   the same if the planner takes step_instances_open_due_idx:"
 	{
 		cat "$WORK/prepare.sql"
 		echo "BEGIN;"
 		echo "DROP INDEX step_instances_due_idx;"
-		echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag_b(1000, 'bench');"
+		echo "EXPLAIN (ANALYZE, BUFFERS) EXECUTE flag(1000, 'bench');"
 		echo "ROLLBACK;"
 	} | psql_db -P pager=off >"$WORK/plan_open_due"
 	awk '/CTE hit/ {on = 1} /CTE flagged/ {on = 0} on; /Execution Time/' "$WORK/plan_open_due" | indent
@@ -427,7 +412,7 @@ TPS=$(awk '/^tps/ {print $3; exit}' "$WORK/pgb")
 PGLAT=$(awk '/^latency average/ {print $4; exit}' "$WORK/pgb")
 
 # ---- the figures -----------------------------------------------------------------------
-say "summary ($(nproc) CPUs; $CROSS crossings = one batch of each kind; times in ms)"
+say "summary ($(nproc) CPUs; $CROSS steps crossing both thresholds = one batch; times in ms)"
 printf '   %-58s' "open step instances"
 for rows in $SIZES; do printf ' %12s' "$rows"; done
 echo
@@ -441,24 +426,22 @@ row() { # label, array name
 	echo
 }
 row "fill + VACUUM ANALYZE (s)" FILL
-row "psql: scan with 1000 crossings, median (W W B B + COMMIT)" CROSS_MED
+row "psql: scan with 1000 crossings, median (F F + COMMIT)" CROSS_MED
 row "psql: scan with 1000 crossings, min" CROSS_MIN
 row "psql: scan with 1000 crossings, max" CROSS_MAX
-row "psql: idle scan, median (W B + COMMIT)" IDLE_MED
+row "psql: idle scan, median (F + COMMIT)" IDLE_MED
 row "psql: idle scan, min" IDLE_MIN
-row "EXPLAIN ANALYZE warning statement, nothing crossing" WPLAN_IDLE
-row "EXPLAIN ANALYZE warning statement, 1000 crossing" WPLAN_CROSS
-row "EXPLAIN ANALYZE breach statement, nothing crossing" BPLAN_IDLE
-row "EXPLAIN ANALYZE breach statement, 1000 crossing" BPLAN_CROSS
+row "EXPLAIN ANALYZE flagging statement, nothing crossing" FPLAN_IDLE
+row "EXPLAIN ANALYZE flagging statement, 1000 crossing" FPLAN_CROSS
 row "daemon: idle scan, mean (/metrics)" D_IDLE
 row "daemon: flagging scan, median estimate (/metrics)" D_CROSS
 row "open-steps gauge at scrape time (st_open_counts), idle" GAUGE
 row "  with 1000 crossed, not flagged yet" GAUGE_CROSS
 row "idle scan, backlog of 10% overdue open, stale statistics" BACKLOG_STALE
-row "  breach statement's index" BACKLOG_STALE_PLAN
+row "  flagging statement's first index" BACKLOG_STALE_PLAN
 row "  EXPLAIN ANALYZE of it through open_due_idx" BACKLOG_OPEN_DUE
 row "idle scan, same backlog, after ANALYZE" BACKLOG_FRESH
-row "  breach statement's index" BACKLOG_FRESH_PLAN
+row "  flagging statement's first index" BACKLOG_FRESH_PLAN
 printf '   %-58s %12s\n' "pgbench -S: tps" "$TPS"
 printf '   %-58s %12s\n' "pgbench -S: latency average (ms)" "$PGLAT"
 printf '   %-58s %12s\n' "one pgbench transaction (1 / tps per client, ms)" "$(awk -v t="$TPS" 'BEGIN{printf "%.3f", 8000 / t}')"
