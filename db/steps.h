@@ -87,11 +87,11 @@ bool db_lifecycle_create(struct err *e, struct arena *a, const struct db_request
 bool db_step_recomputed(struct err *e, const char *instance_id, int64_t warn_at, int64_t due_at, const char *cause,
 			const struct db_actor *actor);
 
-/* Flags up to limit open instances that crossed warn_at or due_at and are
- * not flagged for it yet, with an audit row and an event (sla.warning,
- * sla.breach) per flag, in one statement; a step that crossed both counts
- * once in limit. Rows another scan holds are skipped. *warnings and
- * *breaches receive the flags set, *rows the instances updated. */
-bool db_step_flag(struct err *e, int limit, const char *http_request_id, int *warnings, int *breaches, int *rows);
+/* Flags up to limit open instances that crossed warn_at and up to limit
+ * that crossed due_at (not flagged for it yet), with an audit row and an
+ * event (sla.warning, sla.breach) per flag, in one statement; a step in both
+ * is updated once. Rows another scan holds are skipped. *warnings and
+ * *breaches receive the flags set (either equal to limit: more may wait). */
+bool db_step_flag(struct err *e, int limit, const char *http_request_id, int *warnings, int *breaches);
 
 #endif

@@ -38,18 +38,19 @@ static atomic_uint_least64_t g_warnings, g_breaches, g_scans, g_scan_failures, g
 static const double scan_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define NSB (sizeof scan_buckets / sizeof scan_buckets[0])
 static atomic_uint_least64_t g_scan_hist[NSB + 1], g_scan_sum_us;
-/* Flags every crossing, BATCH step instances per statement; *warnings and
- * *breaches receive how many of each (counted only once the scan commits). */
+/* Flags every crossing, up to BATCH of each kind per statement; *warnings
+ * and *breaches receive how many of each (counted only once the scan
+ * commits). */
 static bool flag_all(long *warnings, long *breaches, struct err *e)
 {
 	*warnings = *breaches = 0;
 	for (;;) {
-		int w, b, n;
-		if (!db_step_flag(e, BATCH, "timer", &w, &b, &n))
+		int w, b;
+		if (!db_step_flag(e, BATCH, "timer", &w, &b))
 			return false;
 		*warnings += w;
 		*breaches += b;
-		if (n < BATCH)
+		if (w < BATCH && b < BATCH)
 			return true;
 	}
 }
