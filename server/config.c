@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -384,16 +383,6 @@ static bool load_webhooks(struct config *c, config_getenv get, char *msg, size_t
 	       get_bool(get, "ALURD_WEBHOOK_ALLOW_PRIVATE", false, &c->webhook_allow_private, msg, n);
 }
 
-/* One libmicrohttpd event thread per online CPU, at most 8: the event
- * thread parses, answers and hands every request to a worker, so a single
- * one is the daemon's bottleneck on a busy machine (GET /requests/{id} at
- * -c64 on 2 CPUs: +25 % with two). */
-static int default_http_threads(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
-}
-
 bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 {
 	memset(c, 0, sizeof *c);
@@ -403,7 +392,7 @@ bool config_load(struct config *c, config_getenv get, char *msg, size_t n)
 			  n) &&
 	       load_listen(c, get, msg, n) &&
 	       get_int(get, "ALURD_THREADS", 8, 1, 256, &c->threads, msg, n) &&
-	       get_int(get, "ALURD_HTTP_THREADS", default_http_threads(), 1, 64, &c->http_threads, msg, n) &&
+	       get_int(get, "ALURD_HTTP_THREADS", 1, 1, 64, &c->http_threads, msg, n) &&
 	       load_secret(c, get, msg, n) &&
 	       load_alg(c, get, msg, n) &&
 	       get_string(get, "ALURD_JWT_PRIVATE_KEY", "", c->jwt_private_key, sizeof c->jwt_private_key, msg, n) &&

@@ -11,8 +11,7 @@
 #      bench_requests.sh (read out of that script, so both fill the same
 #      data): 20 agencies, BENCH_ROWS (100 000) requests over all twelve
 #      states with their step instances; `alurd serve` on it
-#      (ALURD_THREADS=8, ALURD_HTTP_THREADS its default: one per CPU; log
-#      level warn); an admin, a
+#      (ALURD_THREADS=8, ALURD_HTTP_THREADS=1, log level warn); an admin, a
 #      Kepala Dinas and a PD user of one agency, each with a token;
 #   2. a `pgbench -i -s 10` database on the same cluster; when
 #      BENCH_REFERENCE_DIR names the folder of the reference programs (the
