@@ -68,7 +68,10 @@ static bool submission_ready(struct api_ctx *c, const struct db_request *r, stru
 {
 	const char **types, *missing[4];
 	size_t n;
-	if (!db_document_types(e, c->arena, r->id, &types, &n))
+	/* a locked read brought them; a request created by this call has none */
+	if (r->doc_types || r->fresh)
+		db_document_types_parse(c->arena, r->doc_types ? r->doc_types : "", &types, &n);
+	else if (!db_document_types(e, c->arena, r->id, &types, &n))
 		return false;
 	size_t m = wf_submit_missing(types, n, missing, 4);
 	if (m == 0)

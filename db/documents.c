@@ -95,16 +95,10 @@ bool db_document_list(struct err *e, struct arena *a, const char *request_id, co
 
 DB_STMT(st_types, "SELECT coalesce(string_agg(DISTINCT type, ','), '') FROM documents WHERE request_id = $1::uuid");
 
-bool db_document_types(struct err *e, struct arena *a, const char *request_id, const char ***types, size_t *n)
+void db_document_types_parse(struct arena *a, const char *list, const char ***types, size_t *n)
 {
-	const char *c[1];
-	bool found;
-	*types = NULL;
-	*n = 0;
-	if (!db_one(e, a, &st_types, 1, &request_id, 1, c, &found))
-		return false;
-	const char *list = found && c[0] ? c[0] : "";
 	size_t cap = 1;
+	*n = 0;
 	for (const char *p = list; *p; p++)
 		cap += *p == ',';
 	*types = arena_alloc(a, cap * sizeof **types);
@@ -113,6 +107,17 @@ bool db_document_types(struct err *e, struct arena *a, const char *request_id, c
 		(*types)[(*n)++] = arena_strndup(a, p, len);
 		p += len + (p[len] == ',');
 	}
+}
+
+bool db_document_types(struct err *e, struct arena *a, const char *request_id, const char ***types, size_t *n)
+{
+	const char *c[1];
+	bool found;
+	*types = NULL;
+	*n = 0;
+	if (!db_one(e, a, &st_types, 1, &request_id, 1, c, &found))
+		return false;
+	db_document_types_parse(a, found && c[0] ? c[0] : "", types, n);
 	return true;
 }
 

@@ -26,6 +26,9 @@ bool db_document_content(struct err *e, struct arena *a, const char *id, const v
 /* The distinct types of the documents a request has, as an arena array of
  * *n arena strings (none: *n == 0). */
 bool db_document_types(struct err *e, struct arena *a, const char *request_id, const char ***types, size_t *n);
+/* The same from the comma-separated list a locked read brings
+ * (db_request.doc_types). */
+void db_document_types_parse(struct arena *a, const char *list, const char ***types, size_t *n);
 bool db_document_list(struct err *e, struct arena *a, const char *request_id, const char **json);
 
 #endif

@@ -23,6 +23,7 @@ void db_request_fill(struct db_request *out, const char *const *c)
 	out->json = c[6];
 	out->desk = c[7];
 	out->fresh = false;
+	out->doc_types = NULL;
 }
 
 /* Runs a statement returning REQUEST_COLS and fills out. */
@@ -41,11 +42,21 @@ static bool one(struct err *e, struct arena *a, struct db_stmt *st, int n, const
 }
 
 DB_STMT(st_get, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = $1::uuid");
-DB_STMT(st_get_lock, "SELECT " REQUEST_COLS " FROM requests r WHERE r.id = $1::uuid FOR UPDATE");
+DB_STMT(st_get_lock, "SELECT " REQUEST_COLS ", (SELECT coalesce(string_agg(DISTINCT d.type, ','), '')"
+		     " FROM documents d WHERE d.request_id = r.id) FROM requests r WHERE r.id = $1::uuid FOR UPDATE OF r");
 
 bool db_request_get(struct err *e, struct arena *a, const char *id, bool lock, struct db_request *out, bool *found)
 {
-	return one(e, a, lock ? &st_get_lock : &st_get, 1, &id, out, found);
+	if (!lock)
+		return one(e, a, &st_get, 1, &id, out, found);
+	const char *c[REQUEST_NCOLS + 1];
+	if (!db_one(e, a, &st_get_lock, 1, &id, REQUEST_NCOLS + 1, c, found))
+		return false;
+	if (*found) {
+		db_request_fill(out, c);
+		out->doc_types = c[REQUEST_NCOLS] ? c[REQUEST_NCOLS] : "";
+	}
+	return true;
 }
 
 DB_STMT(st_by_ref, "SELECT " REQUEST_COLS " FROM requests r WHERE r.client_id = $1::uuid AND r.eoffice_ref = $2");

@@ -21,6 +21,8 @@ struct db_request {
 	const char *desk; /* whose desk it is on: DB_REQUEST_DESK */
 	int version, current_step;
 	bool fresh; /* created by this statement: it has no documents, dispositions or signatures */
+	const char *doc_types; /* the locked read's: its documents' distinct types, comma-separated
+	                          (db_document_types_parse); NULL from any other read */
 };
 
 /* For the SQL of db/ that answers a request row (alias r): its JSON
@@ -62,6 +64,10 @@ struct db_request_fields {
 	bool set_letter_number, set_letter_date;
 };
 
+/* With lock, the row is locked for the transition and doc_types filled in
+ * the same round trip, as of the statement's start: a document committed
+ * while the lock was awaited may be missing from it (documents are never
+ * removed, so it never names one that is gone). */
 bool db_request_get(struct err *e, struct arena *a, const char *id, bool lock, struct db_request *out, bool *found);
 bool db_request_by_eoffice_ref(struct err *e, struct arena *a, const char *client_id, const char *ref,
 			       struct db_request *out, bool *found);
