@@ -48,11 +48,17 @@ static void backend_terminate(void)
 	ck_assert_str_eq(v, "t");
 }
 
-START_TEST(test_lost_inside_a_transaction_never_commits)
+/* A database of the suite's own with the probe table, configured. */
+static void probe_db(const char *name)
 {
-	ck_assert(ts_db_create("db_lost_transaction", g_url, sizeof g_url));
+	ck_assert(ts_db_create(name, g_url, sizeof g_url));
 	ck_assert(ts_sql(g_url, "CREATE TABLE lost_probe (x int)"));
 	db_configure(g_url, 5000);
+}
+
+START_TEST(test_lost_inside_a_transaction_never_commits)
+{
+	probe_db("db_lost_transaction");
 	struct err e;
 	err_clear(&e);
 	db_unit_start(false);
@@ -113,9 +119,7 @@ static long long count_in_unit(void)
 
 START_TEST(test_begin_travels_with_the_first_statement)
 {
-	ck_assert(ts_db_create("db_begin_pipeline", g_url, sizeof g_url));
-	ck_assert(ts_sql(g_url, "CREATE TABLE lost_probe (x int)"));
-	db_configure(g_url, 5000);
+	probe_db("db_begin_pipeline");
 	struct err e;
 	err_clear(&e);
 	const char *one[] = {"1"}, *bad[] = {"not a number"};
