@@ -16,9 +16,13 @@ it. The first path segment chooses how it answers, per webhook-id:
     /limited/...  429 with Retry-After: 2 to the first attempt, then 200
     /gone/...     410
     /fail/...     500 always
-    /hang/...     the first attempt waits 4 s before answering (past the
-                  daemon's timeout), then 200
-    /slow/...     waits 0.3 s, then 200
+    /hang/...     the first attempt gets no answer until the daemon closes
+                  the connection at its timeout (bounded at 30 s), then 200
+    /held/...     each attempt is noted in LOG_FILE.arrived (one line per
+                  arrival) and held until the test ends the hold (POST
+                  /release), bounded at 30 s, then 200: the test knows
+                  when attempts are in flight
+    /release      ends the hold of /held/ for good (answers 204, not logged)
 
 A log line: path, webhook-id, timestamp, signatures, verified (every v1
 signature given checks out with some secret of the path and at least one
@@ -38,6 +42,7 @@ PORT_FILE, LOG_FILE, SECRETS_FILE = sys.argv[1:4]
 lock = threading.Lock()
 seen = {}        # (path kind, webhook-id) -> attempts so far
 in_flight = {}   # webhook-id -> count
+released = threading.Event()  # POST /release: /held/ answers from then on
 
 
 def secrets_for(path):
@@ -75,6 +80,12 @@ class Handler(BaseHTTPRequestHandler):
         start = time.monotonic()
         n = int(self.headers.get('Content-Length', '0'))
         body = self.rfile.read(n)
+        if self.path == '/release':
+            released.set()
+            self.send_response(204)
+            self.send_header('Content-Length', '0')
+            self.end_headers()
+            return
         msg_id = self.headers.get('webhook-id', '')
         ts = self.headers.get('webhook-timestamp', '')
         sig = self.headers.get('webhook-signature', '')
@@ -102,8 +113,11 @@ class Handler(BaseHTTPRequestHandler):
                     pass
             except OSError:
                 pass
-        elif kind == 'slow':
-            time.sleep(0.3)
+        elif kind == 'held':
+            with lock:
+                with open(LOG_FILE + '.arrived', 'a') as f:
+                    f.write(json.dumps({'path': self.path, 'id': msg_id}) + '\n')
+            released.wait(30)
         try:
             self.send_response(status)
             for k, v in extra.items():
