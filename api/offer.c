@@ -65,35 +65,6 @@ const char *api_submit_types(struct arena *a)
 	return arena_printf(a, "%s}", out);
 }
 
-/* A draft created by this request has no documents, so it is not offered
- * submit (DB_OFFER_REFINED would take it away): acts without it, asked of
- * nobody. acts is the offer as built below (["a","b"]). */
-static const char *fresh_draft_offer(struct arena *a, const char *acts)
-{
-	char *out = arena_alloc(a, strlen(acts) + 1), *w = out;
-	bool first = true;
-	*w++ = '[';
-	for (const char *p = acts + 1; *p == '"';) {
-		const char *end = strchr(p + 1, '"');
-		if (!end)
-			break;
-		size_t n = (size_t)(end + 1 - p);
-		if (!(n == 8 && memcmp(p, "\"submit\"", 8) == 0)) {
-			if (!first)
-				*w++ = ',';
-			memcpy(w, p, n);
-			w += n;
-			first = false;
-		}
-		p = end + 1;
-		if (*p == ',')
-			p++;
-	}
-	*w++ = ']';
-	*w = '\0';
-	return out;
-}
-
 /* The state's offer refined by what it does not say (DB_OFFER_REFINED):
  * asked of the database only when it holds submit or derive (ask). The
  * offer as JSON text (acts when not asked), or NULL (e set) when the
@@ -102,8 +73,6 @@ static const char *refine(struct api_ctx *c, const struct db_request *r, const c
 {
 	if (!ask)
 		return acts;
-	if (r->fresh && strcmp(r->state, "draft") == 0)
-		return fresh_draft_offer(c->arena, acts);
 	const char *out = NULL;
 	if (!db_request_offer_refine(e, c->arena, r->id, acts, api_submit_types(c->arena), c->who.subject, &out))
 		return NULL;
@@ -202,6 +171,15 @@ const char *api_request_view(struct api_ctx *c, const struct db_request *r, stru
 	size_t n = may_act ? wf_offered_actions(s, c->who.role, acts, WF_ACTION_COUNT) : 0;
 	size_t alen = 3;
 	bool ask = false;
+	/* a request created by this call has no documents: it is not offered
+	 * submit, and nothing is left to ask the database */
+	if (r->fresh) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (acts[i] != WF_SUBMIT)
+				acts[k++] = acts[i];
+		n = k;
+	}
 	for (size_t i = 0; i < n; i++) {
 		alen += strlen(wf_action_key(acts[i])) + 3;
 		ask = ask || acts[i] == WF_SUBMIT || acts[i] == WF_DERIVE;
